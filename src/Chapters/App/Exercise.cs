@@ -1,0 +1,85 @@
+using Engine;
+
+namespace Chapters;
+
+/// <summary>One runnable exercise of the book: `chapters run &lt;Id&gt;`.</summary>
+public abstract class Exercise
+{
+    /// <summary>The book's section number, e.g. "24.1".</summary>
+    public abstract string Id { get; }
+
+    /// <summary>One line saying what it shows.</summary>
+    public abstract string Title { get; }
+
+    /// <summary>Runs the exercise: prints what the book prints, writes files under ctx.OutDir, records checks.</summary>
+    public abstract void Run(ExerciseContext ctx);
+}
+
+/// <summary>Settings and outputs of one exercise run.</summary>
+public sealed class ExerciseContext
+{
+    /// <summary>Creates a context; the output folder is made on first use.</summary>
+    public ExerciseContext(string id, Device device, bool quick, ulong seed, string outRoot, TextWriter output, IReadOnlyDictionary<string, string>? options = null)
+    {
+        Id = id;
+        Device = device;
+        Quick = quick;
+        Seed = seed;
+        OutDir = Path.Combine(outRoot, id);
+        Out = output;
+        Options = options ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>Exercise id.</summary>
+    public string Id { get; }
+
+    /// <summary>--device.</summary>
+    public Device Device { get; }
+
+    /// <summary>--quick: a shorter schedule that still shows the point.</summary>
+    public bool Quick { get; }
+
+    /// <summary>--seed.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>out/&lt;id&gt;/.</summary>
+    public string OutDir { get; }
+
+    /// <summary>Where the exercise prints.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Other --name value options (e.g. --epochs 30).</summary>
+    public IReadOnlyDictionary<string, string> Options { get; }
+
+    /// <summary>What the book printed vs what the engine printed.</summary>
+    public List<Check> Checks { get; } = new();
+
+    /// <summary>A generator seeded with --seed.</summary>
+    public Generator NewGenerator() => new(Seed);
+
+    /// <summary>An integer option, or its default.</summary>
+    public int Int(string name, int fallback) => Options.TryGetValue(name, out var v) && int.TryParse(v, out int i) ? i : fallback;
+
+    /// <summary>A float option, or its default.</summary>
+    public double Double(string name, double fallback) =>
+        Options.TryGetValue(name, out var v) && double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : fallback;
+
+    /// <summary>A path under OutDir (creating the folder).</summary>
+    public string OutFile(string name)
+    {
+        Directory.CreateDirectory(OutDir);
+        return Path.Combine(OutDir, name);
+    }
+
+    /// <summary>Prints a line.</summary>
+    public void Print(string line) => Out.WriteLine(line);
+
+    /// <summary>Records a check: exact match of printed text.</summary>
+    public void Expect(string what, string book, string engine) => Checks.Add(new Check(what, book, engine, book == engine));
+
+    /// <summary>Records a check with a pass condition.</summary>
+    public void Expect(string what, string book, string engine, bool pass) => Checks.Add(new Check(what, book, engine, pass));
+}
+
+/// <summary>One row of the final table: what the book printed, what the engine printed, pass/fail.</summary>
+public sealed record Check(string What, string Book, string Engine, bool Pass);

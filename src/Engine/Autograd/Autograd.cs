@@ -1,0 +1,123 @@
+namespace Engine;
+
+/// <summary>
+/// Reverse-mode automatic differentiation, small enough to read in one sitting (micrograd's shape):
+/// every op on tensors that require gradients records a <see cref="Node"/>; <see cref="Backward"/>
+/// visits the nodes in reverse topological order and adds each input's gradient into
+/// <see cref="Tensor.Grad"/> of the leaves.
+/// </summary>
+public static class Autograd
+{
+    [ThreadStatic] private static int _noGradDepth;
+
+    /// <summary>False inside a <see cref="Tensor.NoGrad"/> scope.</summary>
+    public static bool IsEnabled => _noGradDepth == 0;
+
+    internal static IDisposable Disable() => new NoGradScope();
+
+    private sealed class NoGradScope : IDisposable
+    {
+        private bool _done;
+        public NoGradScope() => _noGradDepth++;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            _noGradDepth--;
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="result"/> as made by op <paramref name="name"/> from <paramref name="inputs"/>
+    /// when gradients are on and any input needs one; returns <paramref name="result"/>.
+    /// </summary>
+    public static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        if (!IsEnabled) return result;
+        foreach (var x in inputs)
+        {
+            if (x.RequiresGrad)
+            {
+                result.GradFn = new Node(name, inputs, backward);
+                return result;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Runs the chain rule from <paramref name="root"/> with seed gradient <paramref name="gradient"/>.</summary>
+    public static void Backward(Tensor root, Tensor? gradient)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("Backward: this tensor does not require grad and has no grad_fn; set RequiresGrad = true on the leaves you want gradients for.");
+        if (gradient is null && root.Size != 1)
+            throw new InvalidOperationException($"Backward: grad can be implicitly created only for scalar outputs; this output has shape {Tensor.ShapeString(root.ShapeRef)}. Pass a gradient of that shape.");
+        if (gradient is not null && !gradient.ShapeRef.AsSpan().SequenceEqual(root.ShapeRef))
+            throw new ArgumentException($"Backward: the gradient has shape {Tensor.ShapeString(gradient.ShapeRef)} but the output has shape {Tensor.ShapeString(root.ShapeRef)}.");
+
+        var order = TopologicalOrder(root);
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        using var _ = Disable();
+
+        void Put(Tensor target, Tensor g)
+        {
+            if (!g.ShapeRef.AsSpan().SequenceEqual(target.ShapeRef))
+                throw new InvalidOperationException($"Backward: a gradient of shape {Tensor.ShapeString(g.ShapeRef)} reached a tensor of shape {Tensor.ShapeString(target.ShapeRef)} (from {target.GradFn?.ToString() ?? "a leaf"}).");
+            if (!owned.Add(g)) { g = g.Clone(); owned.Add(g); }
+            if (target.GradFn is null)
+            {
+                if (target.Grad is null)
+                {
+                    g.Persistent = true;
+                    target.Grad = g;
+                }
+                else
+                {
+                    target.Grad.AddInPlace(g);
+                    g.Dispose();
+                }
+            }
+            else if (grads.Remove(target, out var old))
+            {
+                old.AddInPlace(g);
+                g.Dispose();
+                grads[target] = old;
+            }
+            else grads[target] = g;
+        }
+
+        Put(root, gradient ?? Tensor.OnesLike(root));
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (!grads.Remove(t, out var g)) continue;
+            var node = t.GradFn!;
+            var inputGrads = node.Backward(g);
+            for (int k = 0; k < node.Inputs.Length; k++)
+            {
+                var input = node.Inputs[k];
+                if (input.RequiresGrad && inputGrads[k] is Tensor ig) Put(input, ig);
+            }
+            g.Dispose();
+        }
+    }
+
+    /// <summary>Non-leaf tensors reachable from root, inputs before the ops that use them.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor T, bool Expanded)>();
+        stack.Push((root, false));
+        while (stack.Count > 0)
+        {
+            var (t, expanded) = stack.Pop();
+            if (expanded) { order.Add(t); continue; }
+            if (t.GradFn is null || !seen.Add(t)) continue;
+            stack.Push((t, true));
+            foreach (var input in t.GradFn.Inputs) stack.Push((input, false));
+        }
+        return order;
+    }
+}

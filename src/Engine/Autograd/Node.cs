@@ -1,0 +1,20 @@
+namespace Engine;
+
+/// <summary>
+/// One recorded op of the autograd graph: the tensors it read and a function that turns the
+/// gradient of its output into gradients of those inputs (null where an input needs none).
+/// </summary>
+public sealed class Node(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+{
+    /// <summary>The op's name (for error messages and graph printing), e.g. "MatMul".</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The op's inputs, in order.</summary>
+    public Tensor[] Inputs { get; } = inputs;
+
+    /// <summary>gradOutput → gradient per input.</summary>
+    public Func<Tensor, Tensor?[]> Backward { get; } = backward;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<{Name}Backward>";
+}

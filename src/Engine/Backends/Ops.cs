@@ -1,0 +1,62 @@
+namespace Engine;
+
+/// <summary>Elementwise functions of one tensor: y[i] = f(x[i]).</summary>
+public enum UnaryOp
+{
+    /// <summary>−x</summary>
+    Neg,
+    /// <summary>e^x</summary>
+    Exp,
+    /// <summary>ln x</summary>
+    Log,
+    /// <summary>√x</summary>
+    Sqrt,
+    /// <summary>|x|</summary>
+    Abs,
+    /// <summary>x²</summary>
+    Square,
+    /// <summary>max(x, 0)</summary>
+    Relu,
+    /// <summary>1 / (1 + e^−x)</summary>
+    Sigmoid,
+    /// <summary>tanh x</summary>
+    Tanh,
+    /// <summary>sign x (−1, 0, 1)</summary>
+    Sign,
+}
+
+/// <summary>Elementwise functions of two tensors, broadcast to one shape: y[i] = f(a[i], b[i]).</summary>
+public enum BinaryOp
+{
+    /// <summary>a + b</summary>
+    Add,
+    /// <summary>a − b</summary>
+    Sub,
+    /// <summary>a · b</summary>
+    Mul,
+    /// <summary>a / b</summary>
+    Div,
+    /// <summary>a ^ b</summary>
+    Pow,
+    /// <summary>max(a, b)</summary>
+    Maximum,
+    /// <summary>min(a, b)</summary>
+    Minimum,
+    /// <summary>1 where a &gt; b else 0</summary>
+    Greater,
+    /// <summary>1 where a == b else 0</summary>
+    Equal,
+}
+
+/// <summary>Reductions along one axis.</summary>
+public enum ReduceOp
+{
+    /// <summary>Σ x</summary>
+    Sum,
+    /// <summary>Σ x / n</summary>
+    Mean,
+    /// <summary>max x</summary>
+    Max,
+    /// <summary>min x</summary>
+    Min,
+}

@@ -1,0 +1,57 @@
+namespace Engine;
+
+public sealed partial class Tensor
+{
+    private Tensor ReduceAxis(ReduceOp op, int axis, bool keepDim)
+    {
+        CheckFloat(op.ToString());
+        int a = NormalizeAxis(axis, Rank, op.ToString());
+        var keep = (int[])_shape.Clone();
+        keep[a] = 1;
+        var y = new Tensor(Backend.Allocate(DType, SizeOf(keep)), keep);
+        Backend.Reduce(op, this, a, y);
+        Func<Tensor, Tensor?[]> backward = op switch
+        {
+            ReduceOp.Sum => g => [g.Reshape(keep).Expand(_shape)],
+            ReduceOp.Mean => g => [g.Reshape(keep).Expand(_shape) * (1.0 / _shape[a])],
+            _ => g => [g.Reshape(keep) * Equal(y)],
+        };
+        Autograd.Record(y, op.ToString(), [this], backward);
+        return keepDim ? y : y.Reshape(_shape.Where((_, i) => i != a).ToArray());
+    }
+
+    private Tensor ReduceAll(ReduceOp op)
+    {
+        var flat = Rank == 1 ? this : Reshape(-1);
+        return flat.ReduceAxis(op, 0, keepDim: false);
+    }
+
+    /// <summary>Sum of all elements (a scalar tensor).</summary>
+    public Tensor Sum() => ReduceAll(ReduceOp.Sum);
+    /// <summary>Mean of all elements.</summary>
+    public Tensor Mean() => ReduceAll(ReduceOp.Mean);
+    /// <summary>Largest element.</summary>
+    public Tensor Max() => ReduceAll(ReduceOp.Max);
+    /// <summary>Smallest element.</summary>
+    public Tensor Min() => ReduceAll(ReduceOp.Min);
+
+    /// <summary>Sum along an axis.</summary>
+    public Tensor Sum(int axis, bool keepDim = false) => ReduceAxis(ReduceOp.Sum, axis, keepDim);
+    /// <summary>Mean along an axis.</summary>
+    public Tensor Mean(int axis, bool keepDim = false) => ReduceAxis(ReduceOp.Mean, axis, keepDim);
+    /// <summary>Max along an axis.</summary>
+    public Tensor Max(int axis, bool keepDim = false) => ReduceAxis(ReduceOp.Max, axis, keepDim);
+    /// <summary>Min along an axis.</summary>
+    public Tensor Min(int axis, bool keepDim = false) => ReduceAxis(ReduceOp.Min, axis, keepDim);
+
+    /// <summary>Index of the largest element along an axis (Int32; the axis is removed).</summary>
+    public Tensor ArgMax(int axis = -1)
+    {
+        CheckFloat("ArgMax");
+        int a = NormalizeAxis(axis, Rank, "ArgMax");
+        var shape = _shape.Where((_, i) => i != a).ToArray();
+        var y = new Tensor(Backend.Allocate(DType.Int32, SizeOf(shape)), shape);
+        Backend.ArgMax(this, a, y);
+        return y;
+    }
+}

@@ -1,0 +1,137 @@
+namespace Engine;
+
+public sealed partial class Tensor
+{
+    /// <summary>The same data with a new shape (one dimension may be −1); shares storage.</summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        var s = (int[])shape.Clone();
+        int infer = Array.IndexOf(s, -1);
+        if (infer >= 0)
+        {
+            long known = 1;
+            for (int i = 0; i < s.Length; i++) if (i != infer) known *= s[i];
+            if (known == 0 || Size % known != 0)
+                throw new ArgumentException($"Reshape: cannot view shape {ShapeString(_shape)} ({Size} elements) as {ShapeString(shape)}.");
+            s[infer] = (int)(Size / known);
+        }
+        if (SizeOf(s) != Size)
+            throw new ArgumentException($"Reshape: cannot view shape {ShapeString(_shape)} ({Size} elements) as {ShapeString(shape)} ({SizeOf(s)} elements).");
+        Storage.Retain();
+        var y = new Tensor(Storage, s);
+        var original = _shape;
+        return Autograd.Record(y, "Reshape", [this], g => [g.Reshape(original)]);
+    }
+
+    /// <summary>Same as Reshape (PyTorch's view on a contiguous tensor).</summary>
+    public Tensor View(params int[] shape) => Reshape(shape);
+
+    /// <summary>[N, …] → [N, rest] (Keras Flatten, torch.flatten(x, 1)).</summary>
+    public Tensor Flatten(int startDim = 1)
+    {
+        if (Rank <= startDim) return Reshape(Rank == 0 ? [1] : _shape);
+        var s = _shape[..startDim].Append(-1).ToArray();
+        return Reshape(s);
+    }
+
+    /// <summary>Axes reordered: result.Shape[i] = Shape[perm[i]] (a copy).</summary>
+    public Tensor Permute(params int[] perm)
+    {
+        if (perm.Length != Rank || perm.Order().Where((p, i) => p != i).Any())
+            throw new ArgumentException($"Permute: {ShapeString(perm)} is not a permutation of the {Rank} axes of shape {ShapeString(_shape)}.");
+        var shape = perm.Select(p => _shape[p]).ToArray();
+        var y = new Tensor(Backend.Allocate(DType, Size), shape);
+        Backend.Permute(this, perm, y);
+        var inverse = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
+        return Autograd.Record(y, "Permute", [this], g => [g.Permute(inverse)]);
+    }
+
+    /// <summary>Matrix transpose of a 2-D tensor (a copy).</summary>
+    public Tensor T
+    {
+        get
+        {
+            CheckRank("T", 2);
+            return Permute(1, 0);
+        }
+    }
+
+    /// <summary>Swaps two axes (a copy).</summary>
+    public Tensor Transpose(int dim0, int dim1)
+    {
+        var perm = Enumerable.Range(0, Rank).ToArray();
+        int a = NormalizeAxis(dim0, Rank, "Transpose"), b = NormalizeAxis(dim1, Rank, "Transpose");
+        (perm[a], perm[b]) = (perm[b], perm[a]);
+        return Permute(perm);
+    }
+
+    /// <summary>Rows picked by index along axis 0: y[i] = x[index[i]] (index: Int32 tensor or array).</summary>
+    public Tensor IndexSelect(Tensor index)
+    {
+        if (index.DType != DType.Int32 || index.Rank != 1)
+            throw new ArgumentException($"IndexSelect: expected a 1-D int32 index, got {index.DType.Name()} with shape {ShapeString(index._shape)}.");
+        if (Rank == 0) throw new ArgumentException("IndexSelect: cannot pick rows of a scalar.");
+        if (index.Device != Device) throw new InvalidOperationException($"IndexSelect: the index is on {index.Device} but the tensor is on {Device}.");
+        int rows = _shape[0];
+        if (index.Device.Type == DeviceType.Cpu)
+            foreach (int i in index.Span<int>())
+                if ((uint)i >= (uint)rows) throw new IndexOutOfRangeException($"IndexSelect: index {i} is out of range for {rows} rows (shape {ShapeString(_shape)}).");
+        var shape = (int[])_shape.Clone();
+        shape[0] = index._shape[0];
+        var y = new Tensor(Backend.Allocate(DType, SizeOf(shape)), shape);
+        Backend.IndexSelect(this, index, y);
+        return Autograd.Record(y, "IndexSelect", [this], g =>
+        {
+            var dx = ZerosLike(this);
+            Backend.IndexAdd(g, index, dx);
+            return [dx];
+        });
+    }
+
+    /// <summary>Rows picked by index along axis 0.</summary>
+    public Tensor IndexSelect(int[] index)
+    {
+        using var idx = FromArray(index, null, Device);
+        return IndexSelect(idx);
+    }
+
+    /// <summary>Rows start..start+count−1 along axis 0 (a copy).</summary>
+    public Tensor Rows(int start, int count) => IndexSelect(Enumerable.Range(start, count).ToArray());
+
+    /// <summary>One-hot float [N, classes] from integer labels [N].</summary>
+    public Tensor OneHot(int classes, DType dtype = DType.Float32)
+    {
+        if (DType is not (DType.Int32 or DType.Int64) || Rank != 1)
+            throw new ArgumentException($"OneHot: expected 1-D integer labels, got {DType.Name()} with shape {ShapeString(_shape)}.");
+        var y = Zeros([_shape[0], classes], dtype, Device);
+        Backend.OneHot(this, y);
+        return y;
+    }
+
+    /// <summary>Stretches (broadcasts) to <paramref name="shape"/> as a new tensor.</summary>
+    public Tensor Expand(int[] shape)
+    {
+        var target = BroadcastShape("Expand", _shape, shape);
+        if (!target.AsSpan().SequenceEqual(shape))
+            throw new ArgumentException($"Expand: shape {ShapeString(_shape)} cannot be expanded to {ShapeString(shape)}.");
+        using var zero = Zeros([], DType, Device);
+        var y = new Tensor(Backend.Allocate(DType, SizeOf(shape)), (int[])shape.Clone());
+        Backend.Binary(BinaryOp.Add, this, zero, y);
+        return Autograd.Record(y, "Expand", [this], g => [g.SumTo(_shape)]);
+    }
+
+    /// <summary>Sums a broadcast result back to <paramref name="shape"/> (the backward of broadcasting).</summary>
+    public Tensor SumTo(int[] shape)
+    {
+        if (_shape.AsSpan().SequenceEqual(shape)) return this;
+        var t = this;
+        int lead = Rank - shape.Length;
+        for (int i = 0; i < lead; i++) t = t.Sum(0);
+        for (int i = 0; i < shape.Length; i++)
+            if (shape[i] == 1 && t._shape[i] != 1) t = t.Sum(i, keepDim: true);
+        if (!t._shape.AsSpan().SequenceEqual(shape))
+            throw new ArgumentException($"SumTo: shape {ShapeString(_shape)} does not reduce to {ShapeString(shape)}.");
+        return t;
+    }
+}
