@@ -14,15 +14,8 @@ namespace Chapters
             try
             {
                 var (command, rest, options) = Parse(args);
-                return command switch
-                {
-                    "list" => List(),
-                    "run" when rest.Count == 1 => RunOne(rest[0], options),
-                    "run" => Fail("usage: chapters run <id> [--device cpu|cuda] [--quick] [--seed N] [--epochs N]"),
-                    "all" => RunAll(options),
-                    "devices" => Devices.Print(),
-                    _ => Fail(Usage),
-                };
+                var verb = Command.All.FirstOrDefault(c => c.Name == command);
+                return verb is null ? Fail(Usage) : verb.Run(rest, options);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or NotSupportedException)
             {
@@ -30,9 +23,9 @@ namespace Chapters
             }
         }
 
-        private const string Usage = "usage: chapters list | run <id> [--device cpu|cuda] [--quick] [--seed N] | all [--quick] | devices";
+        private static string Usage => "usage:\n" + string.Join("\n", Command.All.Select(c => "  chapters " + c.Usage));
 
-        private static int Fail(string message)
+        internal static int Fail(string message)
         {
             Console.Error.WriteLine($"chapters: {message}");
             return 2;
@@ -56,7 +49,7 @@ namespace Chapters
             return (rest.Count > 0 ? rest[0] : "list", rest.Skip(1).ToList(), options);
         }
 
-        private static int List()
+        internal static int List()
         {
             var table = new Table().AddColumn("id").AddColumn("exercise");
             foreach (var e in ExerciseCatalog.All) table.AddRow(e.Id, Markup.Escape(e.Title));
@@ -74,7 +67,7 @@ namespace Chapters
             return new ExerciseContext(id, device, options.ContainsKey("quick"), seed, options.GetValueOrDefault("out", "out"), output, options);
         }
 
-        private static int RunOne(string id, Dictionary<string, string> options)
+        internal static int RunOne(string id, Dictionary<string, string> options)
         {
             var exercise = ExerciseCatalog.Find(id);
             var ctx = Context(id, options, Console.Out);
@@ -84,7 +77,7 @@ namespace Chapters
             return ctx.Checks.All(c => c.Pass) ? 0 : 1;
         }
 
-        private static int RunAll(Dictionary<string, string> options)
+        internal static int RunAll(Dictionary<string, string> options)
         {
             var results = new List<(Exercise, ExerciseContext)>();
             var failures = new List<string>();
