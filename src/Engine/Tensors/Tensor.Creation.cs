@@ -187,4 +187,16 @@ public sealed partial class Tensor
         Backend.Copy(this, t);
         return t;
     }
+
+    /// <summary>Moves this tensor's data to <paramref name="device"/> in place (same object; used by Module.To).</summary>
+    internal void MoveTo(Device device)
+    {
+        if (device == Device) return;
+        using var moved = To(device, copy: true);
+        var storage = moved.Storage;
+        storage.Retain();
+        var old = Interlocked.Exchange(ref _storage, storage);
+        old?.Release();
+        if (Grad is not null) Grad.MoveTo(device);
+    }
 }
