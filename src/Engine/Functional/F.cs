@@ -150,8 +150,10 @@ public static class F
     {
         if (logProbs.Rank != 2 || target.Rank != 1 || target.Dim(0) != logProbs.Dim(0))
             throw new ArgumentException($"NLLLoss: expected log-probabilities [N, C] and labels [N], got {Tensor.ShapeString(logProbs.Shape)} and {Tensor.ShapeString(target.Shape)}.");
-        using var oneHot = target.OneHot(logProbs.Dim(1), logProbs.DType);
-        using var onDevice = oneHot.To(logProbs.Device);
+        // Kept alive (not disposed here): the backward of the product reads it.
+        var onDevice = target.Device == logProbs.Device
+            ? target.OneHot(logProbs.Dim(1), logProbs.DType)
+            : target.Cpu().OneHot(logProbs.Dim(1), logProbs.DType).To(logProbs.Device);
         var picked = -(logProbs * onDevice).Sum(-1);
         return Reduce(picked, reduction, "NLLLoss");
     }
