@@ -125,7 +125,7 @@ public abstract class LayerNet
     /// </summary>
     public OrderedDictionary<string, Tensor> Gradient(Tensor x, Tensor t)
     {
-        using (LossTensor(x, t)) { }
+        LossTensor(x, t);
         var dout = LastLayer.Backward(1);
         foreach (var layer in Layers.Values.Reverse())
         {
