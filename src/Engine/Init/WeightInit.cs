@@ -1,4 +1,4 @@
-namespace Engine.Init;
+namespace Engine;
 
 /// <summary>
 /// Weight initialisation (DLfS 6.2): weights = std · N(0, 1) with a fixed std (0.01), Xavier's

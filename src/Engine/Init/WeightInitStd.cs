@@ -1,4 +1,4 @@
-namespace Engine.Init;
+namespace Engine;
 
 /// <summary>
 /// DLfS's <c>weight_init_std</c> argument: "relu"/"he" (√(2/fanIn)), "sigmoid"/"xavier" (√(1/fanIn)),

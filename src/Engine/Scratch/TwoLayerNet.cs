@@ -1,4 +1,3 @@
-using Engine.Init;
 
 namespace Engine.Scratch;
 

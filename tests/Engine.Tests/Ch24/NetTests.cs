@@ -1,4 +1,3 @@
-using Engine.Init;
 using Engine.Scratch;
 using NUnit.Framework;
 
