@@ -53,9 +53,9 @@ public sealed partial class CudaBackend
             var (n, c, s) = Channels(x);
             string sfx = F(x, "BatchNorm");
             if (training)
-                PerRow("batch_norm_stats_" + sfx, c, n * s, x.DType.SizeOf(), P(x), P(runningMean), P(runningVar), P(saveMean), P(saveInvStd), n, c, s, S(x, momentum), S(x, eps));
+                PerRow("batch_norm_stats_" + sfx, c, n * s, sizeof(double), P(x), P(runningMean), P(runningVar), P(saveMean), P(saveInvStd), n, c, s, momentum, eps);
             else
-                Elementwise("batch_norm_running_" + sfx, c, P(runningMean), P(runningVar), P(saveMean), P(saveInvStd), c, S(x, eps));
+                Elementwise("batch_norm_running_" + sfx, c, P(runningMean), P(runningVar), P(saveMean), P(saveInvStd), c, eps);
             Elementwise("batch_norm_forward_" + sfx, x.Size, P(x), P(gamma), P(beta), P(saveMean), P(saveInvStd), P(y), x.Size, c, s);
         });
 
@@ -66,7 +66,7 @@ public sealed partial class CudaBackend
         {
             var (n, c, s) = Channels(x);
             string sfx = F(x, "BatchNormBackward");
-            PerRow("batch_norm_backward_reduce_" + sfx, c, n * s, x.DType.SizeOf(), P(x), P(dy), P(saveMean), P(saveInvStd), P(dgamma), P(dbeta), n, c, s);
+            PerRow("batch_norm_backward_reduce_" + sfx, c, n * s, sizeof(double), P(x), P(dy), P(saveMean), P(saveInvStd), P(dgamma), P(dbeta), n, c, s);
             Elementwise("batch_norm_backward_dx_" + sfx, x.Size, P(x), P(dy), P(gamma), P(saveMean), P(saveInvStd), P(dgamma), P(dbeta), P(dx), x.Size, c, s, n * s);
         });
 }

@@ -6,7 +6,7 @@ internal static partial class OpCases
 
     private static IEnumerable<OpCase> Normalisation(Sizes s)
     {
-        int[][] shapes = [s.Norm, [37, 13]];
+        int[][] shapes = [[s.Norm[0], s.Norm[1], s.Norm[2] * s.Norm[3]], [37, 13, 1]];
         foreach (var d in Floats)
             foreach (var shape in shapes)
             {
