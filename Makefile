@@ -44,13 +44,15 @@ $(PTX): kernels.cu
 	$(NVCC) $(NVCC_CCBIN) $(NVCCFLAGS) -o $@ kernels.cu
 
 # Self-contained `chapters` (no .NET needed) plus the PTX and the check script, for the GPU machine:
-# the device tool carries bundle/ (≤ 64 MiB) and runs scripts/device-check.sh there.
+# the device tool carries bundle/ (≤ 64 MiB, MNIST gzipped when data/ has it) and runs scripts/device-check.sh there.
 device-bundle: ptx
 	rm -rf bundle
 	$(DOTNET) publish src/Chapters/Chapters.csproj -c Release -r linux-x64 --self-contained -nologo -v q \
 	  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
 	  -p:DebugType=none -o bundle
 	cp $(PTX) bundle/kernels.ptx
+	rm -f bundle/*.xml
+	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi
 	@du -sh bundle; ls -la bundle
 
 clean:
