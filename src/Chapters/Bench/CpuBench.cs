@@ -76,6 +76,9 @@ public sealed class CpuBench : BenchSuite
                 string core = blas.TryGetProperty("openblas_core", out var c) ? $"OpenBLAS kernel {c.GetString()}, {blas.GetProperty("openblas_threads").GetInt32()} threads ({blas.GetProperty("openblas_config").GetString()})"
                     : $"BLAS is not OpenBLAS (libraries: {blas.GetProperty("libraries")}); install libopenblas0-pthread for a fair peer";
                 Console.WriteLine($"NumPy {peers.Value.GetProperty("numpy").GetString()}: {core}.");
+                var set = new[] { "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE" }.Where(v => Environment.GetEnvironmentVariable(v) is not null).ToList();
+                if (set.Count > 0)
+                    Console.WriteLine($"{string.Join(" and ", set.Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}"))} set in this environment: unset for the peer run only (they slow a current OpenBLAS).");
             }
             if (peers.Value.TryGetProperty("missing", out var tm)) Console.WriteLine($"PyTorch missing: {tm.GetString()}");
             else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads.");
