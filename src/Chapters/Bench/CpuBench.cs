@@ -26,6 +26,7 @@ public sealed class CpuBench : BenchSuite
 
         // Rounds alternate engine and peers so that load from other processes hits both alike;
         // every number is the best over all rounds (max GFLOP/s, min ms).
+        string loadBefore = LoadAverage();
         var engine = new Dictionary<string, double>();
         var peer = new Dictionary<string, double>();
         JsonElement? peers = null;
@@ -44,6 +45,7 @@ public sealed class CpuBench : BenchSuite
             if (Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
             Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
+        Console.WriteLine($"load average before → after: {loadBefore} → {LoadAverage()} (other processes on these {threads} cores)");
         double? Peer(string key) => peer.TryGetValue(key, out var v) ? v : null;
 
         Console.WriteLine();
@@ -146,6 +148,13 @@ public sealed class CpuBench : BenchSuite
     private static string Fmt(double? v, string format) => v is double d ? d.ToString(format) : "missing";
 
     private static string Ratio(double engine, double? peer) => peer is double p && p > 0 ? $"{engine / p:F2}×" : "—";
+
+    /// <summary>The 1-minute load average from /proc/loadavg ("?" elsewhere).</summary>
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
 
     private static string CpuName()
     {
