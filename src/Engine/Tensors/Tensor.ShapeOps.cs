@@ -92,7 +92,8 @@ public sealed partial class Tensor
     /// <summary>Rows picked by index along axis 0.</summary>
     public Tensor IndexSelect(int[] index)
     {
-        using var idx = FromArray(index, null, Device);
+        // Not disposed here: the backward of IndexSelect reads the index (a Scope frees it).
+        var idx = FromArray(index, null, Device);
         return IndexSelect(idx);
     }
 
