@@ -96,5 +96,24 @@ public class MnistTests
         var dir = DataFolder.Resolve();
         Assert.That(Directory.Exists(Path.Combine(dir, "mnist")), Is.True, dir);
         Assert.That(DataFolder.Resolve("/some/where"), Is.EqualTo("/some/where"));
+        Assert.That(DataFolder.FindRepositoryRoot(AppContext.BaseDirectory), Is.Not.Null);
+        Assert.That(File.Exists(Path.Combine(DataFolder.FindRepositoryRoot(AppContext.BaseDirectory)!, "Engine.sln")), Is.True);
+    }
+
+    [Test]
+    public void EnvironmentVariableOverridesTheDataFolder()
+    {
+        var old = Environment.GetEnvironmentVariable(DataFolder.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(DataFolder.EnvironmentVariable, "/tmp/engine-elsewhere");
+            Assert.That(DataFolder.Resolve(), Is.EqualTo("/tmp/engine-elsewhere"));
+            var e = Assert.Throws<FileNotFoundException>(() => BostonHousing.Load())!;
+            Assert.That(e.Message, Does.Contain("/tmp/engine-elsewhere/boston/boston.csv").And.Contain("make data"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DataFolder.EnvironmentVariable, old);
+        }
     }
 }
