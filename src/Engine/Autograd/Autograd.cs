@@ -48,6 +48,7 @@ public static class Autograd
     /// <summary>Runs the chain rule from <paramref name="root"/> with seed gradient <paramref name="gradient"/>.</summary>
     public static void Backward(Tensor root, Tensor? gradient)
     {
+        root.CheckAlive("Backward");
         if (!root.RequiresGrad)
             throw new InvalidOperationException("Backward: this tensor does not require grad and has no grad_fn; set RequiresGrad = true on the leaves you want gradients for.");
         if (gradient is null && root.Size != 1)
@@ -94,7 +95,12 @@ public static class Autograd
             var t = order[i];
             if (!grads.Remove(t, out var g)) continue;
             var node = t.GradFn!;
-            var inputGrads = node.Backward(g);
+            Tensor?[] inputGrads;
+            try { inputGrads = node.Backward(g); }
+            catch (ObjectDisposedException ex)
+            {
+                throw new ObjectDisposedException($"Backward through {node} (inputs {string.Join(", ", node.Inputs.Select(x => Tensor.ShapeString(x.ShapeRef)))}, output {Tensor.ShapeString(t.ShapeRef)}): a tensor it needs was disposed before the backward pass; keep the graph's tensors alive until Backward() has run.", ex);
+            }
             for (int k = 0; k < node.Inputs.Length; k++)
             {
                 var input = node.Inputs[k];

@@ -90,4 +90,73 @@ public abstract class Module
 
     /// <summary>Number of scalar parameters.</summary>
     public long ParameterCount => Parameters().Sum(p => p.Size);
+
+    /// <summary>
+    /// Every parameter and buffer by dotted name ("0.weight", "bn.running_mean"), module by module:
+    /// own parameters, own buffers, then children (torch's state_dict order). The values are the live
+    /// tensors (no copy); save them or copy them before training further.
+    /// </summary>
+    public OrderedDictionary<string, Tensor> StateDict()
+    {
+        var d = new OrderedDictionary<string, Tensor>();
+        CollectState(d, "");
+        return d;
+    }
+
+    private void CollectState(OrderedDictionary<string, Tensor> d, string prefix)
+    {
+        foreach (var (n, t) in _parameters) d[prefix + n] = t;
+        foreach (var (n, t) in _buffers) d[prefix + n] = t;
+        foreach (var (n, m) in _modules) m.CollectState(d, prefix + n + ".");
+    }
+
+    /// <summary>
+    /// Copies values into this module's parameters and buffers (any device; same shapes and dtypes).
+    /// With <paramref name="strict"/> every key must match: missing and unexpected keys are an error.
+    /// </summary>
+    public void LoadStateDict(IEnumerable<KeyValuePair<string, Tensor>> state, bool strict = true)
+    {
+        var mine = StateDict();
+        var given = state.ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (strict)
+        {
+            var missing = mine.Keys.Where(k => !given.ContainsKey(k)).ToList();
+            var unexpected = given.Keys.Where(k => !mine.ContainsKey(k)).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new ArgumentException($"LoadStateDict for {GetType().Name}: missing keys [{string.Join(", ", missing)}], unexpected keys [{string.Join(", ", unexpected)}].");
+        }
+        foreach (var (name, target) in mine)
+        {
+            if (!given.TryGetValue(name, out var src)) continue;
+            if (!src.SameShape(target))
+                throw new ArgumentException($"LoadStateDict for {GetType().Name}: \"{name}\" has shape {Tensor.ShapeString(src.Shape)} in the state but {Tensor.ShapeString(target.Shape)} in the module.");
+            if (src.DType != target.DType)
+                throw new ArgumentException($"LoadStateDict for {GetType().Name}: \"{name}\" is {src.DType.Name()} in the state but {target.DType.Name()} in the module.");
+        }
+        using (Tensor.NoGrad())
+            foreach (var (name, target) in mine)
+                if (given.TryGetValue(name, out var src)) target.CopyFrom(src);
+    }
+
+    /// <summary>Writes <see cref="StateDict"/> to a safetensors file, atomically.</summary>
+    public void Save(string path) => IO.SafeTensors.Save(path, StateDict());
+
+    /// <summary>Loads a safetensors file written by <see cref="Save"/> (strict key matching); returns this module.</summary>
+    public Module Load(string path, bool strict = true)
+    {
+        var state = IO.SafeTensors.Load(path);
+        try { LoadStateDict(state, strict); }
+        finally { foreach (var t in state.Values) t.Dispose(); }
+        return this;
+    }
+
+    /// <summary>The module tree in PyTorch's print format.</summary>
+    public override string ToString()
+    {
+        if (_modules.Count == 0) return GetType().Name + "()";
+        var sb = new System.Text.StringBuilder(GetType().Name + "(\n");
+        foreach (var (n, m) in _modules)
+            sb.Append("  (").Append(n).Append("): ").Append(m.ToString()!.Replace("\n", "\n  ")).Append('\n');
+        return sb.Append(')').ToString();
+    }
 }

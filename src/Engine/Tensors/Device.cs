@@ -50,7 +50,7 @@ public sealed record Device(DeviceType Type, int Index = 0)
     }
 
     /// <summary>The backend that runs ops on this device (throws with a clear message if the device is absent).</summary>
-    public IBackend Backend => DeviceRegistry.Backend(this);
+    public IBackend Backend => StaticGraph.Intercept(DeviceRegistry.Backend(this));
 
     /// <inheritdoc/>
     public override string ToString() => Type == DeviceType.Cpu ? "cpu" : $"cuda:{Index}";

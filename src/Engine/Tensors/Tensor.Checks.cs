@@ -5,6 +5,8 @@ public sealed partial class Tensor
     /// <summary>Throws unless both tensors share a device and a dtype (names the op and the shapes).</summary>
     internal static void CheckSameKind(string op, Tensor a, Tensor b)
     {
+        a.CheckAlive(op);
+        b.CheckAlive(op);
         if (a.Device != b.Device)
             throw new InvalidOperationException($"{op}: expected all tensors on the same device, but got {a.Device} (shape {ShapeString(a._shape)}) and {b.Device} (shape {ShapeString(b._shape)}). Move one with .To(device).");
         if (a.DType != b.DType)
@@ -14,8 +16,16 @@ public sealed partial class Tensor
     /// <summary>Throws unless the tensor holds floats.</summary>
     internal void CheckFloat(string op)
     {
+        CheckAlive(op);
         if (!DType.IsFloat())
             throw new InvalidOperationException($"{op}: expected a float32 or float64 tensor, but got {DType.Name()} with shape {ShapeString(_shape)}.");
+    }
+
+    /// <summary>Throws unless the tensor is still alive (names the op and the shape it had).</summary>
+    internal void CheckAlive(string op)
+    {
+        if (IsDisposed)
+            throw new ObjectDisposedException(nameof(Tensor), $"{op}: an input of shape {ShapeString(_shape)} was disposed; its memory is gone. Keep it out of the Scope that freed it, or stop using it after Dispose().");
     }
 
     /// <summary>Throws unless the tensor has the given rank.</summary>

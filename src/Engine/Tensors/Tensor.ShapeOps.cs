@@ -92,7 +92,7 @@ public sealed partial class Tensor
     /// <summary>Rows picked by index along axis 0.</summary>
     public Tensor IndexSelect(int[] index)
     {
-        // Not disposed here: the backward of IndexSelect reads the index (a Scope frees it).
+        // Not disposed here: the backward (IndexAdd) reads it; an enclosing Scope frees it.
         var idx = FromArray(index, null, Device);
         return IndexSelect(idx);
     }

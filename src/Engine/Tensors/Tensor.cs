@@ -42,7 +42,7 @@ public sealed partial class Tensor : IDisposable
     internal IBackend Backend => Device.Backend;
 
     /// <summary>The memory behind this tensor (shared by reshaped views).</summary>
-    public Storage Storage => _storage ?? throw new ObjectDisposedException(nameof(Tensor), "This tensor was disposed; its memory is gone. Keep it out of the Scope that freed it, or stop using it after Dispose().");
+    public Storage Storage => _storage ?? throw new ObjectDisposedException(nameof(Tensor), $"A tensor of shape {ShapeString(_shape)} was disposed; its memory is gone. Keep it out of the Scope that freed it, or stop using it after Dispose().");
 
     /// <summary>True after <see cref="Dispose"/>.</summary>
     public bool IsDisposed => _storage is null;

@@ -1,0 +1,54 @@
+using Chapters.Ch20;
+using NUnit.Framework;
+
+namespace Engine.Tests.Nn;
+
+/// <summary>The SPEC checks of chapter 20's PyTorch half, with short schedules.</summary>
+public class Ch20ExerciseTests
+{
+    [Test]
+    public void AutogradGradientsEqualTheManualOnesOf2033()
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var (x, y, w1, w2) = TwoLayerRandom.Data(0, Device.Cpu, dtype);
+            var (ml, m1, m2) = ManualBackwardTensors.Gradients(x, y, w1, w2);
+            var (al, a1, a2) = AutogradTwoLayer.Gradients(x, y, w1, w2);
+            Assert.That(al.Item(), Is.EqualTo(ml.Item()).Within(1e-5 * ml.Item()));
+            Assert.That(AutogradTwoLayer.RelativeError(a1, m1), Is.LessThanOrEqualTo(1e-5), $"dw1 {dtype}");
+            Assert.That(AutogradTwoLayer.RelativeError(a2, m2), Is.LessThanOrEqualTo(1e-5), $"dw2 {dtype}");
+            Assert.That(m1.ToDoubleArray().Any(v => v != 0), Is.True);
+        }
+    }
+
+    [Test]
+    public void CustomFunctionAndStaticGraphLossesAreIdenticalTo2034()
+    {
+        var reference = AutogradTwoLayer.Train(Device.Cpu, 0, 30);
+        Assert.That(CustomFunctionTwoLayer.Train(Device.Cpu, 0, 30), Is.EqualTo(reference));
+        Assert.That(StaticGraphTwoLayer.Train(Device.Cpu, 0, 30, out _), Is.EqualTo(reference));
+        var manual = ManualBackwardTensors.Train(Device.Cpu, 0, 30);
+        for (int t = 0; t < 30; t++) Assert.That(manual[t], Is.EqualTo(reference[t]).Within(1e-5 * reference[t]));
+        Assert.That(reference[0] / reference[^1], Is.GreaterThan(100));
+    }
+
+    [TestCase("20.3.3")]
+    [TestCase("20.3.4")]
+    [TestCase("20.3.5")]
+    [TestCase("20.3.6")]
+    [TestCase("20.3.7")]
+    [TestCase("20.4.1")]
+    public void ExerciseChecksPass(string id)
+    {
+        var ctx = TestRun.Exercise(id);
+        Assert.That(ctx.Checks, Is.Not.Empty);
+        foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: book {c.Book}, engine {c.Engine}");
+    }
+
+    [Test]
+    public void NnLossFallsInAShortRun()
+    {
+        var losses = NnTwoLayer.Train(Device.Cpu, 1, 60, out _);
+        Assert.That(losses[0] / losses[^1], Is.GreaterThan(20));
+    }
+}
