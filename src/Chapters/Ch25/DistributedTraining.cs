@@ -144,6 +144,20 @@ public sealed class DistributedTraining : Exercise
         return worst;
     }
 
+    /// <summary>The same measure over the parameters' gradients.</summary>
+    internal static double MaxRelDiffGrad(Module a, Module b)
+    {
+        double worst = 0;
+        foreach (var (p, q) in a.Parameters().Zip(b.Parameters()))
+        {
+            var x = p.Grad!.ToDoubleArray();
+            var y = q.Grad!.ToDoubleArray();
+            double scale = Math.Max(y.Max(Math.Abs), 1e-12);
+            for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]) / scale);
+        }
+        return worst;
+    }
+
     private static string G(double v) => v.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string F(double v) => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);

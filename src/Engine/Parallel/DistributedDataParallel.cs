@@ -16,7 +16,7 @@ namespace Engine.Parallelism;
 /// replicas identical. With <c>overlap: false</c> the buckets are reduced only after every gradient
 /// is ready. Every parameter must take part in the loss exactly once per backward.
 /// </summary>
-public sealed class DistributedDataParallel : Module
+public sealed class DistributedDataParallel : Module, IDisposable
 {
     private readonly Tensor[] _params;
     private readonly string[] _names;
@@ -174,6 +174,14 @@ public sealed class DistributedDataParallel : Module
         }
         LastExposedCommSeconds = Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
         LastCommSeconds = Stopwatch.GetElapsedTime(_launchStart).TotalSeconds;
+        _expecting = false;
+    }
+
+    /// <summary>Removes the gradient hooks from the wrapped model's parameters (the model can be wrapped again).</summary>
+    public void Dispose()
+    {
+        foreach (var h in _hooks) h.Dispose();
+        _hooks.Clear();
         _expecting = false;
     }
 
