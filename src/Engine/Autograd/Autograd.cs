@@ -52,9 +52,11 @@ public static class Autograd
         if (!root.RequiresGrad)
             throw new InvalidOperationException("Backward: this tensor does not require grad and has no grad_fn; set RequiresGrad = true on the leaves you want gradients for.");
         if (gradient is null && root.Size != 1)
-            throw new InvalidOperationException($"Backward: grad can be implicitly created only for scalar outputs; this output has shape {Tensor.ShapeString(root.ShapeRef)}. Pass a gradient of that shape.");
+            throw new InvalidOperationException($"Backward: grad can be implicitly created only for scalar outputs; this output (made by {root.GradFn?.Name ?? "a leaf"}) has shape {Tensor.ShapeString(root.ShapeRef)}. Pass a gradient of that shape.");
         if (gradient is not null && !gradient.ShapeRef.AsSpan().SequenceEqual(root.ShapeRef))
             throw new ArgumentException($"Backward: the gradient has shape {Tensor.ShapeString(gradient.ShapeRef)} but the output has shape {Tensor.ShapeString(root.ShapeRef)}.");
+        if (gradient is not null && (gradient.DType != root.DType || gradient.Device != root.Device))
+            throw new ArgumentException($"Backward: the gradient is {gradient.DType.Name()} on {gradient.Device} but the output (shape {Tensor.ShapeString(root.ShapeRef)}) is {root.DType.Name()} on {root.Device}.");
 
         var order = TopologicalOrder(root);
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);

@@ -1,9 +1,17 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Engine;
 
 public sealed partial class CpuBackend
 {
+    // The reference meaning of every elementwise op is the one-element Apply below. The common
+    // ops also have a SIMD twin (a struct implementing IUnaryFn / IBinaryFn with a scalar and a
+    // Vector<T> form; the JIT specialises the loops for each struct), used for flat arrays, row
+    // broadcasts ([N,M] op [M]), column broadcasts ([N,M] op [N,1]) and tensor-scalar ops.
+    // Everything else walks the general broadcasting loop with Apply.
+
     /// <summary>f(x) for one element.</summary>
     private static T Apply<T>(UnaryOp op, T x) where T : unmanaged, IFloatingPointIeee754<T> => op switch
     {
@@ -35,6 +43,8 @@ public sealed partial class CpuBackend
         _ => throw new NotSupportedException($"Binary op {op}."),
     };
 
+    // ---- unary ------------------------------------------------------------------------------
+
     /// <inheritdoc/>
     public void Unary(UnaryOp op, Tensor x, Tensor y)
     {
@@ -43,13 +53,38 @@ public sealed partial class CpuBackend
 
     private static void UnaryT<T>(UnaryOp op, Tensor x, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var xs = (T[])((CpuStorage)x.Storage).Data;
-        var ys = (T[])((CpuStorage)y.Storage).Data;
-        For(x.Size, (s, e) =>
+        var xs = Data<T>(x);
+        var ys = Data<T>(y);
+        switch (op)
         {
-            for (int i = s; i < e; i++) ys[i] = Apply(op, xs[i]);
-        });
+            case UnaryOp.Neg: MapAll<T, NegFn<T>>(xs, ys); break;
+            case UnaryOp.Abs: MapAll<T, AbsFn<T>>(xs, ys); break;
+            case UnaryOp.Square: MapAll<T, SquareFn<T>>(xs, ys); break;
+            case UnaryOp.Sqrt: MapAll<T, SqrtFn<T>>(xs, ys); break;
+            case UnaryOp.Relu: MapAll<T, ReluFn<T>>(xs, ys); break;
+            case UnaryOp.Exp: MapAll<T, ExpFn<T>>(xs, ys); break;
+            case UnaryOp.Log: MapAll<T, LogFn<T>>(xs, ys); break;
+            case UnaryOp.Sigmoid: MapAll<T, SigmoidFn<T>>(xs, ys); break;
+            default: For(x.Size, (s, e) => { for (int i = s; i < e; i++) ys[i] = Apply(op, xs[i]); }); break;
+        }
     }
+
+    /// <summary>ys = f(xs) over whole arrays, in parallel chunks when large.</summary>
+    private static void MapAll<T, F>(T[] xs, T[] ys) where T : unmanaged, IFloatingPointIeee754<T> where F : IUnaryFn<T>
+        => For(xs.Length, (s, e) => Map<T, F>(xs.AsSpan(s, e - s), ys.AsSpan(s, e - s)));
+
+    /// <summary>y[i] = f(x[i]); y may be x.</summary>
+    private static void Map<T, F>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where F : IUnaryFn<T>
+    {
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        nuint n = (nuint)x.Length, i = 0, w = (nuint)Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref rx, i)).StoreUnsafe(ref ry, i);
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref rx, i));
+    }
+
+    // ---- binary -----------------------------------------------------------------------------
 
     /// <inheritdoc/>
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
@@ -57,22 +92,147 @@ public sealed partial class CpuBackend
         if (IsF32(a, "Binary")) BinaryT<float>(op, a, b, y); else BinaryT<double>(op, a, b, y);
     }
 
-    /// <summary>
-    /// Broadcasting walk: y is viewed as [outer, inner] with inner = its last dimension; for each
-    /// outer row the offsets of a and b are found from broadcast strides (0 along stretched axes).
-    /// </summary>
     private static void BinaryT<T>(BinaryOp op, Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var av = (T[])((CpuStorage)a.Storage).Data;
-        var bv = (T[])((CpuStorage)b.Storage).Data;
-        var yv = (T[])((CpuStorage)y.Storage).Data;
-        if (a.Size == y.Size && b.Size == y.Size)
+        bool done = op switch
         {
-            if (op == BinaryOp.Add) { For(y.Size, (s, e) => VectorAdd<T>(av.AsSpan(s, e - s), bv.AsSpan(s, e - s), yv.AsSpan(s, e - s))); return; }
-            if (op == BinaryOp.Mul) { For(y.Size, (s, e) => VectorMul<T>(av.AsSpan(s, e - s), bv.AsSpan(s, e - s), yv.AsSpan(s, e - s))); return; }
-            For(y.Size, (s, e) => { for (int i = s; i < e; i++) yv[i] = Apply(op, av[i], bv[i]); });
-            return;
+            BinaryOp.Add => BinaryFast<T, AddFn<T>>(a, b, y),
+            BinaryOp.Sub => BinaryFast<T, SubFn<T>>(a, b, y),
+            BinaryOp.Mul => BinaryFast<T, MulFn<T>>(a, b, y),
+            BinaryOp.Div => BinaryFast<T, DivFn<T>>(a, b, y),
+            BinaryOp.Maximum => BinaryFast<T, MaxFn<T>>(a, b, y),
+            BinaryOp.Minimum => BinaryFast<T, MinFn<T>>(a, b, y),
+            BinaryOp.Greater => BinaryFast<T, GreaterFn<T>>(a, b, y),
+            BinaryOp.Equal => BinaryFast<T, EqualFn<T>>(a, b, y),
+            _ => false,
+        };
+        if (!done) BinaryGeneral<T>(op, a, b, y);
+    }
+
+    /// <summary>
+    /// The SIMD cases: equal sizes, one side a single value, one side a trailing block of y's shape
+    /// (row broadcast, e.g. [N,M] + [M]) or a leading block (column broadcast, e.g. [N,M] · [N,1]).
+    /// False when the shapes are another broadcast (the general loop takes those).
+    /// </summary>
+    private static bool BinaryFast<T, F>(Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+    {
+        T[] av = Data<T>(a), bv = Data<T>(b), yv = Data<T>(y);
+        long size = y.Size;
+        if (size == 0) return true;
+        if (a.Size == size && b.Size == size)
+        {
+            For(size, (s, e) => Map<T, F>(av.AsSpan(s, e - s), bv.AsSpan(s, e - s), yv.AsSpan(s, e - s)));
+            return true;
         }
+        if (b.Size == 1 && a.Size == size)
+        {
+            T s0 = bv[0];
+            For(size, (s, e) => MapScalar<T, F>(av.AsSpan(s, e - s), s0, yv.AsSpan(s, e - s), scalarFirst: false));
+            return true;
+        }
+        if (a.Size == 1 && b.Size == size)
+        {
+            T s0 = av[0];
+            For(size, (s, e) => MapScalar<T, F>(bv.AsSpan(s, e - s), s0, yv.AsSpan(s, e - s), scalarFirst: true));
+            return true;
+        }
+        int[] ys = y.ShapeRef;
+        bool aFull = a.Size == size, bFull = b.Size == size;
+        if (aFull == bFull) return false;
+        var small = aFull ? b : a;
+        T[] fv = aFull ? av : bv, sv = aFull ? bv : av;
+        bool smallFirst = !aFull;
+        int inner = (int)small.Size;
+        if (IsTrailingBlock(small.ShapeRef, ys))
+        {
+            // Row broadcast: every row of length `inner` meets the same small block.
+            long rows = size / inner;
+            For(rows, (s, e) =>
+            {
+                for (int r = s; r < e; r++)
+                {
+                    var full = fv.AsSpan(r * inner, inner);
+                    var outRow = yv.AsSpan(r * inner, inner);
+                    if (smallFirst) Map<T, F>(sv, full, outRow); else Map<T, F>(full, sv, outRow);
+                }
+            }, grain: Math.Max(1, ParallelThreshold / inner));
+            return true;
+        }
+        if (IsLeadingBlock(small.ShapeRef, ys))
+        {
+            // Column broadcast: row r (length size / small.Size) meets the single value small[r].
+            int len = (int)(size / small.Size);
+            For(small.Size, (s, e) =>
+            {
+                for (int r = s; r < e; r++)
+                    MapScalar<T, F>(fv.AsSpan(r * len, len), sv[r], yv.AsSpan(r * len, len), smallFirst);
+            }, grain: Math.Max(1, ParallelThreshold / Math.Max(len, 1)));
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>True when <paramref name="s"/>, without its leading 1s, equals the last dimensions of <paramref name="y"/>.</summary>
+    internal static bool IsTrailingBlock(int[] s, int[] y)
+    {
+        int start = 0;
+        while (start < s.Length && s[start] == 1) start++;
+        int len = s.Length - start;
+        if (len > y.Length) return false;
+        for (int i = 0; i < len; i++) if (s[start + i] != y[y.Length - len + i]) return false;
+        return true;
+    }
+
+    /// <summary>True when <paramref name="s"/> (same rank as y) equals y's first dimensions followed only by 1s.</summary>
+    internal static bool IsLeadingBlock(int[] s, int[] y)
+    {
+        if (s.Length != y.Length) return false;
+        int d = 0;
+        while (d < s.Length && s[d] == y[d]) d++;
+        for (int i = d; i < s.Length; i++) if (s[i] != 1) return false;
+        return true;
+    }
+
+    /// <summary>y[i] = f(a[i], b[i]); y may be a or b.</summary>
+    private static void Map<T, F>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        nuint n = (nuint)a.Length, i = 0, w = (nuint)Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref ra, i), Vector.LoadUnsafe(ref rb, i)).StoreUnsafe(ref ry, i);
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+    }
+
+    /// <summary>y[i] = f(a[i], s), or f(s, a[i]) when <paramref name="scalarFirst"/>; y may be a.</summary>
+    private static void MapScalar<T, F>(ReadOnlySpan<T> a, T s, Span<T> y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        nuint n = (nuint)a.Length, i = 0, w = (nuint)Vector<T>.Count;
+        var vs = new Vector<T>(s);
+        if (scalarFirst)
+        {
+            if (Vector.IsHardwareAccelerated)
+                for (; i + w <= n; i += w) F.Vector(vs, Vector.LoadUnsafe(ref ra, i)).StoreUnsafe(ref ry, i);
+            for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(s, Unsafe.Add(ref ra, i));
+        }
+        else
+        {
+            if (Vector.IsHardwareAccelerated)
+                for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref ra, i), vs).StoreUnsafe(ref ry, i);
+            for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref ra, i), s);
+        }
+    }
+
+    /// <summary>
+    /// The general broadcasting walk (the reference): y is viewed as [outer, inner] with inner = its
+    /// last dimension; for each outer row the offsets of a and b come from broadcast strides (0 along stretched axes).
+    /// </summary>
+    private static void BinaryGeneral<T>(BinaryOp op, Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] av = Data<T>(a), bv = Data<T>(b), yv = Data<T>(y);
         int[] ys = y.ShapeRef;
         int rank = ys.Length;
         long[] sa = BroadcastStrides(a.ShapeRef, ys), sb = BroadcastStrides(b.ShapeRef, ys);
@@ -111,70 +271,220 @@ public sealed partial class CpuBackend
         return strides;
     }
 
-    private static void VectorAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0, w = Vector<T>.Count;
-        for (; i <= a.Length - w; i += w) (new Vector<T>(a[i..]) + new Vector<T>(b[i..])).CopyTo(y[i..]);
-        for (; i < a.Length; i++) y[i] = a[i] + b[i];
-    }
-
-    private static void VectorMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0, w = Vector<T>.Count;
-        for (; i <= a.Length - w; i += w) (new Vector<T>(a[i..]) * new Vector<T>(b[i..])).CopyTo(y[i..]);
-        for (; i < a.Length; i++) y[i] = a[i] * b[i];
-    }
-
     /// <inheritdoc/>
     public void BinaryScalar(BinaryOp op, Tensor a, double s, Tensor y, bool scalarFirst = false)
     {
-        if (IsF32(a, "BinaryScalar")) ScalarT(op, (float[])((CpuStorage)a.Storage).Data, (float)s, (float[])((CpuStorage)y.Storage).Data, scalarFirst);
-        else ScalarT(op, (double[])((CpuStorage)a.Storage).Data, s, (double[])((CpuStorage)y.Storage).Data, scalarFirst);
+        if (IsF32(a, "BinaryScalar")) ScalarT(op, Data<float>(a), (float)s, Data<float>(y), scalarFirst);
+        else ScalarT(op, Data<double>(a), s, Data<double>(y), scalarFirst);
     }
 
     private static void ScalarT<T>(BinaryOp op, T[] a, T s, T[] y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        For(a.Length, (st, e) =>
+        switch (op)
         {
-            if (scalarFirst) for (int i = st; i < e; i++) y[i] = Apply(op, s, a[i]);
-            else for (int i = st; i < e; i++) y[i] = Apply(op, a[i], s);
-        });
+            case BinaryOp.Add: ScalarAll<T, AddFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Sub: ScalarAll<T, SubFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Mul: ScalarAll<T, MulFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Div: ScalarAll<T, DivFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Maximum: ScalarAll<T, MaxFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Minimum: ScalarAll<T, MinFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Greater: ScalarAll<T, GreaterFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Equal: ScalarAll<T, EqualFn<T>>(a, s, y, scalarFirst); break;
+            case BinaryOp.Pow when !scalarFirst && s == T.CreateChecked(2): MapAll<T, SquareFn<T>>(a, y); break;
+            default:
+                For(a.Length, (st, e) =>
+                {
+                    if (scalarFirst) for (int i = st; i < e; i++) y[i] = Apply(op, s, a[i]);
+                    else for (int i = st; i < e; i++) y[i] = Apply(op, a[i], s);
+                });
+                break;
+        }
     }
+
+    private static void ScalarAll<T, F>(T[] a, T s, T[] y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+        => For(a.Length, (st, e) => MapScalar<T, F>(a.AsSpan(st, e - st), s, y.AsSpan(st, e - st), scalarFirst));
+
+    private static void MapAllBinary<T, F>(T[] a, T[] b, T[] y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+        => For(y.Length, (s, e) => Map<T, F>(a.AsSpan(s, e - s), b.AsSpan(s, e - s), y.AsSpan(s, e - s)));
+
+    // ---- activation backward and dropout -----------------------------------------------------
 
     /// <inheritdoc/>
     public void ReluBackward(Tensor x, Tensor dy, Tensor dx)
     {
-        if (IsF32(x, "ReluBackward")) Map3<float>(x, dy, dx, (xi, g) => xi > 0 ? g : 0);
-        else Map3<double>(x, dy, dx, (xi, g) => xi > 0 ? g : 0);
+        if (IsF32(x, "ReluBackward")) MapAllBinary<float, ReluBackwardFn<float>>(Data<float>(x), Data<float>(dy), Data<float>(dx));
+        else MapAllBinary<double, ReluBackwardFn<double>>(Data<double>(x), Data<double>(dy), Data<double>(dx));
     }
 
     /// <inheritdoc/>
     public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx)
     {
-        if (IsF32(y, "SigmoidBackward")) Map3<float>(y, dy, dx, (yi, g) => g * yi * (1 - yi));
-        else Map3<double>(y, dy, dx, (yi, g) => g * yi * (1 - yi));
+        if (IsF32(y, "SigmoidBackward")) MapAllBinary<float, SigmoidBackwardFn<float>>(Data<float>(y), Data<float>(dy), Data<float>(dx));
+        else MapAllBinary<double, SigmoidBackwardFn<double>>(Data<double>(y), Data<double>(dy), Data<double>(dx));
     }
 
     /// <inheritdoc/>
     public void TanhBackward(Tensor y, Tensor dy, Tensor dx)
     {
-        if (IsF32(y, "TanhBackward")) Map3<float>(y, dy, dx, (yi, g) => g * (1 - yi * yi));
-        else Map3<double>(y, dy, dx, (yi, g) => g * (1 - yi * yi));
+        if (IsF32(y, "TanhBackward")) MapAllBinary<float, TanhBackwardFn<float>>(Data<float>(y), Data<float>(dy), Data<float>(dx));
+        else MapAllBinary<double, TanhBackwardFn<double>>(Data<double>(y), Data<double>(dy), Data<double>(dx));
     }
 
     /// <inheritdoc/>
     public void Dropout(Tensor x, Tensor mask, double scale, Tensor y)
     {
-        if (IsF32(x, "Dropout")) Map3<float>(x, mask, y, (xi, m) => xi * m * (float)scale);
-        else Map3<double>(x, mask, y, (xi, m) => xi * m * scale);
+        if (IsF32(x, "Dropout")) DropoutT(Data<float>(x), Data<float>(mask), (float)scale, Data<float>(y));
+        else DropoutT(Data<double>(x), Data<double>(mask), scale, Data<double>(y));
     }
 
-    /// <summary>z[i] = f(x[i], y[i]) over equal-sized tensors.</summary>
-    private static void Map3<T>(Tensor x, Tensor y, Tensor z, Func<T, T, T> f) where T : unmanaged
+    private static void DropoutT<T>(T[] x, T[] mask, T scale, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
+        => For(y.Length, (s, e) =>
+        {
+            Map<T, MulFn<T>>(x.AsSpan(s, e - s), mask.AsSpan(s, e - s), y.AsSpan(s, e - s));
+            MapScalar<T, MulFn<T>>(y.AsSpan(s, e - s), scale, y.AsSpan(s, e - s), scalarFirst: false);
+        });
+
+    /// <summary>The managed array behind a CPU tensor.</summary>
+    private static T[] Data<T>(Tensor t) => (T[])((CpuStorage)t.Storage).Data;
+
+    // ---- the SIMD twins: scalar form (the same formula as Apply) and Vector<T> form -------------
+
+    private interface IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var xs = (T[])((CpuStorage)x.Storage).Data;
-        var ys = (T[])((CpuStorage)y.Storage).Data;
-        var zs = (T[])((CpuStorage)z.Storage).Data;
-        For(x.Size, (s, e) => { for (int i = s; i < e; i++) zs[i] = f(xs[i], ys[i]); });
+        static abstract T Scalar(T x);
+        static abstract Vector<T> Vector(Vector<T> x);
+    }
+
+    private interface IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract T Scalar(T a, T b);
+        static abstract Vector<T> Vector(Vector<T> a, Vector<T> b);
+    }
+
+    /// <summary>e^x on a vector of float or double (Vector.Exp, within an ulp or so of Math.Exp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<T> VecExp<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) return System.Numerics.Vector.Exp(x.As<T, float>()).As<float, T>();
+        return System.Numerics.Vector.Exp(x.As<T, double>()).As<double, T>();
+    }
+
+    private struct NegFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => -x;
+        public static Vector<T> Vector(Vector<T> x) => -x;
+    }
+
+    private struct AbsFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => T.Abs(x);
+        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.Abs(x);
+    }
+
+    private struct SquareFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => x * x;
+        public static Vector<T> Vector(Vector<T> x) => x * x;
+    }
+
+    private struct SqrtFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => T.Sqrt(x);
+        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.SquareRoot(x);
+    }
+
+    private struct ReluFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => x > T.Zero ? x : T.Zero;
+        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(x, Vector<T>.Zero), x, Vector<T>.Zero);
+    }
+
+    private struct ExpFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => T.Exp(x);
+        public static Vector<T> Vector(Vector<T> x) => VecExp(x);
+    }
+
+    private struct LogFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => T.Log(x);
+        public static Vector<T> Vector(Vector<T> x) => typeof(T) == typeof(float)
+            ? System.Numerics.Vector.Log(x.As<T, float>()).As<float, T>()
+            : System.Numerics.Vector.Log(x.As<T, double>()).As<double, T>();
+    }
+
+    private struct SigmoidFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x) => T.One / (T.One + T.Exp(-x));
+        public static Vector<T> Vector(Vector<T> x) => Vector<T>.One / (Vector<T>.One + VecExp(-x));
+    }
+
+    private struct AddFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a + b;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => a + b;
+    }
+
+    private struct SubFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a - b;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => a - b;
+    }
+
+    private struct MulFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a * b;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => a * b;
+    }
+
+    private struct DivFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a / b;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => a / b;
+    }
+
+    private struct MaxFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => T.Max(a, b);
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => System.Numerics.Vector.Max(a, b);
+    }
+
+    private struct MinFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => T.Min(a, b);
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => System.Numerics.Vector.Min(a, b);
+    }
+
+    private struct GreaterFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a > b ? T.One : T.Zero;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(a, b), Vector<T>.One, Vector<T>.Zero);
+    }
+
+    private struct EqualFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T a, T b) => a == b ? T.One : T.Zero;
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(a, b), Vector<T>.One, Vector<T>.Zero);
+    }
+
+    /// <summary>(x, dy) → dy where x &gt; 0 else 0.</summary>
+    private struct ReluBackwardFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T x, T dy) => x > T.Zero ? dy : T.Zero;
+        public static Vector<T> Vector(Vector<T> x, Vector<T> dy) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(x, Vector<T>.Zero), dy, Vector<T>.Zero);
+    }
+
+    /// <summary>(y, dy) → dy · y · (1 − y).</summary>
+    private struct SigmoidBackwardFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T y, T dy) => dy * y * (T.One - y);
+        public static Vector<T> Vector(Vector<T> y, Vector<T> dy) => dy * y * (Vector<T>.One - y);
+    }
+
+    /// <summary>(y, dy) → dy · (1 − y²).</summary>
+    private struct TanhBackwardFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Scalar(T y, T dy) => dy * (T.One - y * y);
+        public static Vector<T> Vector(Vector<T> y, Vector<T> dy) => dy * (Vector<T>.One - y * y);
     }
 }

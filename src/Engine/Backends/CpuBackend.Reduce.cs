@@ -19,26 +19,85 @@ public sealed partial class CpuBackend
         if (IsF32(x, "Reduce")) ReduceT<float>(op, x, axis, y); else ReduceT<double>(op, x, axis, y);
     }
 
+    /// <summary>
+    /// Viewing x as [outer, n, inner]: when inner = 1 (the last axis) each output is one contiguous
+    /// row, reduced with SIMD lanes; otherwise the n rows of length inner of each outer block are
+    /// combined elementwise with SIMD (axis 0 of a matrix: y = x[0] ⊕ x[1] ⊕ …), which walks memory in order.
+    /// </summary>
     private static void ReduceT<T>(ReduceOp op, Tensor x, int axis, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var xs = (T[])((CpuStorage)x.Storage).Data;
-        var ys = (T[])((CpuStorage)y.Storage).Data;
+        var xs = Data<T>(x);
+        var ys = Data<T>(y);
         var (outer, n, inner) = AxisView(x.ShapeRef, axis);
-        For((long)outer * inner, (s, e) =>
+        if (inner == 1)
         {
-            for (int oi = s; oi < e; oi++)
+            For(outer, (s, e) =>
             {
-                int o = oi / inner, i = oi % inner;
-                long b = (long)o * n * inner + i;
-                T acc = op switch { ReduceOp.Max => T.NegativeInfinity, ReduceOp.Min => T.PositiveInfinity, _ => T.Zero };
-                for (int k = 0; k < n; k++)
+                for (int o = s; o < e; o++)
                 {
-                    T v = xs[b + (long)k * inner];
-                    acc = op switch { ReduceOp.Max => T.Max(acc, v), ReduceOp.Min => T.Min(acc, v), _ => acc + v };
+                    var row = xs.AsSpan(o * n, n);
+                    ys[o] = op switch
+                    {
+                        ReduceOp.Max => ReduceRow<T, MaxFn<T>>(row, T.NegativeInfinity),
+                        ReduceOp.Min => ReduceRow<T, MinFn<T>>(row, T.PositiveInfinity),
+                        ReduceOp.Mean => ReduceRow<T, AddFn<T>>(row, T.Zero) / T.CreateChecked(n),
+                        _ => ReduceRow<T, AddFn<T>>(row, T.Zero),
+                    };
                 }
-                ys[oi] = op == ReduceOp.Mean ? acc / T.CreateChecked(n) : acc;
+            }, grain: Math.Max(1, ParallelThreshold / Math.Max(n, 1)));
+            return;
+        }
+        if (n == 0)
+        {
+            // Reducing an empty axis: the identity of the op (NaN for a mean), as the reference loop gives.
+            ys.AsSpan().Fill(op switch { ReduceOp.Max => T.NegativeInfinity, ReduceOp.Min => T.PositiveInfinity, ReduceOp.Mean => T.NaN, _ => T.Zero });
+            return;
+        }
+        // Split each outer block's columns into chunks so that [1, n, inner] (axis 0) still runs on every core.
+        int chunk = Math.Max(1, Math.Min(inner, Math.Max(4 * Vector<T>.Count, ParallelThreshold / n)));
+        int chunks = (inner + chunk - 1) / chunk;
+        For((long)outer * chunks, (s, e) =>
+        {
+            for (int task = s; task < e; task++)
+            {
+                int o = task / chunks, c0 = task % chunks * chunk, len = Math.Min(chunk, inner - c0);
+                long block = (long)o * n * inner + c0;
+                var acc = ys.AsSpan(o * inner + c0, len);
+                xs.AsSpan((int)block, len).CopyTo(acc);
+                for (int k = 1; k < n; k++)
+                {
+                    var next = xs.AsSpan((int)(block + (long)k * inner), len);
+                    switch (op)
+                    {
+                        case ReduceOp.Max: Map<T, MaxFn<T>>(acc, next, acc); break;
+                        case ReduceOp.Min: Map<T, MinFn<T>>(acc, next, acc); break;
+                        default: Map<T, AddFn<T>>(acc, next, acc); break;
+                    }
+                }
+                if (op == ReduceOp.Mean) MapScalar<T, DivFn<T>>(acc, T.CreateChecked(n), acc, scalarFirst: false);
             }
-        }, grain: Math.Max(1, ParallelThreshold / Math.Max(n, 1)));
+        }, grain: Math.Max(1, ParallelThreshold / (chunk * n)));
+    }
+
+    /// <summary>f-fold of one contiguous row: SIMD lanes first, then the lanes and the tail.</summary>
+    private static T ReduceRow<T, F>(ReadOnlySpan<T> row, T init) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        T acc = init;
+        if (Vector.IsHardwareAccelerated && row.Length >= 2 * w)
+        {
+            var v0 = new Vector<T>(row);
+            var v1 = new Vector<T>(row[w..]);
+            for (i = 2 * w; i + 2 * w <= row.Length; i += 2 * w)
+            {
+                v0 = F.Vector(v0, new Vector<T>(row[i..]));
+                v1 = F.Vector(v1, new Vector<T>(row[(i + w)..]));
+            }
+            v0 = F.Vector(v0, v1);
+            for (int j = 0; j < w; j++) acc = F.Scalar(acc, v0[j]);
+        }
+        for (; i < row.Length; i++) acc = F.Scalar(acc, row[i]);
+        return acc;
     }
 
     /// <inheritdoc/>

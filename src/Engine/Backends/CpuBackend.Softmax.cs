@@ -30,18 +30,32 @@ public sealed partial class CpuBackend
         }, grain: Math.Max(1, ParallelThreshold / Math.Max(c, 1)));
     }
 
+    /// <summary>One row: m = max x; e = exp(x − m); softmax = e / Σe, log-softmax = x − m − log Σe (SIMD).</summary>
     private static void SoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T max = T.NegativeInfinity;
-        foreach (var v in x) max = T.Max(max, v);
+        T max = ReduceRow<T, MaxFn<T>>(x, T.NegativeInfinity);
         T sum = T.Zero;
-        for (int j = 0; j < x.Length; j++) { y[j] = T.Exp(x[j] - max); sum += y[j]; }
+        int j = 0, w = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vmax = new Vector<T>(max);
+            var vsum = Vector<T>.Zero;
+            for (; j + w <= x.Length; j += w)
+            {
+                var e = VecExp(new Vector<T>(x[j..]) - vmax);
+                e.CopyTo(y[j..]);
+                vsum += e;
+            }
+            sum = Vector.Sum(vsum);
+        }
+        for (; j < x.Length; j++) { y[j] = T.Exp(x[j] - max); sum += y[j]; }
         if (log)
         {
             T logSum = T.Log(sum);
-            for (int j = 0; j < x.Length; j++) y[j] = x[j] - max - logSum;
+            MapScalar<T, SubFn<T>>(x, max, y, scalarFirst: false);
+            MapScalar<T, SubFn<T>>(y, logSum, y, scalarFirst: false);
         }
-        else for (int j = 0; j < x.Length; j++) y[j] /= sum;
+        else MapScalar<T, DivFn<T>>(y, sum, y, scalarFirst: false);
     }
 
     /// <inheritdoc/>
@@ -95,12 +109,12 @@ public sealed partial class CpuBackend
         T s = T.CreateChecked(scale);
         if (target.DType.IsFloat())
         {
-            var t = target.Span<T>();
-            for (int i = 0; i < p.Length; i++) d[i] = (p[i] - t[i]) * s;
+            Map<T, SubFn<T>>(p, target.Span<T>(), d);
+            MapScalar<T, MulFn<T>>(d, s, d, scalarFirst: false);
         }
         else
         {
-            for (int i = 0; i < p.Length; i++) d[i] = p[i] * s;
+            MapScalar<T, MulFn<T>>(p, s, d, scalarFirst: false);
             for (int i = 0; i < n; i++) d[i * c + Label(target, i, c)] -= s;
         }
     }

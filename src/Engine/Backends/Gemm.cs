@@ -1,17 +1,249 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
 /// <summary>
 /// CPU matrix multiply C[M,N] = alpha·op(A)·op(B) + beta·C over row-major arrays; op(A) is
-/// [M,K] (A stored [M,K], or [K,M] when transposed), op(B) is [K,N].
+/// [M,K] (A stored [M,K], or [K,M] when transposed), op(B) is [K,N] (B stored [K,N], or [N,K]).
+/// <para>
+/// The fast path is the classic Goto/BLIS scheme: C is cut into column panels (NC) and the K
+/// dimension into slices (KC); each slice of op(B) is packed once into NR-wide strips, each
+/// row block (MC) of alpha·op(A) into MR-tall strips, and a register-blocked microkernel
+/// (MR×NR accumulators, one FMA per vector) multiplies one A strip by one B strip. Packing
+/// handles the transposes and the ragged edges (strips are zero-padded), so the microkernel
+/// only ever sees full tiles. Rows (or, for wide and short C, columns) are split over threads.
+/// </para>
 /// </summary>
-public static class Gemm
+public static partial class Gemm
 {
-    /// <summary>Runs one GEMM.</summary>
+    /// <summary>Rows of the microkernel tile (accumulator rows).</summary>
+    internal const int MR = 6;
+
+    /// <summary>Depth of one packed K slice: an A strip (MR·KC) and a B strip (NR·KC) stay in L1/L2.</summary>
+    internal const int KC = 256;
+
+    /// <summary>Columns of one packed B panel (a multiple of every NR).</summary>
+    internal const int NC = 4096;
+
+    /// <summary>Below this many multiply-adds (m·n·k) the plain loop is faster than packing.</summary>
+    internal const long SmallProduct = 4096;
+
+    /// <summary>Multiply-adds one thread should have at least before a second one is worth starting.</summary>
+    internal const long WorkPerThread = 1 << 19;
+
+    /// <summary>The microkernel the fast path uses on this machine.</summary>
+    internal static GemmKernel Best =>
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmKernel.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmKernel.Vector256
+        : GemmKernel.VectorT;
+
+    /// <summary>Runs one GEMM with the fastest path for this machine and size.</summary>
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Reference(transA, transB, m, n, k, alpha, a.Span, b.Span, beta, c.Span);
+    {
+        var kernel = (long)m * n * k <= SmallProduct ? GemmKernel.Reference : Best;
+        RunWith(kernel, Environment.ProcessorCount, transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    /// <summary>
+    /// Runs one GEMM with a chosen microkernel and at most <paramref name="maxThreads"/> threads
+    /// (tests use it to check every kernel, even ones this CPU runs in software).
+    /// </summary>
+    internal static void RunWith<T>(GemmKernel kernel, int maxThreads, bool transA, bool transB, int m, int n, int k,
+        T alpha, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"Gemm: negative size m={m}, n={n}, k={k}.");
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+            throw new ArgumentException($"Gemm: m={m}, n={n}, k={k} needs A ≥ {(long)m * k}, B ≥ {(long)k * n}, C ≥ {(long)m * n} elements; got {a.Length}, {b.Length}, {c.Length}.");
+        if (m == 0 || n == 0) return;
+        if (kernel == GemmKernel.Reference)
+        {
+            Reference(transA, transB, m, n, k, alpha, a.Span, b.Span, beta, c.Span);
+            return;
+        }
+        var cs = c.Span[..(m * n)];
+        if (k == 0 || alpha == T.Zero)
+        {
+            Scale(cs, beta);
+            return;
+        }
+        // beta ≠ 0, 1: scale C once, then every K slice accumulates; beta = 0: the first slice overwrites.
+        if (beta != T.Zero && beta != T.One) Scale(cs, beta);
+        Packed(kernel, maxThreads, transA, transB, m, n, k, alpha, a, b, beta != T.Zero, c);
+    }
+
+    /// <summary>C = beta·C, where beta = 0 clears (so NaN or ∞ in C does not leak, as in BLAS).</summary>
+    private static void Scale<T>(Span<T> c, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (beta == T.Zero) c.Clear();
+        else if (beta != T.One) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+    }
+
+    /// <summary>Vector width (elements) of a kernel's accumulators; NR is twice this.</summary>
+    private static int Width<T>(GemmKernel kernel) where T : unmanaged => kernel switch
+    {
+        GemmKernel.Vector512 => Vector512<T>.Count,
+        GemmKernel.Vector256 => Vector256<T>.Count,
+        _ => Vector<T>.Count,
+    };
+
+    /// <summary>The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.</summary>
+    private static unsafe void Packed<T>(GemmKernel kernel, int maxThreads, bool transA, bool transB, int m, int n, int k,
+        T alpha, Memory<T> a, Memory<T> b, bool accumulateFirst, Memory<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = 2 * Width<T>(kernel);
+        int mc = typeof(T) == typeof(float) ? 16 * MR : 8 * MR;
+        int nc = Math.Min(NC, RoundUp(n, nr));
+        long work = (long)m * n * k;
+        int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
+        int rowStrips = (m + MR - 1) / MR;
+        int colStripsMax = (nc + nr - 1) / nr;
+        // Split rows among threads unless C is too short for that (then split B's strips).
+        bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
+        var bPack = ArrayPool<T>.Shared.Rent(KC * nc);
+        try
+        {
+            for (int jc = 0; jc < n; jc += nc)
+            {
+                int ncCur = Math.Min(nc, n - jc);
+                int strips = (ncCur + nr - 1) / nr;
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    bool accumulate = pc > 0 || accumulateFirst;
+                    int jc0 = jc, pc0 = pc;
+                    Workers(Math.Min(threads, strips), (w, count) =>
+                    {
+                        fixed (T* pb = b.Span, dst = bPack)
+                            PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, dst, strips * w / count, strips * (w + 1) / count);
+                    });
+                    Workers(threads, (w, count) =>
+                    {
+                        int r0 = 0, r1 = m, q0 = 0, q1 = strips;
+                        if (splitRows) { r0 = Math.Min(m, rowStrips * w / count * MR); r1 = Math.Min(m, rowStrips * (w + 1) / count * MR); }
+                        else { q0 = strips * w / count; q1 = strips * (w + 1) / count; }
+                        if (r0 >= r1 || q0 >= q1) return;
+                        var aPack = ArrayPool<T>.Shared.Rent(mc * kc);
+                        try
+                        {
+                            fixed (T* pa = a.Span, pcm = c.Span, ap = aPack, bp = bPack)
+                            {
+                                for (int ic = r0; ic < r1; ic += mc)
+                                {
+                                    int mcCur = Math.Min(mc, r1 - ic);
+                                    PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
+                                    for (int q = q0; q < q1; q++)
+                                    {
+                                        int cols = Math.Min(nr, ncCur - q * nr);
+                                        T* bs = bp + (long)q * nr * kc;
+                                        T* cq = pcm + (long)ic * n + jc0 + q * nr;
+                                        for (int s = 0; s < mcCur; s += MR)
+                                            Micro(kernel, kc, ap + (long)s * kc, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate);
+                                    }
+                                }
+                            }
+                        }
+                        finally { ArrayPool<T>.Shared.Return(aPack); }
+                    });
+                }
+            }
+        }
+        finally { ArrayPool<T>.Shared.Return(bPack); }
+    }
+
+    /// <summary>Runs body(worker, count) for count workers, in parallel when count &gt; 1.</summary>
+    private static void Workers(int count, Action<int, int> body)
+    {
+        if (count <= 1) body(0, 1);
+        else Parallel.For(0, count, w => body(w, count));
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip.</summary>
+    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (kernel)
+        {
+            case GemmKernel.Vector512: Kernel512(kc, a, b, c, ldc, rows, cols, accumulate); break;
+            case GemmKernel.Vector256: Kernel256(kc, a, b, c, ldc, rows, cols, accumulate); break;
+            default: KernelT(kc, a, b, c, ldc, rows, cols, accumulate); break;
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
+    /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
+    /// </summary>
+    private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int s = 0; s < rows; s += MR)
+        {
+            int h = Math.Min(MR, rows - s);
+            T* d = dst + (long)s * kc;
+            if (!transA)
+            {
+                for (int r = 0; r < h; r++)
+                {
+                    T* src = a + (long)(i0 + s + r) * k + p0;
+                    for (int p = 0; p < kc; p++) d[p * MR + r] = alpha * src[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = a + (long)(p0 + p) * m + i0 + s;
+                    for (int r = 0; r < h; r++) d[p * MR + r] = alpha * src[r];
+                }
+            }
+            if (h < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int r = h; r < MR; r++) d[p * MR + r] = T.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
+    /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
+    /// </summary>
+    private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int q = q0; q < q1; q++)
+        {
+            int j = j0 + q * nr, w = Math.Min(nr, cols - q * nr);
+            T* d = dst + (long)q * nr * kc;
+            if (!transB)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = b + (long)(p0 + p) * n + j;
+                    T* row = d + p * nr;
+                    Buffer.MemoryCopy(src, row, (long)nr * sizeof(T), (long)w * sizeof(T));
+                    for (int jj = w; jj < nr; jj++) row[jj] = T.Zero;
+                }
+            }
+            else
+            {
+                for (int jj = 0; jj < w; jj++)
+                {
+                    T* src = b + (long)(j + jj) * k + p0;
+                    for (int p = 0; p < kc; p++) d[p * nr + jj] = src[p];
+                }
+                for (int p = 0; p < kc; p++)
+                    for (int jj = w; jj < nr; jj++) d[p * nr + jj] = T.Zero;
+            }
+        }
+    }
 
     /// <summary>The plain triple loop (i, p, j order so the inner loop walks rows of B and C).</summary>
     public static void Reference<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T beta, Span<T> c)

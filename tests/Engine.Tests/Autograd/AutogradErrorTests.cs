@@ -11,7 +11,7 @@ public class AutogradErrorTests
         var w = Tensor.Ones([2, 3]).RequiresGrad_();
         var y = w * 2;
         var ex = Assert.Throws<InvalidOperationException>(() => y.Backward());
-        Assert.That(ex!.Message, Does.Contain("Backward").And.Contain("[2, 3]").And.Contain("scalar"));
+        Assert.That(ex!.Message, Does.Contain("Backward").And.Contain("MulScalar").And.Contain("[2, 3]").And.Contain("scalar"));
     }
 
     [Test]
@@ -21,6 +21,8 @@ public class AutogradErrorTests
         var y = w * 2;
         var ex = Assert.Throws<ArgumentException>(() => y.Backward(Tensor.Ones([3, 2])));
         Assert.That(ex!.Message, Does.Contain("[3, 2]").And.Contain("[2, 3]"));
+        var ex2 = Assert.Throws<ArgumentException>(() => y.Backward(Tensor.Ones([2, 3], DType.Float64)));
+        Assert.That(ex2!.Message, Does.Contain("float64").And.Contain("float32").And.Contain("[2, 3]"));
     }
 
     [Test]

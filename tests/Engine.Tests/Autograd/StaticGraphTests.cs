@@ -77,4 +77,42 @@ public class StaticGraphTests
             Assert.That(graph.Run(("x", feed))[0].ToArray<double>(), Is.EqualTo(new double[] { 2, 4, 0, 0, 5, 6 }));
         Assert.That(graph.Ops.Select(o => o.Name), Does.Contain("Zero"));
     }
+
+    [Test]
+    public void ModulesAndCrossEntropyReplayLikeEagerSteps()
+    {
+        static Engine.Nn.Sequential Net() => new(new Engine.Nn.Linear(6, 8, dtype: DType.Float64, generator: new Generator(3)), new Engine.Nn.ReLU(), new Engine.Nn.Linear(8, 4, dtype: DType.Float64, generator: new Generator(4)));
+        var g = new Generator(8);
+        var batches = Enumerable.Range(0, 4).Select(_ => (X: Tensor.Randn([5, 6], DType.Float64, generator: g), Y: Tensor.FromArray(g.Choice(4, 5)))).ToArray();
+
+        var eagerNet = Net();
+        var eager = new List<double>();
+        foreach (var (x, y) in batches)
+        {
+            var loss = Functional.F.CrossEntropy(eagerNet.Forward(x), y);
+            eager.Add(loss.Item());
+            eagerNet.ZeroGrad();
+            loss.Backward();
+            using (Tensor.NoGrad()) foreach (var p in eagerNet.Parameters()) p.SubInPlace(p.Grad! * 0.3);
+        }
+
+        // The graph's variables are the model's parameters: declare each, then point the model at them.
+        var net = Net();
+        using var graph = new StaticGraph();
+        var px = graph.Placeholder("x", [5, 6], DType.Float64);
+        var py = graph.Placeholder("y", [5], DType.Int32);
+        var vars = net.StateDict().ToDictionary(kv => kv.Key, kv => graph.Variable(kv.Key, kv.Value));
+        graph.Trace(() =>
+        {
+            var h = (px.MatMul(vars["0.weight"], transB: true) + vars["0.bias"]).Relu();
+            var loss = Functional.F.CrossEntropy(h.MatMul(vars["2.weight"], transB: true) + vars["2.bias"], py);
+            loss.Backward();
+            using (Tensor.NoGrad()) foreach (var v in vars.Values) { v.SubInPlace(v.Grad! * 0.3); v.ZeroGrad(); }
+            return loss;
+        });
+        var replay = batches.Select(b => graph.Run(("x", b.X), ("y", b.Y))[0].Item()).ToList();
+        Assert.That(replay, Is.EqualTo(eager));
+        Assert.That(graph.Ops.Select(o => o.Name), Does.Contain("SoftmaxCrossEntropyBackward"));
+        foreach (var (name, p) in eagerNet.StateDict()) Assert.That(vars[name].ToArray<double>(), Is.EqualTo(p.ToArray<double>()), name);
+    }
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Peer timings for `chapters bench cpu`: NumPy and PyTorch on the same CPU, same thread count.
+
+Prints one JSON object on stdout. Each timing is the best of --repeat runs (each run averages
+enough calls to last a few milliseconds), the same rule the engine side uses.
+
+  sgemm      NumPy float32 matmul of two random n×n matrices, GFLOP/s (2·n³ flops per call)
+  numpy_step DLfS TwoLayerNet 784-50-10 (Affine-ReLU-Affine-SoftmaxWithLoss), batch 100:
+             forward, backward, SGD update (lr 0.1), milliseconds per step
+  torch_step the same step in PyTorch: tensors with requires_grad, autograd backward, SGD update
+
+A missing peer is reported as {"missing": "<why>"} instead of a number.
+Run it with Debian's /usr/bin/python3 (python3-numpy, python3-torch, libopenblas0-pthread).
+"""
+import argparse
+import ctypes
+import json
+import os
+import sys
+import time
+
+
+def best_of(fn, repeat, min_seconds=0.02):
+    """Best per-call seconds over `repeat` runs; each run calls fn enough times to last min_seconds."""
+    fn()  # warm up
+    calls = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= min_seconds or calls >= 1 << 20:
+            break
+        calls *= 2
+    best = dt / calls
+    for _ in range(repeat - 1):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / calls)
+    return best
+
+
+def blas_info():
+    """Which BLAS NumPy loaded and, for OpenBLAS, the kernel (core) it picked and its threads."""
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and "/" in line})
+    info = {"libraries": libs}
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            info["openblas_core"] = lib.openblas_get_corename().decode()
+            info["openblas_config"] = lib.openblas_get_config().decode()
+            info["openblas_threads"] = lib.openblas_get_num_threads()
+            break
+        except (OSError, AttributeError):
+            continue
+    return info
+
+
+def numpy_part(np, sizes, repeat, rng):
+    out = {"numpy": np.__version__, "blas": blas_info(), "sgemm": {}}
+    for n in sizes:
+        a = rng.standard_normal((n, n)).astype(np.float32)
+        b = rng.standard_normal((n, n)).astype(np.float32)
+        sec = best_of(lambda: np.matmul(a, b), repeat)
+        out["sgemm"][str(n)] = 2.0 * n ** 3 / sec / 1e9
+
+    # DLfS ch5 TwoLayerNet, float32 like the engine's default.
+    batch, nin, hid, nout, lr = 100, 784, 50, 10, np.float32(0.1)
+    W1 = (0.01 * rng.standard_normal((nin, hid))).astype(np.float32)
+    b1 = np.zeros(hid, np.float32)
+    W2 = (0.01 * rng.standard_normal((hid, nout))).astype(np.float32)
+    b2 = np.zeros(nout, np.float32)
+    x = rng.random((batch, nin), dtype=np.float32)
+    t = np.eye(nout, dtype=np.float32)[rng.integers(0, nout, batch)]
+
+    def step():
+        nonlocal W1, b1, W2, b2
+        # forward: Affine1, Relu1, Affine2, SoftmaxWithLoss
+        a1 = x @ W1 + b1
+        mask = a1 <= 0
+        z1 = a1.copy()
+        z1[mask] = 0
+        a2 = z1 @ W2 + b2
+        a2 = a2 - a2.max(axis=1, keepdims=True)
+        y = np.exp(a2)
+        y /= y.sum(axis=1, keepdims=True)
+        loss = -np.sum(t * np.log(y + 1e-7)) / batch
+        # backward
+        dout = (y - t) / batch
+        dW2 = z1.T @ dout
+        db2 = dout.sum(axis=0)
+        dz1 = dout @ W2.T
+        dz1[mask] = 0
+        dW1 = x.T @ dz1
+        db1 = dz1.sum(axis=0)
+        # SGD
+        W1 -= lr * dW1
+        b1 -= lr * db1
+        W2 -= lr * dW2
+        b2 -= lr * db2
+        return loss
+
+    out["numpy_step_ms"] = best_of(step, repeat) * 1e3
+    return out
+
+
+def torch_part(threads, repeat):
+    try:
+        import torch
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        return {"missing": f"PyTorch not importable ({e}); install python3-torch"}
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    batch, nin, hid, nout, lr = 100, 784, 50, 10, 0.1
+    W1 = (0.01 * torch.randn(nin, hid)).requires_grad_()
+    b1 = torch.zeros(hid, requires_grad=True)
+    W2 = (0.01 * torch.randn(hid, nout)).requires_grad_()
+    b2 = torch.zeros(nout, requires_grad=True)
+    x = torch.rand(batch, nin)
+    labels = torch.randint(0, nout, (batch,))
+    params = [W1, b1, W2, b2]
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(torch.relu(x @ W1 + b1) @ W2 + b2, labels)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p.sub_(lr * p.grad)
+        return loss
+
+    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "torch_step_ms": best_of(step, repeat) * 1e3}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--sizes", default="256,1024")
+    args = ap.parse_args()
+    result = {"python": sys.version.split()[0], "threads": args.threads,
+              "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
+    try:
+        import numpy as np
+    except ImportError as e:
+        result["numpy_missing"] = f"NumPy not importable ({e}); install python3-numpy libopenblas0-pthread"
+    else:
+        result.update(numpy_part(np, [int(s) for s in args.sizes.split(",")], args.repeat, np.random.default_rng(0)))
+    result.update(torch_part(args.threads, args.repeat))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

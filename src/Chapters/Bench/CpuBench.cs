@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Engine;
+
+namespace Chapters.Bench;
+
+/// <summary>
+/// `chapters bench cpu`: SGEMM GFLOP/s (256³, 1024³) and one TwoLayerNet training step, the engine
+/// against NumPy (OpenBLAS) and PyTorch measured in the same run on the same CPU with the same
+/// thread count, best of N for everyone. Options: --repeat N (default 7), --python PATH.
+/// </summary>
+public sealed class CpuBench : BenchSuite
+{
+    public override string Name => "cpu";
+    public override string Title => "CPU: SGEMM and a TwoLayerNet training step vs NumPy and PyTorch";
+
+    public override int Run(Dictionary<string, string> options)
+    {
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "7"));
+        int threads = Environment.ProcessorCount;
+        string python = options.GetValueOrDefault("python", "/usr/bin/python3");
+        Console.WriteLine($"{Title}");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {CpuName()} · {threads} threads · .NET {Environment.Version} · GEMM kernel {Gemm.Best} · best of {repeat}");
+
+        var engine = new Dictionary<string, double>();
+        foreach (int n in new[] { 256, 1024 }) engine[$"sgemm{n}"] = EngineSgemm(n, repeat);
+        engine["step"] = double.NaN; // TODO until TwoLayerNet lands
+
+        var peers = Peers(python, threads, repeat, out string? peerError);
+        Console.WriteLine();
+        Console.WriteLine($"{"benchmark",-34} {"engine",10} {"NumPy",10} {"PyTorch",10} {"engine/NumPy",13} {"engine/PyTorch",15}");
+        foreach (int n in new[] { 256, 1024 })
+        {
+            double e = engine[$"sgemm{n}"];
+            double? np = Number(peers, "sgemm", n.ToString());
+            Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {e,10:F1} {Fmt(np, "F1"),10} {"—",10} {Ratio(e, np),13} {"—",15}");
+        }
+        {
+            double e = engine["step"];
+            double? np = Number(peers, "numpy_step_ms"), pt = Number(peers, "torch_step_ms");
+            Console.WriteLine($"{"TwoLayerNet step (ms, lower better)",-34} {e,10:F3} {Fmt(np, "F3"),10} {Fmt(pt, "F3"),10} {Ratio(e, np),13} {Ratio(e, pt),15}");
+        }
+        Console.WriteLine();
+        Console.WriteLine("SGEMM: float32 n×n·n×n, 2n³ flops per call. TwoLayerNet: 784-50-10 (Affine-ReLU-Affine-SoftmaxWithLoss), batch 100, float32:");
+        Console.WriteLine("forward, backward (net.Gradient / NumPy by hand / PyTorch autograd), SGD lr 0.1. Ratios are engine ÷ peer.");
+        if (peers is null) Console.WriteLine($"Peers missing: {peerError}");
+        else
+        {
+            if (peers.Value.TryGetProperty("numpy_missing", out var nm)) Console.WriteLine($"NumPy missing: {nm.GetString()}");
+            else
+            {
+                var blas = peers.Value.GetProperty("blas");
+                string core = blas.TryGetProperty("openblas_core", out var c) ? $"OpenBLAS kernel {c.GetString()}, {blas.GetProperty("openblas_threads").GetInt32()} threads ({blas.GetProperty("openblas_config").GetString()})"
+                    : $"BLAS is not OpenBLAS (libraries: {blas.GetProperty("libraries")}); install libopenblas0-pthread for a fair peer";
+                Console.WriteLine($"NumPy {peers.Value.GetProperty("numpy").GetString()}: {core}.");
+            }
+            if (peers.Value.TryGetProperty("missing", out var tm)) Console.WriteLine($"PyTorch missing: {tm.GetString()}");
+            else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads.");
+        }
+        return 0;
+    }
+
+    /// <summary>Engine SGEMM GFLOP/s for n×n·n×n through Tensor.MatMul (output allocated each call, as NumPy does).</summary>
+    private static double EngineSgemm(int n, int repeat)
+    {
+        var gen = new Generator(1);
+        using var a = Tensor.Randn([n, n], generator: gen);
+        using var b = Tensor.Randn([n, n], generator: gen);
+        double sec = Timing.BestOf(() => a.MatMul(b).Dispose(), repeat);
+        return 2.0 * n * n * n / sec / 1e9;
+    }
+
+    /// <summary>Runs bench/cpu_peers.py with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (they slow a current OpenBLAS) and the same thread count.</summary>
+    private static JsonElement? Peers(string python, int threads, int repeat, out string? error)
+    {
+        error = null;
+        string script = FindScript();
+        if (!File.Exists(python)) { error = $"{python} not found (install python3-numpy python3-torch libopenblas0-pthread, see README)"; return null; }
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("--threads"); psi.ArgumentList.Add(threads.ToString());
+        psi.ArgumentList.Add("--repeat"); psi.ArgumentList.Add(repeat.ToString());
+        psi.Environment.Remove("OPENBLAS_CORETYPE");
+        psi.Environment.Remove("OPENBLAS_L2_SIZE");
+        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
+        psi.Environment["MKL_NUM_THREADS"] = threads.ToString();
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { error = $"{script} exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    private static string FindScript()
+    {
+        foreach (var dir in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, "bench", "cpu_peers.py");
+                if (File.Exists(candidate)) return candidate;
+            }
+        throw new FileNotFoundException("bench cpu: bench/cpu_peers.py not found above the current directory; run from the repository.");
+    }
+
+    private static double? Number(JsonElement? root, params string[] path)
+    {
+        if (root is not JsonElement e) return null;
+        foreach (var key in path)
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(key, out e)) return null;
+        return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
+    }
+
+    private static string Fmt(double? v, string format) => v is double d ? d.ToString(format) : "missing";
+
+    private static string Ratio(double engine, double? peer) => peer is double p && p > 0 ? $"{engine / p:F2}×" : "—";
+
+    private static string CpuName()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        }
+        catch (IOException) { return "unknown CPU"; }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace Chapters.Bench;
+
+/// <summary>Best-of-N wall-clock timing, the same rule bench/cpu_peers.py uses for the peers.</summary>
+public static class Timing
+{
+    /// <summary>
+    /// Best seconds per call of <paramref name="body"/> over <paramref name="repeat"/> runs; each
+    /// run makes enough calls to last at least <paramref name="minSeconds"/> (one warm-up call first).
+    /// </summary>
+    public static double BestOf(Action body, int repeat, double minSeconds = 0.02)
+    {
+        body();
+        int calls = 1;
+        double seconds;
+        while (true)
+        {
+            seconds = Measure(body, calls);
+            if (seconds >= minSeconds || calls >= 1 << 20) break;
+            calls *= 2;
+        }
+        double best = seconds / calls;
+        for (int r = 1; r < repeat; r++) best = Math.Min(best, Measure(body, calls) / calls);
+        return best;
+    }
+
+    private static double Measure(Action body, int calls)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < calls; i++) body();
+        return sw.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Engine;
+
+/// <summary>Which GEMM inner loop to run.</summary>
+internal enum GemmKernel
+{
+    /// <summary>The plain triple loop, <see cref="Gemm.Reference{T}"/>.</summary>
+    Reference,
+    /// <summary>Packed, 6 × (2 Vector512) tile (AVX-512F machines).</summary>
+    Vector512,
+    /// <summary>Packed, 6 × (2 Vector256) tile (AVX2 + FMA machines).</summary>
+    Vector256,
+    /// <summary>Packed, 6 × (2 Vector&lt;T&gt;) tile (any SIMD width, e.g. ARM NEON).</summary>
+    VectorT,
+}
+
+public static partial class Gemm
+{
+    // Each microkernel: C[rows, cols] (+)= Σ_p a[p·MR + r] · b[p·NR + j] over one packed A strip
+    // (MR × kc) and one packed B strip (kc × NR, NR = two vectors). Twelve accumulators live in
+    // registers (6 rows × 2 vectors); every step loads two B vectors, broadcasts six A values and
+    // issues twelve fused multiply-adds. A full tile is added to (or, on the first K slice with
+    // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
+
+    /// <summary>The 6 × 2·Vector256 microkernel.</summary>
+    private static unsafe void Kernel256<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + w);
+            var x = Vector256.Create(a[0]); c00 = Fma256(x, b0, c00); c01 = Fma256(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Fma256(x, b0, c10); c11 = Fma256(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Fma256(x, b0, c20); c21 = Fma256(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Fma256(x, b0, c30); c31 = Fma256(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51);
+            a += MR;
+            b += 2 * w;
+        }
+        bool full = rows == MR && cols == 2 * w;
+        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
+        T* t = full ? c : edge;
+        int ld = full ? ldc : 2 * w;
+        bool acc = full && accumulate;
+        Put256(t, c00, c01, acc); Put256(t + ld, c10, c11, acc); Put256(t + 2 * ld, c20, c21, acc);
+        Put256(t + 3 * ld, c30, c31, acc); Put256(t + 4 * ld, c40, c41, acc); Put256(t + 5 * ld, c50, c51, acc);
+        if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Put256<T>(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate) where T : unmanaged
+    {
+        int w = Vector256<T>.Count;
+        if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
+        v0.Store(c);
+        v1.Store(c + w);
+    }
+
+    /// <summary>a·b + c, one rounding where the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma256<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged
+    {
+        if (Fma.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+        return a * b + c;
+    }
+
+    /// <summary>The 6 × 2·Vector512 microkernel (AVX-512F; runs, slowly, in software elsewhere).</summary>
+    private static unsafe void Kernel512<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + w);
+            var x = Vector512.Create(a[0]); c00 = Fma512(x, b0, c00); c01 = Fma512(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
+            a += MR;
+            b += 2 * w;
+        }
+        bool full = rows == MR && cols == 2 * w;
+        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
+        T* t = full ? c : edge;
+        int ld = full ? ldc : 2 * w;
+        bool acc = full && accumulate;
+        Put512(t, c00, c01, acc); Put512(t + ld, c10, c11, acc); Put512(t + 2 * ld, c20, c21, acc);
+        Put512(t + 3 * ld, c30, c31, acc); Put512(t + 4 * ld, c40, c41, acc); Put512(t + 5 * ld, c50, c51, acc);
+        if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Put512<T>(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate) where T : unmanaged
+    {
+        int w = Vector512<T>.Count;
+        if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
+        v0.Store(c);
+        v1.Store(c + w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma512<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+        return a * b + c;
+    }
+
+    /// <summary>The 6 × 2·Vector&lt;T&gt; microkernel, for machines without AVX2 (SSE, ARM NEON).</summary>
+    private static unsafe void KernelT<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector<T>.Count;
+        Vector<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector.Load(b);
+            var b1 = Vector.Load(b + w);
+            var x = new Vector<T>(a[0]); c00 = FmaT(x, b0, c00); c01 = FmaT(x, b1, c01);
+            x = new Vector<T>(a[1]); c10 = FmaT(x, b0, c10); c11 = FmaT(x, b1, c11);
+            x = new Vector<T>(a[2]); c20 = FmaT(x, b0, c20); c21 = FmaT(x, b1, c21);
+            x = new Vector<T>(a[3]); c30 = FmaT(x, b0, c30); c31 = FmaT(x, b1, c31);
+            x = new Vector<T>(a[4]); c40 = FmaT(x, b0, c40); c41 = FmaT(x, b1, c41);
+            x = new Vector<T>(a[5]); c50 = FmaT(x, b0, c50); c51 = FmaT(x, b1, c51);
+            a += MR;
+            b += 2 * w;
+        }
+        bool full = rows == MR && cols == 2 * w;
+        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
+        T* t = full ? c : edge;
+        int ld = full ? ldc : 2 * w;
+        bool acc = full && accumulate;
+        PutT(t, c00, c01, acc); PutT(t + ld, c10, c11, acc); PutT(t + 2 * ld, c20, c21, acc);
+        PutT(t + 3 * ld, c30, c31, acc); PutT(t + 4 * ld, c40, c41, acc); PutT(t + 5 * ld, c50, c51, acc);
+        if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PutT<T>(T* c, Vector<T> v0, Vector<T> v1, bool accumulate) where T : unmanaged
+    {
+        int w = Vector<T>.Count;
+        if (accumulate) { v0 += Vector.Load(c); v1 += Vector.Load(c + w); }
+        v0.Store(c);
+        v1.Store(c + w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> FmaT<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged
+    {
+        if (Fma.IsSupported || AdvSimd.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        }
+        return a * b + c;
+    }
+
+    /// <summary>Adds (or writes) the valid rows×cols corner of a full tile held in <paramref name="tile"/> into C.</summary>
+    private static unsafe void CopyEdge<T>(T* tile, int ldt, T* c, int ldc, int rows, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++)
+                c[(long)r * ldc + j] = accumulate ? c[(long)r * ldc + j] + tile[r * ldt + j] : tile[r * ldt + j];
+    }
+}

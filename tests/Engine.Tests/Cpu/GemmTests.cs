@@ -1,0 +1,127 @@
+using System.Numerics;
+using NUnit.Framework;
+
+namespace Engine.Tests.Cpu;
+
+/// <summary>The packed GEMM against the plain triple loop (computed in double) on awkward shapes.</summary>
+public class GemmTests
+{
+    /// <summary>Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1.</summary>
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (1, 37, 5), (29, 1, 13), (7, 9, 1), (1, 1, 300), (13, 17, 19), (6, 16, 256),
+        (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3),
+    ];
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var kernel in new[] { GemmKernel.Vector256, GemmKernel.VectorT })
+            foreach (int threads in new[] { 1, 2 })
+                yield return new TestCaseData(kernel.ToString(), threads).SetArgDisplayNames(kernel.ToString(), $"{threads} threads");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void FloatMatchesReference(string kernel, int threads) => CheckAll<float>(Enum.Parse<GemmKernel>(kernel), threads, Shapes, 1);
+
+    [TestCaseSource(nameof(Cases))]
+    public void DoubleMatchesReference(string kernel, int threads) => CheckAll<double>(Enum.Parse<GemmKernel>(kernel), threads, Shapes, 2);
+
+    [Test]
+    public void Vector512KernelMatchesReference()
+    {
+        // On CPUs without AVX-512 this runs in software (slowly), so the shapes stay small.
+        (int, int, int)[] small = [(1, 1, 1), (7, 33, 5), (13, 40, 9), (31, 3, 17)];
+        CheckAll<float>(GemmKernel.Vector512, 2, small, 3);
+        CheckAll<double>(GemmKernel.Vector512, 2, small, 4);
+    }
+
+    [Test]
+    public void RunPicksAPathThatMatchesReferenceForSmallAndLarge()
+    {
+        var rng = new Random(5);
+        foreach (var (m, n, k) in new[] { (3, 4, 5), (100, 50, 784), (784, 50, 100), (100, 10, 50) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    Check<float>(null, 2, ta, tb, m, n, k, 1f, 0f, rng);
+    }
+
+    [Test]
+    public void BetaZeroOverwritesNaN()
+    {
+        var a = new float[] { 1, 2, 3, 4 };
+        var c = new float[] { float.NaN, float.NaN, float.NaN, float.NaN };
+        Gemm.RunWith(GemmKernel.Vector256, 1, false, false, 2, 2, 2, 1f, a, a, 0f, c);
+        Assert.That(c, Is.EqualTo(new float[] { 7, 10, 15, 22 }));
+    }
+
+    [Test]
+    public void KZeroScalesC()
+    {
+        var c = new double[] { 1, 2, 3 };
+        Gemm.RunWith(GemmKernel.Vector256, 1, false, false, 3, 1, 0, 1.0, Array.Empty<double>(), Array.Empty<double>(), 0.5, c);
+        Assert.That(c, Is.EqualTo(new[] { 0.5, 1, 1.5 }));
+    }
+
+    [Test]
+    public void TooShortBufferIsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.RunWith(GemmKernel.Vector256, 1, false, false, 4, 4, 4, 1f, new float[15], new float[16], 0f, new float[16]));
+        Assert.That(ex!.Message, Does.Contain("Gemm"));
+    }
+
+    [Test]
+    public void BatchedTensorMatMulMatchesPerBatchReference()
+    {
+        var gen = new Generator(3);
+        var a = Tensor.Randn([3, 37, 41], generator: gen);
+        var b = Tensor.Randn([3, 41, 29], generator: gen);
+        var c = a.MatMul(b).ToArray<float>();
+        var av = a.ToArray<float>().Select(v => (double)v).ToArray();
+        var bv = b.ToArray<float>().Select(v => (double)v).ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            var r = new double[37 * 29];
+            Gemm.Reference(false, false, 37, 29, 41, 1.0, av.AsSpan(i * 37 * 41, 37 * 41), bv.AsSpan(i * 41 * 29, 41 * 29), 0.0, r);
+            for (int j = 0; j < r.Length; j++) Assert.That(c[i * r.Length + j], Is.EqualTo(r[j]).Within(1e-4 * 41));
+        }
+    }
+
+    private static void CheckAll<T>(GemmKernel kernel, int threads, (int M, int N, int K)[] shapes, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        foreach (var (m, n, k) in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (var (alpha, beta) in new[] { (1.0, 0.0), (0.5, 1.0), (-1.5, 0.25) })
+                        Check(kernel, threads, ta, tb, m, n, k, T.CreateChecked(alpha), T.CreateChecked(beta), rng);
+    }
+
+    /// <summary>One product (kernel null: Gemm.Run) against Reference in double; the bound grows with K and the magnitudes.</summary>
+    private static void Check<T>(GemmKernel? kernel, int threads, bool ta, bool tb, int m, int n, int k, T alpha, T beta, Random rng)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] Draw(int len) => Enumerable.Range(0, len).Select(_ => T.CreateChecked(rng.NextDouble() * 2 - 1)).ToArray();
+        double[] D(T[] x) => x.Select(double.CreateChecked).ToArray();
+        double[] Abs(T[] x) => x.Select(v => Math.Abs(double.CreateChecked(v))).ToArray();
+        var a = Draw(m * k);
+        var b = Draw(k * n);
+        var c = Draw(m * n);
+        var expected = D(c);
+        var bound = Abs(c);
+        Gemm.Reference(ta, tb, m, n, k, double.CreateChecked(alpha), D(a), D(b), double.CreateChecked(beta), expected);
+        Gemm.Reference(ta, tb, m, n, k, Math.Abs(double.CreateChecked(alpha)), Abs(a), Abs(b), Math.Abs(double.CreateChecked(beta)), bound);
+        if (kernel is GemmKernel kk) Gemm.RunWith(kk, threads, ta, tb, m, n, k, alpha, a, b, beta, c);
+        else Gemm.Run(ta, tb, m, n, k, alpha, a, b, beta, c);
+        double eps = typeof(T) == typeof(float) ? 1.2e-7 : 2.3e-16;
+        for (int i = 0; i < c.Length; i++)
+        {
+            double got = double.CreateChecked(c[i]);
+            double tol = 2 * (k + 2) * eps * (bound[i] + 1e-30);
+            if (Math.Abs(got - expected[i]) > tol)
+                Assert.Fail($"{kernel?.ToString() ?? "Run"} {typeof(T).Name} m={m} n={n} k={k} transA={ta} transB={tb} alpha={alpha} beta={beta} threads={threads}: " +
+                    $"C[{i / n},{i % n}] = {got}, expected {expected[i]} (tolerance {tol:G3}).");
+        }
+    }
+}
