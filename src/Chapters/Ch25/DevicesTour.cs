@@ -1,4 +1,5 @@
 using Engine;
+using Engine.Nn;
 
 namespace Chapters.Ch25;
 
@@ -39,8 +40,8 @@ public sealed class DevicesTour : Exercise
         var y = xd.MatMul(wd);
         ctx.Print($"x.To({device}).Device: {xd.Device}; (x·w).Device: {y.Device}; back on the host: {y.Cpu().Device}");
         var model = new Net1(generator: g);
-        model.To(device);
-        ctx.Print($"model.To({device}): every parameter on {string.Join(", ", model.Parameters().Select(p => p.Device.ToString()).Distinct())}");
+        if (available) model.Cuda(device.Index); else model.To(device);
+        ctx.Print($"model.{(available ? $"Cuda({device.Index})" : $"To({device})")}: every parameter on {string.Join(", ", model.Parameters().Select(p => p.Device.ToString()).Distinct())}");
         using var batch = Tensor.Randn([5, 13], generator: g);
         var output = model.Forward(batch.To(device));
         ctx.Print($"model(x) on {output.Device}: shape {Tensor.ShapeString(output.Shape)}");

@@ -45,7 +45,7 @@ public sealed class GpuNotes : Exercise
 
     private static void Crossover(ExerciseContext ctx, bool gpu)
     {
-        int[] sizes = ctx.Quick ? [16, 64, 128] : [16, 32, 64, 128, 256, 512];
+        int[] sizes = ctx.Quick ? [16, 64, 128] : [16, 32, 64, 128, 256, 512, 1024];
         ctx.Print("(1) y = x·x for x [n, n] float32, including the copies to and from the device (median ms):");
         ctx.Print(gpu ? "       n      cpu ms      gpu ms   faster" : "       n      cpu ms");
         var g = ctx.NewGenerator();
