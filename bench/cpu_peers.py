@@ -20,9 +20,13 @@ import sys
 import time
 
 
-def best_of(fn, repeat, min_seconds=0.02):
-    """Best per-call seconds over `repeat` runs; each run calls fn enough times to last min_seconds."""
-    fn()  # warm up
+def best_of(fn, repeat, min_seconds=0.02, warm_up_seconds=0.5):
+    """Best per-call seconds over `repeat` runs; each run calls fn enough times to last min_seconds.
+    Calls fn for warm_up_seconds first (the engine side does the same for its JIT)."""
+    t0 = time.perf_counter()
+    fn()
+    while time.perf_counter() - t0 < warm_up_seconds:
+        fn()
     calls = 1
     while True:
         t0 = time.perf_counter()
@@ -96,12 +100,13 @@ def numpy_part(np, sizes, repeat, rng):
         dz1[mask] = 0
         dW1 = x.T @ dz1
         db1 = dz1.sum(axis=0)
+        dx = dz1 @ W1.T  # DLfS's Affine1.backward returns dx too (the engine's net.Gradient computes it)
         # SGD
         W1 -= lr * dW1
         b1 -= lr * db1
         W2 -= lr * dW2
         b2 -= lr * db2
-        return loss
+        return loss, dx
 
     out["numpy_step_ms"] = best_of(step, repeat) * 1e3
     return out

@@ -7,11 +7,13 @@ public static class Timing
 {
     /// <summary>
     /// Best seconds per call of <paramref name="body"/> over <paramref name="repeat"/> runs; each
-    /// run makes enough calls to last at least <paramref name="minSeconds"/> (one warm-up call first).
+    /// run makes enough calls to last at least <paramref name="minSeconds"/>. Calls for
+    /// <paramref name="warmUpSeconds"/> first, so the JIT has tiered up (steady-state training speed).
     /// </summary>
-    public static double BestOf(Action body, int repeat, double minSeconds = 0.02)
+    public static double BestOf(Action body, int repeat, double minSeconds = 0.02, double warmUpSeconds = 0.5)
     {
-        body();
+        var warm = Stopwatch.StartNew();
+        do body(); while (warm.Elapsed.TotalSeconds < warmUpSeconds);
         int calls = 1;
         double seconds;
         while (true)

@@ -1,22 +1,261 @@
+using System.Numerics;
+
 namespace Engine;
 
-// Convolution, pooling and batch norm reference loops: written with the autograd/CNN work (issue 4).
+// Convolution and pooling reference loops (NCHW). Geometry: x [N, C, H, W], window KH×KW, one stride
+// and one zero padding for both axes, OH = (H + 2·pad − KH)/stride + 1, OW likewise. Every loop is
+// parallel over images or (image, channel) planes, so no two threads write the same element.
 public sealed partial class CpuBackend
 {
+    /// <summary>The shape numbers every conv/pool loop needs.</summary>
+    private readonly record struct ConvGeometry(int N, int C, int H, int W, int KH, int KW, int Stride, int Pad, int OH, int OW)
+    {
+        public static ConvGeometry Of(int[] x, int kh, int kw, int stride, int pad) =>
+            new(x[0], x[1], x[2], x[3], kh, kw, stride, pad, (x[2] + 2 * pad - kh) / stride + 1, (x[3] + 2 * pad - kw) / stride + 1);
+    }
+
+    /// <summary>Grain (in planes or images) so that each parallel chunk does about ParallelThreshold element visits.</summary>
+    private static int Grain(long workPerItem) => (int)Math.Max(1, ParallelThreshold / Math.Max(1, workPerItem));
+
+    // ---- im2col / col2im ----------------------------------------------------------------------
+
     /// <inheritdoc/>
-    public void Im2Col(Tensor x, int kh, int kw, int stride, int pad, Tensor cols) => throw new NotImplementedException("Im2Col: pending (issue 4).");
+    public void Im2Col(Tensor x, int kh, int kw, int stride, int pad, Tensor cols)
+    {
+        var g = ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(x, "Im2Col")) Im2ColT<float>(x, g, cols); else Im2ColT<double>(x, g, cols);
+    }
+
+    /// <summary>
+    /// cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·s − p + i, ow·s − p + j], 0 outside the
+    /// image. Parallel over output rows (n, oh); the innermost j loop is a contiguous copy when stride is 1.
+    /// </summary>
+    private static void Im2ColT<T>(Tensor x, ConvGeometry g, Tensor cols) where T : unmanaged, INumberBase<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var cs = (T[])((CpuStorage)cols.Storage).Data;
+        int width = g.C * g.KH * g.KW;
+        For((long)g.N * g.OH, (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                int n = r / g.OH, oh = r % g.OH;
+                for (int ow = 0; ow < g.OW; ow++)
+                {
+                    var row = cs.AsSpan((int)(((long)r * g.OW + ow) * width), width);
+                    int w0 = ow * g.Stride - g.Pad;
+                    for (int c = 0; c < g.C; c++)
+                    {
+                        var plane = xs.AsSpan((n * g.C + c) * g.H * g.W, g.H * g.W);
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            var dst = row.Slice((c * g.KH + i) * g.KW, g.KW);
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) { dst.Clear(); continue; }
+                            int jLo = Math.Max(0, -w0), jHi = Math.Min(g.KW, g.W - w0);
+                            if (jLo >= jHi) { dst.Clear(); continue; }
+                            dst[..jLo].Clear();
+                            plane.Slice(hh * g.W + w0 + jLo, jHi - jLo).CopyTo(dst[jLo..jHi]);
+                            dst[jHi..].Clear();
+                        }
+                    }
+                }
+            }
+        }, grain: Grain((long)g.OW * width));
+    }
+
     /// <inheritdoc/>
-    public void Col2Im(Tensor cols, int kh, int kw, int stride, int pad, Tensor dx) => throw new NotImplementedException("Col2Im: pending (issue 4).");
+    public void Col2Im(Tensor cols, int kh, int kw, int stride, int pad, Tensor dx)
+    {
+        var g = ConvGeometry.Of(dx.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(dx, "Col2Im")) Col2ImT<float>(cols, g, dx); else Col2ImT<double>(cols, g, dx);
+    }
+
+    /// <summary>
+    /// dx[n, c, h, w] = Σ cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] over all (oh, ow, i, j) with
+    /// oh·s − p + i = h and ow·s − p + j = w (entries that fell on padding are dropped). Scatter-add,
+    /// parallel over images (each image owns its slice of dx).
+    /// </summary>
+    private static void Col2ImT<T>(Tensor cols, ConvGeometry g, Tensor dx) where T : unmanaged, INumberBase<T>
+    {
+        var cs = (T[])((CpuStorage)cols.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int width = g.C * g.KH * g.KW, image = g.C * g.H * g.W;
+        For(g.N, (s, e) =>
+        {
+            for (int n = s; n < e; n++)
+            {
+                var img = ds.AsSpan(n * image, image);
+                img.Clear();
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        var row = cs.AsSpan((int)((((long)n * g.OH + oh) * g.OW + ow) * width), width);
+                        int w0 = ow * g.Stride - g.Pad;
+                        int jLo = Math.Max(0, -w0), jHi = Math.Min(g.KW, g.W - w0);
+                        for (int c = 0; c < g.C; c++)
+                            for (int i = 0; i < g.KH; i++)
+                            {
+                                int hh = oh * g.Stride - g.Pad + i;
+                                if (hh < 0 || hh >= g.H) continue;
+                                var src = row.Slice((c * g.KH + i) * g.KW, g.KW);
+                                int at = (c * g.H + hh) * g.W + w0;
+                                for (int j = jLo; j < jHi; j++) img[at + j] += src[j];
+                            }
+                    }
+            }
+        }, grain: Grain((long)g.OH * g.OW * width));
+    }
+
+    // ---- pooling ------------------------------------------------------------------------------
+
     /// <inheritdoc/>
-    public void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax) => throw new NotImplementedException("MaxPool2d: pending (issue 4).");
+    public void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax)
+    {
+        var g = ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(x, "MaxPool2d")) MaxPoolT<float>(x, g, y, argmax); else MaxPoolT<double>(x, g, y, argmax);
+    }
+
+    /// <summary>
+    /// y[n, c, oh, ow] = max over the window, skipping padding (so padding acts as −∞ like PyTorch);
+    /// argmax = h·W + w of the first maximum in row-major window order. Parallel over planes (n, c).
+    /// </summary>
+    private static void MaxPoolT<T>(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) where T : unmanaged, INumber<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var ys = (T[])((CpuStorage)y.Storage).Data;
+        var am = (int[])((CpuStorage)argmax.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var plane = xs.AsSpan(nc * inPlane, inPlane);
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        int best = -1;
+                        T bv = T.Zero;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww < 0 || ww >= g.W) continue;
+                                T v = plane[hh * g.W + ww];
+                                if (best < 0 || v > bv) { bv = v; best = hh * g.W + ww; }
+                            }
+                        }
+                        int o = nc * outPlane + oh * g.OW + ow;
+                        ys[o] = bv;
+                        am[o] = best < 0 ? 0 : best;
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+
     /// <inheritdoc/>
-    public void MaxPool2dBackward(Tensor dy, Tensor argmax, Tensor dx) => throw new NotImplementedException("MaxPool2dBackward: pending (issue 4).");
+    public void MaxPool2dBackward(Tensor dy, Tensor argmax, Tensor dx)
+    {
+        if (IsF32(dy, "MaxPool2dBackward")) MaxPoolBackwardT<float>(dy, argmax, dx); else MaxPoolBackwardT<double>(dy, argmax, dx);
+    }
+
+    /// <summary>dx[n, c, argmax[n, c, oh, ow]] += dy[n, c, oh, ow] after clearing dx. Parallel over planes.</summary>
+    private static void MaxPoolBackwardT<T>(Tensor dy, Tensor argmax, Tensor dx) where T : unmanaged, INumberBase<T>
+    {
+        var gs = (T[])((CpuStorage)dy.Storage).Data;
+        var am = (int[])((CpuStorage)argmax.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int planes = dx.ShapeRef[0] * dx.ShapeRef[1];
+        int inPlane = dx.ShapeRef[2] * dx.ShapeRef[3], outPlane = dy.ShapeRef[2] * dy.ShapeRef[3];
+        For(planes, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var d = ds.AsSpan(nc * inPlane, inPlane);
+                d.Clear();
+                for (int k = 0; k < outPlane; k++) d[am[nc * outPlane + k]] += gs[nc * outPlane + k];
+            }
+        }, grain: Grain(inPlane + outPlane));
+    }
+
     /// <inheritdoc/>
-    public void AvgPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y) => throw new NotImplementedException("AvgPool2d: pending (issue 4).");
+    public void AvgPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y)
+    {
+        var g = ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(x, "AvgPool2d")) AvgPoolT<float>(x, g, y); else AvgPoolT<double>(x, g, y);
+    }
+
+    /// <summary>y[n, c, oh, ow] = (Σ of the window's in-image values) / (KH·KW): padding counts as 0. Parallel over planes.</summary>
+    private static void AvgPoolT<T>(Tensor x, ConvGeometry g, Tensor y) where T : unmanaged, INumberBase<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var ys = (T[])((CpuStorage)y.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        T count = T.CreateChecked(g.KH * g.KW);
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var plane = xs.AsSpan(nc * inPlane, inPlane);
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        T acc = T.Zero;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww >= 0 && ww < g.W) acc += plane[hh * g.W + ww];
+                            }
+                        }
+                        ys[nc * outPlane + oh * g.OW + ow] = acc / count;
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+
     /// <inheritdoc/>
-    public void AvgPool2dBackward(Tensor dy, int kh, int kw, int stride, int pad, Tensor dx) => throw new NotImplementedException("AvgPool2dBackward: pending (issue 4).");
-    /// <inheritdoc/>
-    public void BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, bool training, double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd) => throw new NotImplementedException("BatchNorm: pending (issue 4).");
-    /// <inheritdoc/>
-    public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) => throw new NotImplementedException("BatchNormBackward: pending (issue 4).");
+    public void AvgPool2dBackward(Tensor dy, int kh, int kw, int stride, int pad, Tensor dx)
+    {
+        var g = ConvGeometry.Of(dx.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(dy, "AvgPool2dBackward")) AvgPoolBackwardT<float>(dy, g, dx); else AvgPoolBackwardT<double>(dy, g, dx);
+    }
+
+    /// <summary>dx (cleared) += dy[n, c, oh, ow] / (KH·KW) at every in-image cell of window (oh, ow). Parallel over planes.</summary>
+    private static void AvgPoolBackwardT<T>(Tensor dy, ConvGeometry g, Tensor dx) where T : unmanaged, INumberBase<T>
+    {
+        var gs = (T[])((CpuStorage)dy.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        T count = T.CreateChecked(g.KH * g.KW);
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var d = ds.AsSpan(nc * inPlane, inPlane);
+                d.Clear();
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        T v = gs[nc * outPlane + oh * g.OW + ow] / count;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww >= 0 && ww < g.W) d[hh * g.W + ww] += v;
+                            }
+                        }
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
 }

@@ -21,31 +21,39 @@ internal enum GemmKernel
 
 public static partial class Gemm
 {
-    // Each microkernel: C[rows, cols] (+)= Σ_p a[p·MR + r] · b[p·NR + j] over one packed A strip
-    // (MR × kc) and one packed B strip (kc × NR, NR = two vectors). Twelve accumulators live in
+    // Each microkernel: C[rows, cols] (+)= alpha · Σ_p A[r, p] · b[p·NR + j] over one A strip (MR × kc,
+    // element (r, p) at a[r·rs + p·cs]: packed strips have rs = 1, cs = MR; an unpacked row-major A has
+    // rs = K, cs = 1; an unpacked transposed A has rs = 1, cs = M) and one packed B strip (kc × NR, NR = two vectors). Twelve accumulators live in
     // registers (6 rows × 2 vectors); every step loads two B vectors, broadcasts six A values and
     // issues twelve fused multiply-adds. A full tile is added to (or, on the first K slice with
     // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
 
     /// <summary>The 6 × 2·Vector256 microkernel.</summary>
-    private static unsafe void Kernel256<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    private static unsafe void Kernel256<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
+        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + w);
             var x = Vector256.Create(a[0]); c00 = Fma256(x, b0, c00); c01 = Fma256(x, b1, c01);
-            x = Vector256.Create(a[1]); c10 = Fma256(x, b0, c10); c11 = Fma256(x, b1, c11);
-            x = Vector256.Create(a[2]); c20 = Fma256(x, b0, c20); c21 = Fma256(x, b1, c21);
-            x = Vector256.Create(a[3]); c30 = Fma256(x, b0, c30); c31 = Fma256(x, b1, c31);
-            x = Vector256.Create(a[4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41);
-            x = Vector256.Create(a[5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51);
-            a += MR;
+            x = Vector256.Create(a[o1]); c10 = Fma256(x, b0, c10); c11 = Fma256(x, b1, c11);
+            x = Vector256.Create(a[o2]); c20 = Fma256(x, b0, c20); c21 = Fma256(x, b1, c21);
+            x = Vector256.Create(a[o3]); c30 = Fma256(x, b0, c30); c31 = Fma256(x, b1, c31);
+            x = Vector256.Create(a[o4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41);
+            x = Vector256.Create(a[o5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51);
+            a += cs;
             b += 2 * w;
+        }
+        if (alpha != T.One)
+        {
+            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
+            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
         bool full = rows == MR && cols == 2 * w;
         T* edge = stackalloc T[full ? 0 : MR * 2 * w];
@@ -79,24 +87,31 @@ public static partial class Gemm
     }
 
     /// <summary>The 6 × 2·Vector512 microkernel (AVX-512F; runs, slowly, in software elsewhere).</summary>
-    private static unsafe void Kernel512<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    private static unsafe void Kernel512<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
+        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + w);
             var x = Vector512.Create(a[0]); c00 = Fma512(x, b0, c00); c01 = Fma512(x, b1, c01);
-            x = Vector512.Create(a[1]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
-            x = Vector512.Create(a[2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
-            x = Vector512.Create(a[3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
-            x = Vector512.Create(a[4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
-            x = Vector512.Create(a[5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
-            a += MR;
+            x = Vector512.Create(a[o1]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
+            x = Vector512.Create(a[o2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
+            x = Vector512.Create(a[o3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
+            x = Vector512.Create(a[o4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
+            x = Vector512.Create(a[o5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
+            a += cs;
             b += 2 * w;
+        }
+        if (alpha != T.One)
+        {
+            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
+            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
         bool full = rows == MR && cols == 2 * w;
         T* edge = stackalloc T[full ? 0 : MR * 2 * w];
@@ -129,24 +144,31 @@ public static partial class Gemm
     }
 
     /// <summary>The 6 × 2·Vector&lt;T&gt; microkernel, for machines without AVX2 (SSE, ARM NEON).</summary>
-    private static unsafe void KernelT<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    private static unsafe void KernelT<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector<T>.Count;
         Vector<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
+        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector.Load(b);
             var b1 = Vector.Load(b + w);
             var x = new Vector<T>(a[0]); c00 = FmaT(x, b0, c00); c01 = FmaT(x, b1, c01);
-            x = new Vector<T>(a[1]); c10 = FmaT(x, b0, c10); c11 = FmaT(x, b1, c11);
-            x = new Vector<T>(a[2]); c20 = FmaT(x, b0, c20); c21 = FmaT(x, b1, c21);
-            x = new Vector<T>(a[3]); c30 = FmaT(x, b0, c30); c31 = FmaT(x, b1, c31);
-            x = new Vector<T>(a[4]); c40 = FmaT(x, b0, c40); c41 = FmaT(x, b1, c41);
-            x = new Vector<T>(a[5]); c50 = FmaT(x, b0, c50); c51 = FmaT(x, b1, c51);
-            a += MR;
+            x = new Vector<T>(a[o1]); c10 = FmaT(x, b0, c10); c11 = FmaT(x, b1, c11);
+            x = new Vector<T>(a[o2]); c20 = FmaT(x, b0, c20); c21 = FmaT(x, b1, c21);
+            x = new Vector<T>(a[o3]); c30 = FmaT(x, b0, c30); c31 = FmaT(x, b1, c31);
+            x = new Vector<T>(a[o4]); c40 = FmaT(x, b0, c40); c41 = FmaT(x, b1, c41);
+            x = new Vector<T>(a[o5]); c50 = FmaT(x, b0, c50); c51 = FmaT(x, b1, c51);
+            a += cs;
             b += 2 * w;
+        }
+        if (alpha != T.One)
+        {
+            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
+            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
         bool full = rows == MR && cols == 2 * w;
         T* edge = stackalloc T[full ? 0 : MR * 2 * w];

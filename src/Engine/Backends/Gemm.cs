@@ -28,11 +28,14 @@ public static partial class Gemm
     /// <summary>Columns of one packed B panel (a multiple of every NR).</summary>
     internal const int NC = 4096;
 
+    /// <summary>C at most this wide reads A in place (unpacked) and takes K in one slice.</summary>
+    internal const int DirectAMaxN = 128;
+
     /// <summary>Below this many multiply-adds (m·n·k) the plain loop is faster than packing.</summary>
     internal const long SmallProduct = 4096;
 
     /// <summary>Multiply-adds one thread should have at least before a second one is worth starting.</summary>
-    internal const long WorkPerThread = 1 << 19;
+    internal const long WorkPerThread = 1 << 20;
 
     /// <summary>The microkernel the fast path uses on this machine.</summary>
     internal static GemmKernel Best =>
@@ -92,13 +95,20 @@ public static partial class Gemm
         _ => Vector<T>.Count,
     };
 
-    /// <summary>The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.</summary>
+    /// <summary>
+    /// The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.
+    /// Narrow products (N ≤ <see cref="DirectAMaxN"/>, such as a layer's x·W) read A in place instead of
+    /// packing it (each A row is used by only a few B strips, so packing would cost more than it saves)
+    /// and take K in one slice, so B is packed once and the threads meet once.
+    /// </summary>
     private static unsafe void Packed<T>(GemmKernel kernel, int maxThreads, bool transA, bool transB, int m, int n, int k,
         T alpha, Memory<T> a, Memory<T> b, bool accumulateFirst, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Width<T>(kernel);
-        int mc = typeof(T) == typeof(float) ? 16 * MR : 8 * MR;
+        bool packA = n > DirectAMaxN;
+        int kcStep = packA ? KC : Math.Min(k, 4 * KC);
+        int mc = packA ? (typeof(T) == typeof(float) ? 16 * MR : 8 * MR) : m;
         int nc = Math.Min(NC, RoundUp(n, nr));
         long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
@@ -106,19 +116,20 @@ public static partial class Gemm
         int colStripsMax = (nc + nr - 1) / nr;
         // Split rows among threads unless C is too short for that (then split B's strips).
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
-        var bPack = ArrayPool<T>.Shared.Rent(KC * nc);
+        var bPack = ArrayPool<T>.Shared.Rent(kcStep * nc);
         try
         {
             for (int jc = 0; jc < n; jc += nc)
             {
                 int ncCur = Math.Min(nc, n - jc);
                 int strips = (ncCur + nr - 1) / nr;
-                for (int pc = 0; pc < k; pc += KC)
+                for (int pc = 0; pc < k; pc += kcStep)
                 {
-                    int kc = Math.Min(KC, k - pc);
+                    int kc = Math.Min(kcStep, k - pc);
                     bool accumulate = pc > 0 || accumulateFirst;
                     int jc0 = jc, pc0 = pc;
-                    Workers(Math.Min(threads, strips), (w, count) =>
+                    int packers = (long)kc * ncCur >= 1 << 16 ? Math.Min(threads, strips) : 1;
+                    Workers(packers, (w, count) =>
                     {
                         fixed (T* pb = b.Span, dst = bPack)
                             PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, dst, strips * w / count, strips * (w + 1) / count);
@@ -129,7 +140,7 @@ public static partial class Gemm
                         if (splitRows) { r0 = Math.Min(m, rowStrips * w / count * MR); r1 = Math.Min(m, rowStrips * (w + 1) / count * MR); }
                         else { q0 = strips * w / count; q1 = strips * (w + 1) / count; }
                         if (r0 >= r1 || q0 >= q1) return;
-                        var aPack = ArrayPool<T>.Shared.Rent(mc * kc);
+                        var aPack = packA ? ArrayPool<T>.Shared.Rent(mc * kc) : null;
                         try
                         {
                             fixed (T* pa = a.Span, pcm = c.Span, ap = aPack, bp = bPack)
@@ -137,19 +148,28 @@ public static partial class Gemm
                                 for (int ic = r0; ic < r1; ic += mc)
                                 {
                                     int mcCur = Math.Min(mc, r1 - ic);
-                                    PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
+                                    // A strip s starts at aBase + s·sStep; element (r, p) at + r·rs + p·cs.
+                                    T* aBase; nint rs, cs, sStep;
+                                    if (packA)
+                                    {
+                                        PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
+                                        aBase = ap; rs = 1; cs = MR; sStep = kc;
+                                    }
+                                    else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
+                                    else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
+                                    T scale = packA ? T.One : alpha;
                                     for (int q = q0; q < q1; q++)
                                     {
                                         int cols = Math.Min(nr, ncCur - q * nr);
                                         T* bs = bp + (long)q * nr * kc;
                                         T* cq = pcm + (long)ic * n + jc0 + q * nr;
                                         for (int s = 0; s < mcCur; s += MR)
-                                            Micro(kernel, kc, ap + (long)s * kc, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate);
+                                            Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
                                     }
                                 }
                             }
                         }
-                        finally { ArrayPool<T>.Shared.Return(aPack); }
+                        finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
                     });
                 }
             }
@@ -167,14 +187,14 @@ public static partial class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip.</summary>
-    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (kernel)
         {
-            case GemmKernel.Vector512: Kernel512(kc, a, b, c, ldc, rows, cols, accumulate); break;
-            case GemmKernel.Vector256: Kernel256(kc, a, b, c, ldc, rows, cols, accumulate); break;
-            default: KernelT(kc, a, b, c, ldc, rows, cols, accumulate); break;
+            case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256: Kernel256(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
+            default: KernelT(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
         }
     }
 

@@ -4,7 +4,7 @@ namespace Engine.Functional;
 /// The functional API (torch.nn.functional as F): stateless functions that the modules of
 /// <c>Engine.Nn</c> call. All record autograd; losses take a <c>reduction</c> of "mean", "sum" or "none".
 /// </summary>
-public static class F
+public static partial class F
 {
     /// <summary>max(x, 0).</summary>
     public static Tensor Relu(Tensor x) => x.Relu();

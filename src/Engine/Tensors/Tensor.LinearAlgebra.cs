@@ -21,10 +21,11 @@ public sealed partial class Tensor
         var y = new Tensor(Backend.Allocate(DType, SizeOf(shape)), shape);
         Backend.MatMul(this, other, y, transA, transB);
         var a = this;
+        // Only the operands that need a gradient get one (x·W with a data batch x skips dx).
         return Autograd.Record(y, "MatMul", [this, other], g =>
         [
-            transA ? other.MatMul(g, transB, true) : g.MatMul(other, false, !transB),
-            transB ? g.MatMul(a, true, transA) : a.MatMul(g, !transA, false),
+            !a.RequiresGrad ? null : transA ? other.MatMul(g, transB, true) : g.MatMul(other, false, !transB),
+            !other.RequiresGrad ? null : transB ? g.MatMul(a, true, transA) : a.MatMul(g, !transA, false),
         ]);
     }
 

@@ -6,11 +6,14 @@ namespace Engine.Tests.Cpu;
 /// <summary>The packed GEMM against the plain triple loop (computed in double) on awkward shapes.</summary>
 public class GemmTests
 {
-    /// <summary>Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1.</summary>
+    /// <summary>
+    /// Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1;
+    /// both the unpacked-A path (N ≤ 128, K up to 1024 in one slice) and the packed one (N /// <summary>Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1.</summary>gt; 128, several K slices).
+    /// </summary>
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 37, 5), (29, 1, 13), (7, 9, 1), (1, 1, 300), (13, 17, 19), (6, 16, 256),
-        (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3),
+        (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3), (50, 333, 530), (20, 30, 1100), (7, 129, 2),
     ];
 
     private static IEnumerable<TestCaseData> Cases()

@@ -1,0 +1,330 @@
+namespace Engine.Functional;
+
+// Convolution, pooling and batch norm (torch.nn.functional.conv2d, max_pool2d, avg_pool2d,
+// batch_norm) on the op table's Im2Col/Col2Im, MaxPool2d, AvgPool2d and BatchNorm ops. Each is one
+// autograd node whose backward runs the matching backend backward op. Layout NCHW.
+public static partial class F
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation, like torch.nn.functional.conv2d): x [N, C, H, W], weight
+    /// [F, C, KH, KW], bias [F] or null → y [N, F, OH, OW], OH = (H + 2·padding − KH)/stride + 1.
+    /// Computed as Im2Col(x) [N·OH·OW, C·KH·KW] · W[F, C·KH·KW]ᵀ (+ b), then [N, OH, OW, F] → NCHW.
+    /// Backward: dW = dyᵀ·cols, db = Σ dy, dx = Col2Im(dy·W).
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0)
+    {
+        const string op = "Conv2d";
+        CheckImage(op, x);
+        Tensor.CheckSameKind(op, x, weight);
+        if (weight.Rank != 4)
+            throw new ArgumentException($"{op}: expected a 4-D weight [out_channels, in_channels, KH, KW], but got shape {Tensor.ShapeString(weight.Shape)}.");
+        int n = x.Dim(0), c = x.Dim(1), f = weight.Dim(0), kh = weight.Dim(2), kw = weight.Dim(3);
+        if (weight.Dim(1) != c)
+            throw new ArgumentException($"{op}: the input has {c} channels (shape {Tensor.ShapeString(x.Shape)}) but the weight {Tensor.ShapeString(weight.Shape)} expects {weight.Dim(1)}.");
+        if (bias is not null)
+        {
+            Tensor.CheckSameKind(op, x, bias);
+            if (bias.Rank != 1 || bias.Dim(0) != f)
+                throw new ArgumentException($"{op}: expected a bias of shape [{f}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
+        }
+        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
+        int m = n * oh * ow, k = c * kh * kw;
+        var be = x.Backend;
+
+        var cols = Alloc(x, [m, k]);
+        be.Im2Col(x, kh, kw, stride, padding, cols);
+        var y2 = Alloc(x, [m, f]);
+        using (var w2 = ViewAs(weight, [f, k])) be.MatMul(cols, w2, y2, transB: true);
+        if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
+        var y = Alloc(x, [n, f, oh, ow]);
+        using (var y4 = ViewAs(y2, [n, oh, ow, f])) be.Permute(y4, [0, 3, 1, 2], y);
+        y2.Dispose();
+
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        if (!NeedsGrad(inputs)) { cols.Dispose(); return y; }
+        return Autograd.Record(y, op, inputs, g =>
+        {
+            using var g4 = Alloc(g, [n, oh, ow, f]);
+            g.Backend.Permute(g, [0, 2, 3, 1], g4);
+            using var g2 = ViewAs(g4, [m, f]);
+            Tensor? dx = null, dw = null, db = null;
+            if (x.RequiresGrad)
+            {
+                using var dcols = Alloc(g, [m, k]);
+                using (var w2 = ViewAs(weight, [f, k])) g.Backend.MatMul(g2, w2, dcols);
+                dx = Alloc(g, x.Shape);
+                g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
+            }
+            if (weight.RequiresGrad)
+            {
+                dw = Alloc(g, weight.Shape);
+                using var dw2 = ViewAs(dw, [f, k]);
+                g.Backend.MatMul(g2, cols, dw2, transA: true);
+            }
+            if (bias is not null && bias.RequiresGrad) db = g2.Sum(0);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    /// <summary>
+    /// DLfS's im2col: x [N, C, H, W] → cols [N·OH·OW, C·KH·KW], one row per output position holding
+    /// that window's values (padding reads as 0). Backward: Col2Im.
+    /// </summary>
+    public static Tensor Im2Col(Tensor x, int kh, int kw, int stride = 1, int padding = 0)
+    {
+        const string op = "Im2Col";
+        CheckImage(op, x);
+        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
+        var cols = Alloc(x, [x.Dim(0) * oh * ow, x.Dim(1) * kh * kw]);
+        x.Backend.Im2Col(x, kh, kw, stride, padding, cols);
+        var shape = x.Shape;
+        return Autograd.Record(cols, op, [x], g =>
+        {
+            var dx = Alloc(g, shape);
+            g.Backend.Col2Im(g, kh, kw, stride, padding, dx);
+            return [dx];
+        });
+    }
+
+    /// <summary>
+    /// DLfS's col2im, the adjoint of <see cref="Im2Col"/>: cols [N·OH·OW, C·KH·KW] → [N, C, H, W] of
+    /// <paramref name="inputShape"/>, adding overlapping window entries. Backward: Im2Col.
+    /// </summary>
+    public static Tensor Col2Im(Tensor cols, int[] inputShape, int kh, int kw, int stride = 1, int padding = 0)
+    {
+        const string op = "Col2Im";
+        cols.CheckFloat(op);
+        if (inputShape.Length != 4)
+            throw new ArgumentException($"{op}: expected an input shape [N, C, H, W], but got {Tensor.ShapeString(inputShape)}.");
+        var (oh, ow) = OutputSize(op, inputShape, kh, kw, stride, padding);
+        int[] expected = [inputShape[0] * oh * ow, inputShape[1] * kh * kw];
+        cols.CheckShape(op, expected, "cols");
+        var dx = Alloc(cols, inputShape);
+        cols.Backend.Col2Im(cols, kh, kw, stride, padding, dx);
+        return Autograd.Record(dx, op, [cols], g =>
+        {
+            var dc = Alloc(g, expected);
+            g.Backend.Im2Col(g, kh, kw, stride, padding, dc);
+            return [dc];
+        });
+    }
+
+    /// <summary>
+    /// Max pooling (torch.nn.functional.max_pool2d): x [N, C, H, W] → [N, C, OH, OW] with a
+    /// KH×KW window; stride defaults to the window; padding (at most half the window) never wins the max.
+    /// Backward: each output gradient goes to the position of its window's maximum.
+    /// </summary>
+    public static Tensor MaxPool2d(Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
+        MaxPool2d(x, kernelSize, kernelSize, stride ?? kernelSize, padding);
+
+    /// <summary>Max pooling with a KH×KW window (DLfS Pooling's pool_h, pool_w).</summary>
+    public static Tensor MaxPool2d(Tensor x, int kh, int kw, int stride, int padding = 0)
+    {
+        const string op = "MaxPool2d";
+        CheckImage(op, x);
+        CheckPoolPadding(op, kh, kw, padding);
+        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
+        int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
+        var y = Alloc(x, shape);
+        var argmax = Tensor.Zeros(shape, DType.Int32, x.Device);
+        x.Backend.MaxPool2d(x, kh, kw, stride, padding, y, argmax);
+        if (!NeedsGrad([x])) { argmax.Dispose(); return y; }
+        var xShape = x.Shape;
+        return Autograd.Record(y, op, [x], g =>
+        {
+            var dx = Alloc(g, xShape);
+            g.Backend.MaxPool2dBackward(g, argmax, dx);
+            return [dx];
+        });
+    }
+
+    /// <summary>
+    /// Average pooling (torch.nn.functional.avg_pool2d with count_include_pad): x [N, C, H, W] →
+    /// [N, C, OH, OW], each output the window sum / (KH·KW), padding counting as zeros.
+    /// </summary>
+    public static Tensor AvgPool2d(Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
+        AvgPool2d(x, kernelSize, kernelSize, stride ?? kernelSize, padding);
+
+    /// <summary>Average pooling with a KH×KW window.</summary>
+    public static Tensor AvgPool2d(Tensor x, int kh, int kw, int stride, int padding = 0)
+    {
+        const string op = "AvgPool2d";
+        CheckImage(op, x);
+        CheckPoolPadding(op, kh, kw, padding);
+        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
+        var y = Alloc(x, [x.Dim(0), x.Dim(1), oh, ow]);
+        x.Backend.AvgPool2d(x, kh, kw, stride, padding, y);
+        var xShape = x.Shape;
+        return Autograd.Record(y, op, [x], g =>
+        {
+            var dx = Alloc(g, xShape);
+            g.Backend.AvgPool2dBackward(g, kh, kw, stride, padding, dx);
+            return [dx];
+        });
+    }
+
+    /// <summary>
+    /// Global average pooling (Keras GlobalAveragePooling2D; torch adaptive_avg_pool2d(x, 1) then
+    /// flatten): x [N, C, H, W] → [N, C] (or [N, C, 1, 1] with <paramref name="keepDim"/>), the mean of each
+    /// channel plane; one AvgPool2d with an H×W window.
+    /// </summary>
+    public static Tensor GlobalAvgPool2d(Tensor x, bool keepDim = false)
+    {
+        const string op = "GlobalAvgPool2d";
+        CheckImage(op, x);
+        int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
+        if (h == 0 || w == 0)
+            throw new ArgumentException($"{op}: the input {Tensor.ShapeString(x.Shape)} has an empty plane.");
+        var y = Alloc(x, keepDim ? [n, c, 1, 1] : [n, c]);
+        using (var y4 = ViewAs(y, [n, c, 1, 1])) x.Backend.AvgPool2d(x, h, w, 1, 0, y4);
+        var xShape = x.Shape;
+        return Autograd.Record(y, op, [x], g =>
+        {
+            var dx = Alloc(g, xShape);
+            using var g4 = ViewAs(g, [n, c, 1, 1]);
+            g.Backend.AvgPool2dBackward(g4, h, w, 1, 0, dx);
+            return [dx];
+        });
+    }
+
+    /// <summary>
+    /// Batch normalisation (torch.nn.functional.batch_norm) of x [N, C], [N, C, L] or [N, C, H, W] per
+    /// channel C. Training: normalise with the batch mean and biased variance over N and the spatial
+    /// positions, and update <paramref name="runningMean"/>/<paramref name="runningVar"/> in place
+    /// (r = (1−momentum)·r + momentum·batch, unbiased variance). Eval: normalise with the running stats.
+    /// y = weight·x̂ + bias (weight 1 and bias 0 when null). Running stats may be null only in training.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+        bool training = false, double momentum = 0.1, double eps = 1e-5)
+    {
+        const string op = "BatchNorm";
+        x.CheckFloat(op);
+        if (x.Rank is < 2 or > 4)
+            throw new ArgumentException($"{op}: expected input [N, C], [N, C, L] or [N, C, H, W], but got shape {Tensor.ShapeString(x.Shape)}.");
+        int n = x.Dim(0), c = x.Dim(1);
+        int s = (int)(x.Size / Math.Max(1L, (long)n * c));
+        if (c == 0 || x.Size == 0)
+            throw new ArgumentException($"{op}: the input {Tensor.ShapeString(x.Shape)} is empty.");
+        foreach (var (t, what) in new[] { (runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias") })
+        {
+            if (t is null) continue;
+            Tensor.CheckSameKind(op, x, t);
+            if (t.Rank != 1 || t.Dim(0) != c)
+                throw new ArgumentException($"{op}: expected {what} of shape [{c}] for input {Tensor.ShapeString(x.Shape)} ({c} channels), but got {Tensor.ShapeString(t.Shape)}.");
+        }
+        if ((runningMean is null) != (runningVar is null))
+            throw new ArgumentException($"{op}: pass both running_mean and running_var, or neither.");
+        if (!training && runningMean is null)
+            throw new ArgumentException($"{op}: eval mode normalises with the running statistics, but none were given (pass running_mean and running_var, or training: true).");
+        if (training && (long)n * s <= 1)
+            throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input {Tensor.ShapeString(x.Shape)}.");
+        if (eps <= 0 || !double.IsFinite(eps))
+            throw new ArgumentOutOfRangeException(nameof(eps), $"{op}: eps must be a positive number, got {eps}.");
+
+        var be = x.Backend;
+        var gamma = weight ?? Tensor.Full([c], 1, x.DType, x.Device);
+        var beta = bias ?? Tensor.Zeros([c], x.DType, x.Device);
+        var rm = runningMean ?? Tensor.Zeros([c], x.DType, x.Device);
+        var rv = runningVar ?? Tensor.Full([c], 1, x.DType, x.Device);
+        var saveMean = Alloc(x, [c]);
+        var saveInvStd = Alloc(x, [c]);
+        var y = Alloc(x, x.Shape);
+        using (var x3 = ViewAs(x, [n, c, s]))
+        using (var y3 = ViewAs(y, [n, c, s]))
+            be.BatchNorm(x3, gamma, beta, rm, rv, training, momentum, eps, y3, saveMean, saveInvStd);
+        if (runningMean is null) { rm.Dispose(); rv.Dispose(); }
+        if (bias is null) beta.Dispose();
+
+        var inputs = new List<Tensor> { x };
+        if (weight is not null) inputs.Add(weight);
+        if (bias is not null) inputs.Add(bias);
+        if (!NeedsGrad([.. inputs]))
+        {
+            if (weight is null) gamma.Dispose();
+            saveMean.Dispose();
+            saveInvStd.Dispose();
+            return y;
+        }
+        var xShape = x.Shape;
+        return Autograd.Record(y, op, [.. inputs], g =>
+        {
+            var dx = Alloc(g, xShape);
+            var dgamma = Alloc(g, [c]);
+            var dbeta = Alloc(g, [c]);
+            using (var x3 = ViewAs(x, [n, c, s]))
+            using (var g3 = ViewAs(g, [n, c, s]))
+            using (var dx3 = ViewAs(dx, [n, c, s]))
+            {
+                if (training) g.Backend.BatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
+                else EvalBatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
+            }
+            var grads = new List<Tensor?> { dx };
+            if (weight is not null) grads.Add(dgamma); else dgamma.Dispose();
+            if (bias is not null) grads.Add(dbeta); else dbeta.Dispose();
+            return [.. grads];
+        });
+    }
+
+    /// <summary>
+    /// Eval-mode batch norm backward (statistics are constants): dx = dy·γ·invStd, dγ = Σ dy·x̂,
+    /// dβ = Σ dy over N and S, written with tensor ops so it runs on any device.
+    /// </summary>
+    private static void EvalBatchNormBackward(Tensor x3, Tensor g3, Tensor gamma, Tensor mean, Tensor invStd, Tensor dx3, Tensor dgamma, Tensor dbeta)
+    {
+        int c = x3.Dim(1);
+        using var scope = Tensor.Scope();
+        var inv = invStd.Reshape(1, c, 1);
+        var xhat = (x3 - mean.Reshape(1, c, 1)) * inv;
+        dx3.CopyFrom(g3 * (gamma.Reshape(1, c, 1) * inv));
+        dgamma.CopyFrom((g3 * xhat).Sum(2).Sum(0));
+        dbeta.CopyFrom(g3.Sum(2).Sum(0));
+    }
+
+    // ---- shared checks and helpers --------------------------------------------------------------
+
+    /// <summary>Throws unless x is a float [N, C, H, W] tensor.</summary>
+    private static void CheckImage(string op, Tensor x)
+    {
+        x.CheckFloat(op);
+        if (x.Rank != 4)
+            throw new ArgumentException($"{op}: expected a 4-D input [N, C, H, W], but got shape {Tensor.ShapeString(x.Shape)}.");
+    }
+
+    /// <summary>Pooling padding must be at most half the window (as in PyTorch), so no window is all padding.</summary>
+    private static void CheckPoolPadding(string op, int kh, int kw, int padding)
+    {
+        if (padding > kh / 2 || padding > kw / 2)
+            throw new ArgumentException($"{op}: padding {padding} must be at most half the window {kh}×{kw}.");
+    }
+
+    private static (int OH, int OW) OutputSize(string op, Tensor x, int kh, int kw, int stride, int padding) =>
+        OutputSize(op, x.Shape, kh, kw, stride, padding);
+
+    /// <summary>(OH, OW) = ((H + 2·pad − KH)/stride + 1, …), after checking the window fits the padded input.</summary>
+    internal static (int OH, int OW) OutputSize(string op, int[] shape, int kh, int kw, int stride, int padding)
+    {
+        if (kh <= 0 || kw <= 0)
+            throw new ArgumentException($"{op}: the kernel size must be positive, got {kh}×{kw}.");
+        if (stride <= 0)
+            throw new ArgumentException($"{op}: stride must be positive, got {stride}.");
+        if (padding < 0)
+            throw new ArgumentException($"{op}: padding must be ≥ 0, got {padding}.");
+        int h = shape[2] + 2 * padding, w = shape[3] + 2 * padding;
+        if (kh > h || kw > w)
+            throw new ArgumentException($"{op}: kernel {kh}×{kw} is larger than the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}).");
+        return ((h - kh) / stride + 1, (w - kw) / stride + 1);
+    }
+
+    /// <summary>A new zero tensor of t's dtype and device.</summary>
+    private static Tensor Alloc(Tensor t, int[] shape) => Tensor.Zeros(shape, t.DType, t.Device);
+
+    /// <summary>The same storage seen with another shape, outside the graph (for handing backend ops the shapes they expect).</summary>
+    private static Tensor ViewAs(Tensor t, int[] shape)
+    {
+        t.Storage.Retain();
+        return new Tensor(t.Storage, shape);
+    }
+
+    /// <summary>True when a node would be recorded: autograd on and some input requires grad.</summary>
+    private static bool NeedsGrad(Tensor[] inputs) => Autograd.IsEnabled && inputs.Any(t => t.RequiresGrad);
+}

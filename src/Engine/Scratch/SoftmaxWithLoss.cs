@@ -1,0 +1,78 @@
+namespace Engine.Scratch;
+
+/// <summary>
+/// Softmax followed by cross-entropy, the last layer of a classifier (DLfS 5.6.3), on the backend's
+/// fused SoftmaxCrossEntropy: softmax subtracts the row max; the loss is the batch mean of
+/// −Σ t·log(y + δ) with DLfS's guard δ = 1e-7; backward gives (y − t)/N. Targets are one-hot [N, C]
+/// or integer labels [N]. Backward is the exact gradient only for δ = 0 (the guard shifts it by
+/// about δ/y), so gradient checks set <see cref="Delta"/> to 0, which computes −Σ t·log_softmax(x).
+/// </summary>
+public sealed class SoftmaxWithLoss
+{
+    /// <summary>DLfS's guard inside the log.</summary>
+    public const double DefaultDelta = 1e-7;
+
+    /// <summary>A loss layer with the log guard <paramref name="delta"/> (DLfS: 1e-7).</summary>
+    public SoftmaxWithLoss(double delta = DefaultDelta) => Delta = delta;
+
+    /// <summary>The guard δ inside log(y + δ): 1e-7 (DLfS, the backend's fused op) or any value ≥ 0 (0 = exact log-softmax).</summary>
+    public double Delta
+    {
+        get;
+        set => field = value >= 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), $"SoftmaxWithLoss: Delta must be a finite number ≥ 0, got {value}.");
+    }
+
+    /// <summary>The last loss (a 0-d tensor, mean over the batch); null before the first forward.</summary>
+    public Tensor? Loss { get; private set; }
+
+    /// <summary>Softmax output [N, C] of the last forward (DLfS <c>y</c>).</summary>
+    public Tensor? Y { get; private set; }
+
+    /// <summary>The last targets (DLfS <c>t</c>): one-hot [N, C] of the scores' dtype, or Int32/Int64 labels [N].</summary>
+    public Tensor? T { get; private set; }
+
+    /// <summary>x [N, C] scores and t (one-hot [N, C] or labels [N]) → mean cross-entropy (0-d tensor).</summary>
+    public Tensor Forward(Tensor x, Tensor t)
+    {
+        x.CheckFloat("SoftmaxWithLoss.Forward");
+        if (x.Rank != 2)
+            throw new ArgumentException($"SoftmaxWithLoss.Forward: expected scores of shape [N, C], but got {Tensor.ShapeString(x.Shape)}.");
+        int n = x.Dim(0), c = x.Dim(1);
+        if (t.Device != x.Device)
+            throw new InvalidOperationException($"SoftmaxWithLoss.Forward: the targets are on {t.Device} but the scores are on {x.Device}.");
+        if (t.DType.IsFloat())
+        {
+            if (t.Rank != 2 || t.Dim(0) != n || t.Dim(1) != c)
+                throw new ArgumentException($"SoftmaxWithLoss.Forward: one-hot targets must have the scores' shape [{n}, {c}], but got {Tensor.ShapeString(t.Shape)}.");
+            if (t.DType != x.DType) t = t.To(x.DType);
+        }
+        else if (t.Rank != 1 || t.Dim(0) != n)
+            throw new ArgumentException($"SoftmaxWithLoss.Forward: integer labels must have shape [{n}] for scores [{n}, {c}], but got {Tensor.ShapeString(t.Shape)}.");
+        T = t;
+        Y = Tensor.Zeros([n, c], x.DType, x.Device);
+        if (Delta == DefaultDelta)
+        {
+            using var perRow = Tensor.Zeros([n], x.DType, x.Device);
+            x.Backend.SoftmaxCrossEntropy(x, t, Y, perRow);
+            Loss = perRow.Mean();
+            return Loss;
+        }
+        x.Backend.Softmax(x, Y);
+        using var logY = Delta == 0 ? x.LogSoftmax() : (Y + Delta).Log();
+        using var oneHot = t.DType.IsFloat() ? null : t.OneHot(c, x.DType);
+        using var picked = logY * (oneHot ?? t);
+        using var total = picked.Sum();
+        Loss = total * (-1.0 / n);
+        return Loss;
+    }
+
+    /// <summary>dx = dout · (y − t)/N [N, C] (dout = dL/dloss, 1 for the loss itself).</summary>
+    public Tensor Backward(double dout = 1)
+    {
+        if (Y is null || T is null) throw new InvalidOperationException("SoftmaxWithLoss.Backward: call Forward first (no softmax output cached yet).");
+        var dx = Tensor.ZerosLike(Y);
+        Y.Backend.SoftmaxCrossEntropyBackward(Y, T, dout / Y.Dim(0), dx);
+        return dx;
+    }
+}
