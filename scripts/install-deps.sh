@@ -13,6 +13,9 @@ if ! command -v nvcc >/dev/null || ! command -v ptxas >/dev/null; then
   need+=(nvidia-cuda-toolkit)
 fi
 command -v clang-14 >/dev/null || need+=(clang-14)
+# MPI for DistributedDataParallel (chapter 25): MPICH's launcher and libmpich.so.12.
+command -v mpirun.mpich >/dev/null || need+=(mpich)
+ldconfig -p | grep -q "libmpich.so.12 " || need+=(libmpich-dev)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
