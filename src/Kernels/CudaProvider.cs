@@ -12,6 +12,12 @@ internal sealed class CudaProvider : ICudaProvider
 
     public IBackend CreateBackend(int index) => new CudaBackend(index);
 
+    public CudaDeviceProperties Properties(int index)
+    {
+        var d = CudaDeviceInfo.Query(index);
+        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor);
+    }
+
     /// <summary>Runs when Engine.Kernels is loaded (DeviceRegistry loads it on first use).</summary>
 #pragma warning disable CA2255 // a module initializer is exactly how this library registers itself
     [ModuleInitializer]
