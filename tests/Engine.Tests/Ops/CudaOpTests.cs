@@ -42,7 +42,7 @@ public sealed class CudaOpTests : OpSuite
     [Test]
     public void AllocatorCountsAndReusesMemory()
     {
-        var backend = (CudaBackend)Device.Backend;
+        var backend = (CudaBackend)DeviceRegistry.Backend(Device);
         long before = backend.Context.Allocator.Allocated;
         var t = Tensor.Zeros([1000, 1000], DType.Float32, Device);
         Assert.That(backend.Context.Allocator.Allocated - before, Is.EqualTo(CachingAllocator.RoundUp(4_000_000)));
