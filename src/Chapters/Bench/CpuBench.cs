@@ -33,6 +33,7 @@ public sealed class CpuBench : BenchSuite
         for (int round = 0; round < rounds; round++)
         {
             foreach (int n in new[] { 256, 1024 }) Keep(engine, $"sgemm{n}", EngineSgemm(n, repeat), higherBetter: true);
+            Keep(engine, "scratch", TwoLayerNetStep.ScratchMs(repeat), higherBetter: false);
             Keep(engine, "autograd", TwoLayerNetStep.AutogradMs(repeat), higherBetter: false);
             var p = Peers(python, threads, repeat, out peerError);
             if (p is null) break;
@@ -41,9 +42,8 @@ public sealed class CpuBench : BenchSuite
                 if (Number(p, "sgemm", n.ToString()) is double g) Keep(peer, $"sgemm{n}", g, higherBetter: true);
             if (Number(p, "numpy_step_ms") is double np) Keep(peer, "numpy_step", np, higherBetter: false);
             if (Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
-            Console.Error.Write($"\rround {round + 1}/{rounds} done");
+            Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
-        Console.Error.WriteLine();
         double? Peer(string key) => peer.TryGetValue(key, out var v) ? v : null;
 
         Console.WriteLine();
@@ -54,15 +54,17 @@ public sealed class CpuBench : BenchSuite
             double? np = Peer($"sgemm{n}");
             Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {e,10:F1} {Fmt(np, "F1"),10} {"—",10} {Ratio(e, np),13} {"—",15}");
         }
+        foreach (var (key, label) in new[] { ("scratch", "TwoLayerNet step, ch24 (ms)"), ("autograd", "784-50-10 step, autograd (ms)") })
         {
-            double e = engine["autograd"];
+            double e = engine[key];
             double? np = Peer("numpy_step"), pt = Peer("torch_step");
-            Console.WriteLine($"{"784-50-10 step, autograd (ms)",-34} {e,10:F3} {Fmt(np, "F3"),10} {Fmt(pt, "F3"),10} {Ratio(e, np),13} {Ratio(e, pt),15}");
+            Console.WriteLine($"{label,-34} {e,10:F3} {Fmt(np, "F3"),10} {Fmt(pt, "F3"),10} {Ratio(e, np),13} {Ratio(e, pt),15}");
         }
         Console.WriteLine();
         Console.WriteLine("SGEMM: float32 n×n·n×n, 2n³ flops per call (the engine through Tensor.MatMul, NumPy through np.matmul).");
-        Console.WriteLine("784-50-10 step: ReLU net, batch 100, float32, SGD lr 0.1. Engine autograd: F.CrossEntropy(relu(x·W1+b1)·W2+b2), Backward,");
-        Console.WriteLine("SgdUpdate; PyTorch: the same with torch autograd; NumPy: DLfS's Affine/Relu/SoftmaxWithLoss forward and backward by hand.");
+        Console.WriteLine("Training steps: 784-50-10 ReLU net, batch 100, float32, SGD lr 0.1. TwoLayerNet (ch24): optimizer.Update(net.Params,");
+        Console.WriteLine("net.Gradient(x, t)), the layers' Forward/Backward; NumPy does the same DLfS layers by hand. Autograd: F.CrossEntropy(relu(x·W1+b1)");
+        Console.WriteLine("·W2+b2), Backward, SgdUpdate; PyTorch does the same with torch autograd (x needs no gradient, so neither computes dx).");
         Console.WriteLine("Ratios are engine ÷ peer. Other processes share this CPU: every number is the best of all rounds and runs.");
         if (peers is null) Console.WriteLine($"Peers missing: {peerError}");
         else

@@ -35,7 +35,7 @@ public sealed class ByHandRandom : Exercise
             double loss = diff.Square().Sum().Item();
             if (t == 0) first = loss;
             last = loss;
-            if (t == 0 || t % 100 == 99) ctx.Print($"{t} {loss.ToString("G8", CultureInfo.InvariantCulture)}");
+            if (t == 0 || t % 100 == 99) ctx.Print($"{t} {loss.ToString("G8", CultureInfo.InvariantCulture).Replace("E", "e")}");
 
             // backward by hand
             var gradYPred = diff * 2.0;
@@ -48,7 +48,7 @@ public sealed class ByHandRandom : Exercise
             w2.SubInPlace(gradW2 * learningRate);
         }
         double factor = first / last;
-        ctx.Print($"loss fell from {first:G4} to {last:G4} ({factor:G3}x)");
+        ctx.Print($"loss fell from {first.ToString("G4", CultureInfo.InvariantCulture)} to {last.ToString("G4", CultureInfo.InvariantCulture)} ({factor.ToString("G3", CultureInfo.InvariantCulture)}x)".Replace("E", "e"));
         ctx.Expect("initial loss ~1e7", "1e6 .. 1e8", first.ToString("G3", CultureInfo.InvariantCulture), first is > 1e6 and < 1e8);
         ctx.Expect("loss falls by ≥ 1000x in 500 steps", "≥ 1000x", factor.ToString("G3", CultureInfo.InvariantCulture) + "x", factor >= 1000);
     }

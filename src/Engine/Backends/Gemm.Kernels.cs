@@ -65,6 +65,34 @@ public static partial class Gemm
         if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
     }
 
+    /// <summary>
+    /// The 6 × 1·Vector256 microkernel for a last B strip at most one vector wide (N = 50 ends in a
+    /// strip of 2): half the work of the full tile. It reads the first half of each packed B row.
+    /// </summary>
+    private static unsafe void Kernel256Half<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            c0 = Fma256(Vector256.Create(a[0]), b0, c0);
+            c1 = Fma256(Vector256.Create(a[o1]), b0, c1);
+            c2 = Fma256(Vector256.Create(a[o2]), b0, c2);
+            c3 = Fma256(Vector256.Create(a[o3]), b0, c3);
+            c4 = Fma256(Vector256.Create(a[o4]), b0, c4);
+            c5 = Fma256(Vector256.Create(a[o5]), b0, c5);
+            a += cs;
+            b += 2 * w;
+        }
+        if (alpha != T.One) { c0 *= alpha; c1 *= alpha; c2 *= alpha; c3 *= alpha; c4 *= alpha; c5 *= alpha; }
+        T* t = stackalloc T[MR * w];
+        c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w); c4.Store(t + 4 * w); c5.Store(t + 5 * w);
+        CopyEdge(t, w, c, ldc, rows, cols, accumulate);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Put256<T>(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate) where T : unmanaged
     {

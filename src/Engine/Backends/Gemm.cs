@@ -193,6 +193,7 @@ public static partial class Gemm
         switch (kernel)
         {
             case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256 when cols <= Vector256<T>.Count: Kernel256Half(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
             case GemmKernel.Vector256: Kernel256(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
             default: KernelT(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
         }

@@ -47,4 +47,15 @@ public class BookNumbersCh24Tests
         Assert.That(ctx.Checks, Has.Count.EqualTo(7));
         foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: {c.Engine}");
     }
+
+    [Test]
+    public void OptimizerComparisonQuickRun()
+    {
+        var ctx = TestRun.Exercise("24.6");
+        // 4 toy end points (DLfS's NumPy numbers, 4 decimals) and SGD worst after 200 MNIST iterations
+        Assert.That(ctx.Checks, Has.Count.EqualTo(5));
+        foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: {c.Engine}");
+        Assert.That(File.Exists(Path.Combine(ctx.OutDir, "optimizer_compare_naive.png")), Is.True);
+        Assert.That(File.Exists(Path.Combine(ctx.OutDir, "optimizer_compare_mnist.png")), Is.True);
+    }
 }
