@@ -26,6 +26,7 @@ public sealed class CpuBench : BenchSuite
 
         // Rounds alternate engine and peers so that load from other processes hits both alike;
         // every number is the best over all rounds (max GFLOP/s, min ms).
+        string loadBefore = LoadAverage();
         var engine = new Dictionary<string, double>();
         var peer = new Dictionary<string, double>();
         JsonElement? peers = null;
@@ -44,6 +45,7 @@ public sealed class CpuBench : BenchSuite
             if (Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
             Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
+        Console.WriteLine($"load average before → after: {loadBefore} → {LoadAverage()} (other processes on these {threads} cores)");
         double? Peer(string key) => peer.TryGetValue(key, out var v) ? v : null;
 
         Console.WriteLine();
@@ -76,6 +78,9 @@ public sealed class CpuBench : BenchSuite
                 string core = blas.TryGetProperty("openblas_core", out var c) ? $"OpenBLAS kernel {c.GetString()}, {blas.GetProperty("openblas_threads").GetInt32()} threads ({blas.GetProperty("openblas_config").GetString()})"
                     : $"BLAS is not OpenBLAS (libraries: {blas.GetProperty("libraries")}); install libopenblas0-pthread for a fair peer";
                 Console.WriteLine($"NumPy {peers.Value.GetProperty("numpy").GetString()}: {core}.");
+                var set = new[] { "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE" }.Where(v => Environment.GetEnvironmentVariable(v) is not null).ToList();
+                if (set.Count > 0)
+                    Console.WriteLine($"{string.Join(" and ", set.Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}"))} set in this environment: unset for the peer run only (they slow a current OpenBLAS).");
             }
             if (peers.Value.TryGetProperty("missing", out var tm)) Console.WriteLine($"PyTorch missing: {tm.GetString()}");
             else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads.");
@@ -143,6 +148,13 @@ public sealed class CpuBench : BenchSuite
     private static string Fmt(double? v, string format) => v is double d ? d.ToString(format) : "missing";
 
     private static string Ratio(double engine, double? peer) => peer is double p && p > 0 ? $"{engine / p:F2}×" : "—";
+
+    /// <summary>The 1-minute load average from /proc/loadavg ("?" elsewhere).</summary>
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
 
     private static string CpuName()
     {

@@ -113,4 +113,19 @@ public class StateDictTests
         Assert.That(ex2!.Message, Does.Contain("missing keys [2.bias]"));
         Net(3).LoadStateDict(partial, strict: false);
     }
+
+    [Test]
+    public void FailedSaveLeavesThePreviousFileIntact()
+    {
+        string path = Path.Combine(_dir, "m.safetensors");
+        var a = Net(1);
+        a.Save(path);
+        var before = File.ReadAllBytes(path);
+        var b = Net(2);
+        b.Parameters().First().Dispose();
+        Assert.That(() => b.Save(path), Throws.TypeOf<ObjectDisposedException>().With.Message.Contains("0.weight"));
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+        Assert.That(Directory.GetFiles(_dir), Has.Length.EqualTo(1));
+        Net(3).Load(path);
+    }
 }
