@@ -80,6 +80,7 @@ public static class Autograd
                     target.Grad.AddInPlace(g);
                     g.Dispose();
                 }
+                target.RunPostAccumulateGradHooks();
             }
             else if (grads.Remove(target, out var old))
             {

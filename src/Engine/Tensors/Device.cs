@@ -24,6 +24,21 @@ public sealed record Device(DeviceType Type, int Index = 0)
     /// <summary>cuda:0 when a GPU is usable, else the CPU.</summary>
     public static Device CudaIfAvailable() => DeviceRegistry.CudaDeviceCount > 0 ? Cuda(0) : Cpu;
 
+    /// <summary>True when at least one CUDA device is usable (torch.cuda.is_available()).</summary>
+    public static bool IsAvailable => DeviceRegistry.CudaDeviceCount > 0;
+
+    /// <summary>Number of visible CUDA devices (torch.cuda.device_count()); the driver applies CUDA_VISIBLE_DEVICES.</summary>
+    public static int DeviceCount => DeviceRegistry.CudaDeviceCount;
+
+    /// <summary>Name, memory, SM count and compute capability of cuda:<paramref name="index"/> (torch.cuda.get_device_properties).</summary>
+    public static CudaDeviceProperties GetDeviceProperties(int index = 0)
+    {
+        int n = DeviceCount;
+        if (n == 0) throw new DeviceUnavailableException($"GetDeviceProperties: no CUDA device is usable ({DeviceRegistry.CudaUnavailableReason}).");
+        if (index < 0 || index >= n) throw new ArgumentOutOfRangeException(nameof(index), $"GetDeviceProperties: cuda:{index} does not exist; {n} device(s) are visible.");
+        return DeviceRegistry.Cuda!.Properties(index);
+    }
+
     /// <summary>Parses "cpu", "cuda" or "cuda:N".</summary>
     public static Device Parse(string text)
     {

@@ -88,6 +88,10 @@ public interface ICudaProvider
 
     /// <summary>Creates the backend of device <paramref name="index"/>.</summary>
     IBackend CreateBackend(int index);
+
+    /// <summary>What nvidia-smi shows about device <paramref name="index"/> (a provider that cannot tell says so).</summary>
+    CudaDeviceProperties Properties(int index) =>
+        throw new NotSupportedException($"This CUDA provider ({GetType().Name}) does not report device properties.");
 }
 
 /// <summary>A device was requested that this machine does not have.</summary>

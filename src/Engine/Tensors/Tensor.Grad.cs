@@ -54,6 +54,37 @@ public sealed partial class Tensor
         return this;
     }
 
+    private List<Action<Tensor>>? _postAccumulateGradHooks;
+
+    /// <summary>
+    /// Calls <paramref name="hook"/>(this) each time <see cref="Backward"/> has added a gradient into
+    /// this leaf's <see cref="Grad"/> (torch's register_post_accumulate_grad_hook; DistributedDataParallel
+    /// starts its all-reduce from here). Dispose the result to remove the hook.
+    /// </summary>
+    public IDisposable RegisterPostAccumulateGradHook(Action<Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!IsLeaf) throw new InvalidOperationException("RegisterPostAccumulateGradHook: only leaf tensors accumulate gradients.");
+        lock (this) (_postAccumulateGradHooks ??= new()).Add(hook);
+        return new HookHandle(this, hook);
+    }
+
+    internal void RunPostAccumulateGradHooks()
+    {
+        Action<Tensor>[]? hooks;
+        lock (this) hooks = _postAccumulateGradHooks?.ToArray();
+        if (hooks is null) return;
+        foreach (var h in hooks) h(this);
+    }
+
+    private sealed class HookHandle(Tensor owner, Action<Tensor> hook) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner) owner._postAccumulateGradHooks?.Remove(hook);
+        }
+    }
+
     /// <summary>Turns autograd off until the returned scope is disposed (torch.no_grad()).</summary>
     public static IDisposable NoGrad() => Autograd.Disable();
 }

@@ -18,7 +18,27 @@ public sealed class TensorScope : IDisposable
         _current = this;
     }
 
-    internal static void Track(Tensor t) => _current?._tracked.Add(t);
+    internal static void Track(Tensor t)
+    {
+        var s = _current;
+        if (s is null) return;
+        lock (s._tracked) s._tracked.Add(t);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on this thread with new tensors tracked by <paramref name="scope"/> (a scope
+    /// opened on another thread): DataParallel's worker threads hand their tensors to the caller's scope.
+    /// </summary>
+    internal static T RunTrackedBy<T>(TensorScope? scope, Func<T> body)
+    {
+        var saved = _current;
+        _current = scope;
+        try { return body(); }
+        finally { _current = saved; }
+    }
+
+    /// <summary>The scope open on this thread, or null.</summary>
+    internal static TensorScope? Current => _current;
 
     /// <summary>Lets <paramref name="t"/> outlive this scope (it moves to the enclosing scope, if any).</summary>
     public T Keep<T>(T t) where T : class

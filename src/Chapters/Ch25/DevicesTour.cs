@@ -1,0 +1,55 @@
+using Engine;
+using Engine.Nn;
+
+namespace Chapters.Ch25;
+
+/// <summary>
+/// 25.1 — devices: is CUDA available, how many devices (after CUDA_VISIBLE_DEVICES), what they are,
+/// and moving tensors and models with .To(device) / .Cuda(). Without a GPU it says so and goes on
+/// on the CPU.
+/// </summary>
+public sealed class DevicesTour : Exercise
+{
+    public override string Id => "25.1";
+    public override string Title => "Devices: IsAvailable, DeviceCount, properties, .To(device) / .Cuda()";
+
+    public override void Run(ExerciseContext ctx)
+    {
+        bool available = Device.IsAvailable;
+        int count = Device.DeviceCount;
+        ctx.Print($"Device.IsAvailable: {available}");
+        ctx.Print($"Device.DeviceCount: {count}");
+        ctx.Print($"CUDA_VISIBLE_DEVICES: {Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") ?? "(not set: every GPU is visible)"}");
+        for (int i = 0; i < count; i++)
+        {
+            string props;
+            try { props = Device.GetDeviceProperties(i).ToString(); }
+            catch (NotSupportedException e) { props = e.Message; }
+            ctx.Print($"cuda:{i}: {props}");
+        }
+        if (!available) ctx.Print($"no GPU here ({DeviceRegistry.CudaUnavailableReason}); everything below runs on the CPU.");
+
+        var device = ctx.Device.Type == DeviceType.Cuda ? ctx.Device : Device.CudaIfAvailable();
+        ctx.Print($"device = {device}");
+
+        var g = ctx.NewGenerator();
+        using var x = Tensor.Randn([2, 3], generator: g);
+        using var w = Tensor.Randn([3, 4], generator: g);
+        var xd = x.To(device);
+        var wd = available ? w.Cuda(device.Index) : w.To(device);
+        var y = xd.MatMul(wd);
+        ctx.Print($"x.To({device}).Device: {xd.Device}; (x·w).Device: {y.Device}; back on the host: {y.Cpu().Device}");
+        var model = new Net1(generator: g);
+        if (available) model.Cuda(device.Index); else model.To(device);
+        ctx.Print($"model.{(available ? $"Cuda({device.Index})" : $"To({device})")}: every parameter on {string.Join(", ", model.Parameters().Select(p => p.Device.ToString()).Distinct())}");
+        using var batch = Tensor.Randn([5, 13], generator: g);
+        var output = model.Forward(batch.To(device));
+        ctx.Print($"model(x) on {output.Device}: shape {Tensor.ShapeString(output.Shape)}");
+
+        ctx.Expect("IsAvailable agrees with DeviceCount", "True iff DeviceCount > 0", $"{available}, {count}", available == count > 0);
+        ctx.Expect("result device", device.ToString(), y.Device.ToString());
+        using var direct = x.MatMul(w);
+        var diff = direct.ToDoubleArray().Zip(y.Cpu().ToDoubleArray(), (a, b) => Math.Abs(a - b)).Max();
+        ctx.Expect($"x·w on {device} equals the CPU result", "≤ 1e-5", diff.ToString("0.##e+0", System.Globalization.CultureInfo.InvariantCulture), diff <= 1e-5);
+    }
+}

@@ -1,0 +1,70 @@
+namespace Engine.Amp;
+
+/// <summary>
+/// The CPU reference of reduced-precision casts. Tensors keep a float32 (or float64) dtype; their values
+/// are rounded to what float16 (System.Half) or bfloat16 can hold, round-to-nearest-even, overflow to ±∞,
+/// underflow to 0 — so a network computed on rounded values behaves numerically like one stored in
+/// 16 bits, and the engine needs no 16-bit dtype. <see cref="Round"/> is differentiable: the gradient
+/// flowing back is rounded too (gradients are half-precision in such training, which is why small ones
+/// vanish without loss scaling).
+/// </summary>
+public static class Precision
+{
+    /// <summary>One value rounded to bfloat16: the top 16 bits of the float32, rounded to nearest even.</summary>
+    public static float ToBFloat16(float x)
+    {
+        if (float.IsNaN(x)) return x;
+        uint bits = BitConverter.SingleToUInt32Bits(x);
+        bits += 0x7FFFu + ((bits >> 16) & 1u);
+        return BitConverter.UInt32BitsToSingle(bits & 0xFFFF0000u);
+    }
+
+    /// <summary>One value rounded to IEEE float16 and back.</summary>
+    public static float ToFloat16(float x) => (float)(Half)x;
+
+    /// <summary>One value rounded to <paramref name="type"/>.</summary>
+    public static float RoundValue(float x, HalfType type) => type == HalfType.Float16 ? ToFloat16(x) : ToBFloat16(x);
+
+    /// <summary>y = x rounded to <paramref name="type"/> (same shape and dtype); the backward rounds the gradient the same way.</summary>
+    public static Tensor Round(Tensor x, HalfType type)
+    {
+        var y = RoundCopy(x, type);
+        return Autograd.Record(y, "Round" + type, [x], g => [RoundCopy(g, type)]);
+    }
+
+    /// <summary>Rounds every element of <paramref name="t"/> in place (no graph): master weights → 16-bit weights.</summary>
+    public static void RoundInPlace(Tensor t, HalfType type)
+    {
+        using var r = RoundCopy(t, type);
+        using (Tensor.NoGrad()) t.CopyFrom(r);
+    }
+
+    /// <summary>Elements of <paramref name="t"/> that are non-zero but round to 0 in <paramref name="type"/> (underflow).</summary>
+    public static long CountUnderflow(Tensor t, HalfType type)
+    {
+        long n = 0;
+        foreach (double v in t.ToDoubleArray())
+            if (v != 0 && RoundValue((float)v, type) == 0) n++;
+        return n;
+    }
+
+    private static Tensor RoundCopy(Tensor x, HalfType type)
+    {
+        if (!x.DType.IsFloat()) throw new ArgumentException($"Round{type}: expected a float tensor; got {x.DType.Name()}.");
+        using var host = x.Device.Type == DeviceType.Cpu ? null : x.Cpu();
+        var src = host ?? x;
+        var y = Tensor.Zeros(src.Shape, src.DType);
+        if (src.DType == DType.Float32)
+        {
+            var s = src.Span<float>(); var d = y.Span<float>();
+            for (int i = 0; i < s.Length; i++) d[i] = RoundValue(s[i], type);
+        }
+        else
+        {
+            var s = src.Span<double>(); var d = y.Span<double>();
+            for (int i = 0; i < s.Length; i++) d[i] = RoundValue((float)s[i], type);
+        }
+        if (x.Device.Type == DeviceType.Cpu) return y;
+        using (y) return y.To(x.Device, copy: true);
+    }
+}
