@@ -86,6 +86,14 @@ public sealed class StaticGraph : IDisposable
                 ? throw new InvalidOperationException($"StaticGraph.Trace: an output of shape {Tensor.ShapeString(o.Shape)} was disposed inside the step.")
                 : Alias(o)).ToArray();
         }
+        catch
+        {
+            // A failed trace leaves the graph as it was before Trace: no ops, no buffers.
+            _ops.Clear();
+            foreach (var byShape in _aliases.Values) foreach (var t in byShape.Values) t.Dispose();
+            _aliases.Clear();
+            throw;
+        }
         finally
         {
             _tracing = null;

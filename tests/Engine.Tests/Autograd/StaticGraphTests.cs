@@ -115,4 +115,16 @@ public class StaticGraphTests
         Assert.That(graph.Ops.Select(o => o.Name), Does.Contain("SoftmaxCrossEntropyBackward"));
         foreach (var (name, p) in eagerNet.StateDict()) Assert.That(vars[name].ToArray<double>(), Is.EqualTo(p.ToArray<double>()), name);
     }
+
+    [Test]
+    public void AFailedTraceCanBeRetried()
+    {
+        using var graph = new StaticGraph();
+        var x = graph.Placeholder("x", [2, 3]);
+        Assert.That(() => graph.Trace(() => x.MatMul(x)), Throws.ArgumentException.With.Message.Contains("MatMul"));
+        Assert.That(graph.Ops, Is.Empty);
+        Assert.That(() => graph.Run(("x", Tensor.Ones([2, 3]))), Throws.InvalidOperationException.With.Message.Contains("Trace"));
+        graph.Trace(() => (x * 2).Sum());
+        Assert.That(graph.Run(("x", Tensor.Ones([2, 3])))[0].Item(), Is.EqualTo(12));
+    }
 }
