@@ -11,7 +11,8 @@ namespace Chapters.Ch25;
 /// 25.2 — DataParallel on Boston housing: Net1 prints the chunk each replica sees ("In Model"), the
 /// loop prints the whole batch ("Outside"); Adam lr 0.01, MSE, 100 epochs; loss curve as PNG.
 /// Without two GPUs the replicas run as CPU workers (or share the one GPU), so the split still shows.
-/// --devices 0,1,3 picks GPUs; --devices cpu,cpu picks CPU workers.
+/// --devices 0,1,3 picks GPUs; --devices cpu,cpu picks CPU workers; --drop-last and --pin-memory true|false
+/// set the DataLoader's options (pinned batches by default on a GPU).
 /// </summary>
 public sealed class DataParallelBoston : Exercise
 {
@@ -46,7 +47,7 @@ public sealed class DataParallelBoston : Exercise
         }
 
         int epochs = ctx.Int("epochs", ctx.Quick ? 3 : 100);
-        bool pin = output.Type == DeviceType.Cuda;
+        bool pin = ctx.Options.TryGetValue("pin-memory", out var pm) ? pm != "false" : output.Type == DeviceType.Cuda;
         var loader = new DataLoader(new TensorDataset(data.XTrain, data.YTrain), 128, shuffle: true, seed: ctx.Seed, dropLast: ctx.Options.ContainsKey("drop-last"), pinMemory: pin);
         var opt = new Adam(model.Parameters(), lr: 0.01);
         var losses = new List<double>();

@@ -114,8 +114,10 @@ public static partial class Gemm
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
         int rowStrips = (m + MR - 1) / MR;
         int colStripsMax = (nc + nr - 1) / nr;
-        // Split rows among threads unless C is too short for that (then split B's strips).
+        // Split rows among threads unless C is too short for that (then split B's strips), in three
+        // times as many tasks as threads, handed out as threads come free (a busy core delays less).
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
+        int tasks = threads == 1 ? 1 : Math.Min(3 * threads, splitRows ? rowStrips : colStripsMax);
         var bPack = ArrayPool<T>.Shared.Rent(kcStep * nc);
         try
         {
@@ -129,12 +131,12 @@ public static partial class Gemm
                     bool accumulate = pc > 0 || accumulateFirst;
                     int jc0 = jc, pc0 = pc;
                     int packers = (long)kc * ncCur >= 1 << 16 ? Math.Min(threads, strips) : 1;
-                    Workers(packers, (w, count) =>
+                    Workers(packers, packers, (w, count) =>
                     {
                         fixed (T* pb = b.Span, dst = bPack)
                             PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, dst, strips * w / count, strips * (w + 1) / count);
                     });
-                    Workers(threads, (w, count) =>
+                    Workers(tasks, threads, (w, count) =>
                     {
                         int r0 = 0, r1 = m, q0 = 0, q1 = strips;
                         if (splitRows) { r0 = Math.Min(m, rowStrips * w / count * MR); r1 = Math.Min(m, rowStrips * (w + 1) / count * MR); }
@@ -177,11 +179,11 @@ public static partial class Gemm
         finally { ArrayPool<T>.Shared.Return(bPack); }
     }
 
-    /// <summary>Runs body(worker, count) for count workers, in parallel when count &gt; 1.</summary>
-    private static void Workers(int count, Action<int, int> body)
+    /// <summary>Runs body(task, count) for count tasks on at most <paramref name="threads"/> threads.</summary>
+    private static void Workers(int count, int threads, Action<int, int> body)
     {
-        if (count <= 1) body(0, 1);
-        else Parallel.For(0, count, w => body(w, count));
+        if (count <= 1 || threads <= 1) { for (int w = 0; w < count; w++) body(w, count); }
+        else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, w => body(w, count));
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;

@@ -98,6 +98,9 @@ public sealed class DistributedDataParallel : Module, IDisposable
     /// <summary>True when buckets are all-reduced while backward is still running.</summary>
     public bool Overlap { get; }
 
+    /// <summary>Whether rank 0's buffers are broadcast before every forward (PyTorch's broadcast_buffers, on by default).</summary>
+    public bool BroadcastBuffers { get; set; } = true;
+
     /// <summary>Bucket capacity in bytes.</summary>
     public long BucketCapBytes { get; }
 
@@ -122,6 +125,9 @@ public sealed class DistributedDataParallel : Module, IDisposable
         }
         Reset();
         _expecting = Training && Autograd.IsEnabled;
+        // Like PyTorch's broadcast_buffers: rank 0's buffers (e.g. BatchNorm running statistics) before every forward.
+        if (BroadcastBuffers && Group.WorldSize > 1)
+            foreach (var (_, b) in Module.NamedBuffers()) Group.Broadcast(b, 0);
         return Module.Forward(input);
     }
 
