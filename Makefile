@@ -6,6 +6,13 @@ CHAPTERS := src/Chapters/bin/$(CONFIG)/net10.0/chapters.dll
 
 .PHONY: setup data build run test bench ptx device-bundle clean
 
+# kernels.cu → PTX (see the header of kernels.cu). compute_80 PTX is JIT-compiled by the driver for
+# the H100/H200 (sm_90); -fmad=false keeps elementwise kernels bit-equal to their CPU twins.
+PTX := src/Kernels/Ptx/kernels.ptx
+NVCC ?= nvcc
+NVCC_CCBIN ?= $(if $(shell command -v clang-14),-ccbin clang-14,)
+NVCCFLAGS ?= -ptx -arch=compute_80 -O3 -fmad=false
+
 # Restore NuGet packages (the .NET SDK itself must be installed).
 setup:
 	$(DOTNET) restore Engine.sln
@@ -15,6 +22,7 @@ data:
 	bash scripts/fetch-data.sh
 
 build: setup
+	@if command -v $(NVCC) >/dev/null; then $(MAKE) -s ptx; else echo "make: nvcc not found, so no PTX is embedded; the CUDA backend will compile kernels.cu with NVRTC at start-up"; fi
 	$(DOTNET) build Engine.sln -c $(CONFIG) --no-restore -nologo -v q
 
 # The main job: every exercise of the book on the CPU (or the GPU when one is present).
@@ -23,10 +31,29 @@ run: data build
 
 # Every test; prints a closing line "N passed, N failed, N skipped".
 test: data build
+	bash scripts/check-ptx.sh
 	bash scripts/test.sh $(CONFIG)
 
 bench: build
 	$(DOTNET) $(CHAPTERS) bench cpu
+
+ptx: $(PTX)
+
+$(PTX): kernels.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCC_CCBIN) $(NVCCFLAGS) -o $@ kernels.cu
+
+# Self-contained `chapters` (no .NET needed) plus the PTX and the check script, for the GPU machine:
+# the device tool carries bundle/ (≤ 64 MiB, MNIST gzipped when data/ has it) and runs scripts/device-check.sh there.
+device-bundle: ptx
+	rm -rf bundle
+	$(DOTNET) publish src/Chapters/Chapters.csproj -c Release -r linux-x64 --self-contained -nologo -v q \
+	  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+	  -p:DebugType=none -o bundle
+	cp $(PTX) bundle/kernels.ptx
+	rm -f bundle/*.xml
+	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi
+	@du -sh bundle; ls -la bundle
 
 clean:
 	rm -rf out bundle TestResults src/*/bin src/*/obj tests/*/bin tests/*/obj

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Engine;
 
@@ -28,13 +30,14 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·s − p + i, ow·s − p + j], 0 outside the
-    /// image. Parallel over output rows (n, oh); the innermost j loop is a contiguous copy when stride is 1.
+    /// image. Parallel over output rows (n, oh); each window row is KW plain element copies (a call to
+    /// a block copy per 5 elements would cost more than the copy).
     /// </summary>
     private static void Im2ColT<T>(Tensor x, ConvGeometry g, Tensor cols) where T : unmanaged, INumberBase<T>
     {
         var xs = (T[])((CpuStorage)x.Storage).Data;
         var cs = (T[])((CpuStorage)cols.Storage).Data;
-        int width = g.C * g.KH * g.KW;
+        int width = g.C * g.KH * g.KW, plane = g.H * g.W, kw = g.KW;
         For((long)g.N * g.OH, (s, e) =>
         {
             for (int r = s; r < e; r++)
@@ -42,21 +45,26 @@ public sealed partial class CpuBackend
                 int n = r / g.OH, oh = r % g.OH;
                 for (int ow = 0; ow < g.OW; ow++)
                 {
-                    var row = cs.AsSpan((int)(((long)r * g.OW + ow) * width), width);
+                    int dst = (r * g.OW + ow) * width;
                     int w0 = ow * g.Stride - g.Pad;
+                    int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, g.W - w0);
+                    bool inside = jLo == 0 && jHi == kw;
                     for (int c = 0; c < g.C; c++)
                     {
-                        var plane = xs.AsSpan((n * g.C + c) * g.H * g.W, g.H * g.W);
-                        for (int i = 0; i < g.KH; i++)
+                        int planeBase = (n * g.C + c) * plane;
+                        for (int i = 0; i < g.KH; i++, dst += kw)
                         {
-                            var dst = row.Slice((c * g.KH + i) * g.KW, g.KW);
                             int hh = oh * g.Stride - g.Pad + i;
-                            if (hh < 0 || hh >= g.H) { dst.Clear(); continue; }
-                            int jLo = Math.Max(0, -w0), jHi = Math.Min(g.KW, g.W - w0);
-                            if (jLo >= jHi) { dst.Clear(); continue; }
-                            dst[..jLo].Clear();
-                            plane.Slice(hh * g.W + w0 + jLo, jHi - jLo).CopyTo(dst[jLo..jHi]);
-                            dst[jHi..].Clear();
+                            if (hh < 0 || hh >= g.H)
+                            {
+                                for (int j = 0; j < kw; j++) cs[dst + j] = T.Zero;
+                                continue;
+                            }
+                            int src = planeBase + hh * g.W + w0;
+                            if (inside)
+                                for (int j = 0; j < kw; j++) cs[dst + j] = xs[src + j];
+                            else
+                                for (int j = 0; j < kw; j++) cs[dst + j] = j >= jLo && j < jHi ? xs[src + j] : T.Zero;
                         }
                     }
                 }
@@ -80,28 +88,33 @@ public sealed partial class CpuBackend
     {
         var cs = (T[])((CpuStorage)cols.Storage).Data;
         var ds = (T[])((CpuStorage)dx.Storage).Data;
-        int width = g.C * g.KH * g.KW, image = g.C * g.H * g.W;
+        int width = g.C * g.KH * g.KW, plane = g.H * g.W, image = g.C * plane, kw = g.KW;
         For(g.N, (s, e) =>
         {
+            ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
+            ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
             for (int n = s; n < e; n++)
             {
-                var img = ds.AsSpan(n * image, image);
-                img.Clear();
+                ds.AsSpan(n * image, image).Clear();
                 for (int oh = 0; oh < g.OH; oh++)
                     for (int ow = 0; ow < g.OW; ow++)
                     {
-                        var row = cs.AsSpan((int)((((long)n * g.OH + oh) * g.OW + ow) * width), width);
+                        int src = ((n * g.OH + oh) * g.OW + ow) * width;
                         int w0 = ow * g.Stride - g.Pad;
-                        int jLo = Math.Max(0, -w0), jHi = Math.Min(g.KW, g.W - w0);
+                        int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, g.W - w0);
                         for (int c = 0; c < g.C; c++)
-                            for (int i = 0; i < g.KH; i++)
+                        {
+                            int planeBase = n * image + c * plane;
+                            for (int i = 0; i < g.KH; i++, src += kw)
                             {
                                 int hh = oh * g.Stride - g.Pad + i;
                                 if (hh < 0 || hh >= g.H) continue;
-                                var src = row.Slice((c * g.KH + i) * g.KW, g.KW);
-                                int at = (c * g.H + hh) * g.W + w0;
-                                for (int j = jLo; j < jHi; j++) img[at + j] += src[j];
+                                // Bounds were established above: jLo..jHi stays inside row hh of the plane.
+                                ref T d = ref Unsafe.Add(ref dRef, planeBase + hh * g.W + w0);
+                                ref T c0 = ref Unsafe.Add(ref cRef, src);
+                                for (int j = jLo; j < jHi; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref c0, j);
                             }
+                        }
                     }
             }
         }, grain: Grain((long)g.OH * g.OW * width));

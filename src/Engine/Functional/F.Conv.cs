@@ -283,7 +283,7 @@ public static partial class F
     // ---- shared checks and helpers --------------------------------------------------------------
 
     /// <summary>Throws unless x is a float [N, C, H, W] tensor.</summary>
-    private static void CheckImage(string op, Tensor x)
+    internal static void CheckImage(string op, Tensor x)
     {
         x.CheckFloat(op);
         if (x.Rank != 4)
@@ -291,7 +291,7 @@ public static partial class F
     }
 
     /// <summary>Pooling padding must be at most half the window (as in PyTorch), so no window is all padding.</summary>
-    private static void CheckPoolPadding(string op, int kh, int kw, int padding)
+    internal static void CheckPoolPadding(string op, int kh, int kw, int padding)
     {
         if (padding > kh / 2 || padding > kw / 2)
             throw new ArgumentException($"{op}: padding {padding} must be at most half the window {kh}×{kw}.");

@@ -5,7 +5,7 @@ namespace Engine.Scratch;
 /// W1 b1 W2 b2 …), the ordered <see cref="Layers"/> (Affine1 Relu1 Affine2 …), the
 /// <see cref="LastLayer"/> (SoftmaxWithLoss), and predict / loss / accuracy / gradients, both by
 /// central differences (<see cref="NumericalGradient"/>) and by backpropagation (<see cref="Gradient"/>).
-/// The k-th Affine layer owns the parameters "W{k}" and "b{k}".
+/// The k-th Affine or Convolution layer owns the parameters "W{k}" and "b{k}".
 /// </summary>
 public abstract class LayerNet
 {
@@ -121,7 +121,7 @@ public abstract class LayerNet
 
     /// <summary>
     /// dLoss/dparam for every parameter by backpropagation: forward (caching), LastLayer.Backward(1),
-    /// then each layer's Backward in reverse order; "W{k}"/"b{k}" ← the k-th Affine's DW/DB (+ <see cref="WeightDecayGradient"/>).
+    /// then each layer's Backward in reverse order; "W{k}"/"b{k}" ← the k-th Affine or Convolution's DW/DB (+ <see cref="WeightDecayGradient"/>).
     /// </summary>
     public OrderedDictionary<string, Tensor> Gradient(Tensor x, Tensor t)
     {
@@ -138,10 +138,16 @@ public abstract class LayerNet
         int k = 0;
         foreach (var layer in Layers.Values)
         {
-            if (layer is not Affine affine) continue;
+            var (w, dW, dB) = layer switch
+            {
+                Affine a => (a.W, a.DW, a.DB),
+                Convolution c => (c.W, c.DW, c.DB),
+                _ => (null, null, null),
+            };
+            if (w is null) continue;
             k++;
-            grads.Add($"W{k}", WeightDecayGradient(affine.W, affine.DW!));
-            grads.Add($"b{k}", affine.DB!);
+            grads.Add($"W{k}", WeightDecayGradient(w, dW!));
+            grads.Add($"b{k}", dB!);
         }
         return grads;
     }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every GPU check in one call, for the GPU machine (it has the NVIDIA driver, nvcc and PyTorch but no
+# .NET). Prepare here with `make device-bundle`, then run from the repository root there with bundle/
+# carried (the device tool: carry ["bundle"], command "bash scripts/device-check.sh").
+# Writes to $OUT (default out/device): nvidia-smi.txt, devices.txt, gpu-check-quick/ (every op at the
+# test sizes), gpu-check.md (large sizes, timings), bench-cuda.md, the exercises' logs, and summary.txt.
+# Exits non-zero when any check fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-out/device}
+mkdir -p "$OUT"
+B=bundle/chapters
+if [ ! -x "$B" ]; then echo "device-check: $B is missing; run \`make device-bundle\` and carry bundle/" >&2; exit 2; fi
+export DOTNET_BUNDLE_EXTRACT_BASE_DIR=${TMPDIR:-/tmp}/engine-bundle
+export ENGINE_PTX=${ENGINE_PTX:-bundle/kernels.ptx}
+
+# cuBLAS: the loader may not know where the toolkit or the PyTorch wheel keeps libcublas.
+if ! ldconfig -p 2>/dev/null | grep -q "libcublas.so"; then
+  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+           $(python3 -c 'import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))' 2>/dev/null | sed 's|$|/nvidia/cublas/lib|') \
+           $(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null); do
+    if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; break; fi
+  done
+fi
+
+# MNIST travels gzipped in the bundle (make device-bundle); unpack it for 24.5.
+if [ -d bundle/data/mnist ] && [ -z "${ENGINE_DATA:-}" ]; then
+  export ENGINE_DATA=${TMPDIR:-/tmp}/engine-data
+  mkdir -p "$ENGINE_DATA/mnist"
+  for f in bundle/data/mnist/*.gz; do gunzip -c "$f" > "$ENGINE_DATA/mnist/$(basename "$f" .gz)"; done
+fi
+
+status=0
+step() { # name, timeout, command…
+  local name=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
+  local rc=$?
+  echo "$name: exit $rc in $((SECONDS - t0)) s" | tee -a "$OUT/summary.txt"
+  [ $rc -ne 0 ] && status=1
+  return 0
+}
+: > "$OUT/summary.txt"
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+step devices 60 "$B" devices
+cat "$OUT/devices.log"
+step gpu-check-quick 240 "$B" gpu-check --require-gpu --quick --out "$OUT/gpu-check-quick"
+tail -n 3 "$OUT/gpu-check-quick.log"
+step gpu-check 300 "$B" gpu-check --require-gpu --out "$OUT"
+tail -n 3 "$OUT/gpu-check.log"
+step bench-cuda 240 "$B" bench --device cuda --require-gpu --out "$OUT"
+# The exercises that train on the GPU, same seed on both devices (compare the logs).
+for id in 20.3.3 24.5; do
+  for dev in cuda cpu; do step "run-$id-$dev" 180 "$B" run "$id" --device "$dev" --quick --seed 0 --out "$OUT/exercises-$dev"; done
+done
+cat "$OUT/summary.txt"
+exit $status

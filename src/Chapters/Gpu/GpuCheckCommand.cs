@@ -1,0 +1,108 @@
+using System.Text;
+using Engine;
+using Engine.Kernels;
+using Engine.Kernels.Checks;
+
+namespace Chapters.Gpu;
+
+/// <summary>
+/// `chapters gpu-check`: every op of the op table on the GPU against its CPU twin — max relative
+/// error against the tolerance table, time, achieved GB/s or GFLOP/s next to the device's measured
+/// copy bandwidth and cuBLAS SGEMM rate — then the SGEMM ladder against cuBLAS. One table, printed
+/// and written to &lt;out&gt;/gpu-check.md. Exits 1 when any op is out of tolerance (the GPU machine has
+/// no .NET, so this is where the cross-check tests run there). Without a GPU it says so and exits 0
+/// (3 with --require-gpu); `--device cpu` runs the same cases on the CPU against their formulas.
+/// </summary>
+public sealed class GpuCheckCommand : Command
+{
+    public override string Name => "gpu-check";
+    public override string Usage => "gpu-check [--quick] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
+
+    public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
+    {
+        bool cpu = options.GetValueOrDefault("device", "cuda") == "cpu";
+        bool quick = options.ContainsKey("quick") || cpu;
+        int reps = int.Parse(options.GetValueOrDefault("reps", quick ? "3" : "5"));
+        string? filter = options.GetValueOrDefault("filter");
+        string outDir = options.GetValueOrDefault("out", "out");
+        if (!cpu && DeviceRegistry.CudaDeviceCount == 0)
+        {
+            Console.WriteLine($"gpu-check: no GPU ({DeviceRegistry.CudaUnavailableReason}); nothing to check. `chapters gpu-check --device cpu` checks the CPU twins against their formulas.");
+            return options.ContainsKey("require-gpu") ? 3 : 0;
+        }
+        var device = cpu ? Device.Cpu : Device.Cuda(0);
+        var report = new StringBuilder();
+        void Line(string s = "")
+        {
+            Console.WriteLine(s);
+            report.AppendLine(s);
+        }
+
+        double copyGBs = 0, sgemmGflops = 0;
+        CudaBackend? backend = null;
+        if (!cpu)
+        {
+            backend = (CudaBackend)DeviceRegistry.Backend(device);
+            var info = CudaDeviceInfo.Query(0);
+            Line($"# gpu-check on cuda:0 — {info.Name} (CC {info.ComputeCapability}, {info.MultiProcessorCount} SMs, {info.TotalMemory >> 20} MiB)");
+            Line();
+            Line($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · driver CUDA {CudaRuntime.DriverVersion} · kernels: {backend.KernelSource} · cuBLAS: {(backend.Blas is null ? "not found (MatMul uses matmul_f32/f64)" : CudaBlas.LibraryDescription)} · TF32 off");
+            copyGBs = DeviceBenchmarks.CopyBandwidth(backend);
+            double h2d = DeviceBenchmarks.HostToDeviceBandwidth(backend);
+            Line();
+            Line($"Yardsticks: device-to-device copy {copyGBs:F0} GB/s (read + write; theoretical DRAM peak {info.PeakBandwidthGBs:F0} GB/s), host-to-device {h2d:F1} GB/s (pageable)" +
+                 (backend.Blas is null ? "" : $", cuBLAS SGEMM 4096³ {sgemmGflops = DeviceBenchmarks.CublasSgemm(backend):F0} GFLOP/s (TF32 on: {DeviceBenchmarks.CublasSgemm(backend, tf32: true):F0})") + ".");
+        }
+        else
+        {
+            Line("# gpu-check --device cpu: the CPU twins against independent formulas (the CPU fixture of tests/Engine.Tests/Ops)");
+        }
+        Line();
+        Line($"| op | kernel | max rel err | tolerance | ms | rate | of yardstick | |");
+        Line($"|---|---|---:|---:|---:|---:|---:|---|");
+        int pass = 0, fail = 0;
+        foreach (var c in OpCases.All(large: !quick))
+        {
+            if (filter is not null && !c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            try
+            {
+                var r = OpCheck.Run(c, device, reps: reps);
+                double yard = c.Flops > 0 ? sgemmGflops : copyGBs;
+                string of = yard > 0 ? $"{100 * r.Rate / yard:F0}%" : "";
+                Line($"| {r.Name} | {r.Kernel} | {r.MaxRelError:E1} | {r.Tolerance:E0} | {r.Milliseconds:F3} | {r.Rate:F1} {r.Unit} | {of} | {(r.Pass ? "pass" : "FAIL")} |");
+                if (r.Pass) pass++; else fail++;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Line($"| {c.Name} | {c.Kernel} | | | | | | FAIL: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} |");
+                fail++;
+                if (e is CudaException { ErrorName: "CUDA_ERROR_ILLEGAL_ADDRESS" or "CUDA_ERROR_LAUNCH_FAILED" })
+                {
+                    Line("The context is lost after this error; stopping.");
+                    break;
+                }
+            }
+        }
+        if (backend is not null && filter is null)
+        {
+            Line();
+            Line("## SGEMM ladder (row-major C = A·B; checked against cuBLAS at 1020³, timed at 4096³)");
+            Line();
+            Line("| kernel | idea | max rel err vs cuBLAS | ms | GFLOP/s | of cuBLAS | |");
+            Line("|---|---|---:|---:|---:|---:|---|");
+            foreach (var r in SgemmLadder.Run(backend, timeSize: quick ? 2048 : 4096))
+            {
+                bool ok = r.MaxRelError <= 1e-4;
+                Line($"| {r.Kernel} | {r.Idea} | {r.MaxRelError:E1} | {r.Milliseconds:F2} | {r.Gflops:F0} | {100 * r.FractionOfCublas:F0}% | {(ok ? "pass" : "FAIL")} |");
+                if (ok) pass++; else fail++;
+            }
+        }
+        Line();
+        Line($"{pass} passed, {fail} failed");
+        Directory.CreateDirectory(outDir);
+        string file = Path.Combine(outDir, cpu ? "gpu-check-cpu.md" : "gpu-check.md");
+        File.WriteAllText(file, report.ToString());
+        Console.WriteLine($"(written to {file})");
+        return fail == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,161 @@
+namespace Engine.Kernels.Checks;
+
+internal static partial class OpCases
+{
+    /// <summary>Window geometry: x [N, C, H, W] → OH × OW.</summary>
+    internal readonly record struct Window(int N, int C, int H, int W, int KH, int KW, int Stride, int Pad)
+    {
+        public int OH => (H + 2 * Pad - KH) / Stride + 1;
+        public int OW => (W + 2 * Pad - KW) / Stride + 1;
+        public int[] X => [N, C, H, W];
+        public int[] Y => [N, C, OH, OW];
+        public int[] Cols => [N * OH * OW, C * KH * KW];
+        public override string ToString() => $"{Tensor.ShapeString(X)} {KH}×{KW}/{Stride} pad {Pad}";
+    }
+
+    private static IEnumerable<OpCase> Convolution(Sizes s)
+    {
+        int[] im = s.Image;
+        Window[] windows = [new(im[0], im[1], im[2], im[3], 3, 3, 1, 1), new(im[0], im[1], im[2], im[3], 3, 2, 2, 0), new(im[0], im[1], im[2], im[3], 2, 2, 2, 0)];
+        foreach (var d in Floats)
+            foreach (var w in windows)
+            {
+                yield return new OpCase
+                {
+                    Name = $"Im2Col {d.Name()} {w}", Kernel = "im2col_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                    Inputs = g => [NonZero(g, w.X, d)],
+                    Outputs = i => [Zeros(i[0], w.Cols)],
+                    Execute = (b, i, o) => b.Im2Col(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
+                    Reference = x => [Im2ColRef(x[0], w)],
+                };
+                yield return new OpCase
+                {
+                    Name = $"Col2Im {d.Name()} {w}", Kernel = "col2im_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
+                    Inputs = g => [NonZero(g, w.Cols, d)],
+                    Outputs = i => [Zeros(i[0], w.X)],
+                    Execute = (b, i, o) => b.Col2Im(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
+                    Reference = x => [Col2ImRef(x[0], w)],
+                };
+                yield return new OpCase
+                {
+                    Name = $"MaxPool2d {d.Name()} {w}", Kernel = "max_pool2d_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                    Inputs = g => [NonZero(g, w.X, d)],
+                    Outputs = i => [Zeros(i[0], w.Y), Zeros(i[0], w.Y, DType.Int32)],
+                    Execute = (b, i, o) => b.MaxPool2d(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0], o[1]),
+                    Reference = x => { var (y, arg) = MaxPoolRef(x[0], w); return [y, arg]; },
+                };
+                yield return new OpCase
+                {
+                    Name = $"MaxPool2dBackward {d.Name()} {w}", Kernel = "max_pool2d_backward_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
+                    Inputs = g =>
+                    {
+                        using var x = NonZero(g, w.X, d);
+                        var (_, arg) = MaxPoolRef(x.ToDoubleArray(), w);
+                        return [NonZero(g, w.Y, d), Make(arg, w.Y, DType.Int32)];
+                    },
+                    Outputs = i => [Zeros(i[0], w.X)],
+                    Execute = (b, i, o) => b.MaxPool2dBackward(i[0], i[1], o[0]),
+                    Reference = x =>
+                    {
+                        var dx = new double[w.N * w.C * w.H * w.W];
+                        int plane = w.OH * w.OW;
+                        for (int t = 0; t < x[0].Length; t++) dx[(long)(t / plane) * w.H * w.W + (int)x[1][t]] += x[0][t];
+                        return [dx];
+                    },
+                };
+                yield return new OpCase
+                {
+                    Name = $"AvgPool2d {d.Name()} {w}", Kernel = "avg_pool2d_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
+                    Inputs = g => [NonZero(g, w.X, d)],
+                    Outputs = i => [Zeros(i[0], w.Y)],
+                    Execute = (b, i, o) => b.AvgPool2d(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
+                    Reference = x => [AvgPoolRef(x[0], w)],
+                };
+                yield return new OpCase
+                {
+                    Name = $"AvgPool2dBackward {d.Name()} {w}", Kernel = "avg_pool2d_backward_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
+                    Inputs = g => [NonZero(g, w.Y, d)],
+                    Outputs = i => [Zeros(i[0], w.X)],
+                    Execute = (b, i, o) => b.AvgPool2dBackward(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
+                    Reference = x =>
+                    {
+                        var dx = new double[w.N * w.C * w.H * w.W];
+                        ForEachWindow(w, (nc, oh, ow, hh, ww) => dx[(long)nc * w.H * w.W + hh * w.W + ww] += x[0][((long)nc * w.OH + oh) * w.OW + ow] / (w.KH * w.KW));
+                        return [dx];
+                    },
+                };
+            }
+    }
+
+    /// <summary>Calls f(plane n·C + c, oh, ow, h, w) for every in-bounds input position of every window.</summary>
+    private static void ForEachWindow(Window w, Action<int, int, int, int, int> f)
+    {
+        for (int nc = 0; nc < w.N * w.C; nc++)
+            for (int oh = 0; oh < w.OH; oh++)
+                for (int ow = 0; ow < w.OW; ow++)
+                    for (int i = 0; i < w.KH; i++)
+                        for (int j = 0; j < w.KW; j++)
+                        {
+                            int hh = oh * w.Stride - w.Pad + i, ww = ow * w.Stride - w.Pad + j;
+                            if (hh >= 0 && hh < w.H && ww >= 0 && ww < w.W) f(nc, oh, ow, hh, ww);
+                        }
+    }
+
+    internal static double[] Im2ColRef(double[] x, Window w)
+    {
+        int width = w.C * w.KH * w.KW;
+        var cols = new double[(long)w.N * w.OH * w.OW * width];
+        for (int n = 0; n < w.N; n++)
+            for (int oh = 0; oh < w.OH; oh++)
+                for (int ow = 0; ow < w.OW; ow++)
+                    for (int c = 0; c < w.C; c++)
+                        for (int i = 0; i < w.KH; i++)
+                            for (int j = 0; j < w.KW; j++)
+                            {
+                                int hh = oh * w.Stride - w.Pad + i, ww = ow * w.Stride - w.Pad + j;
+                                long row = ((long)n * w.OH + oh) * w.OW + ow;
+                                cols[row * width + (c * w.KH + i) * w.KW + j] =
+                                    hh >= 0 && hh < w.H && ww >= 0 && ww < w.W ? x[(((long)n * w.C + c) * w.H + hh) * w.W + ww] : 0;
+                            }
+        return cols;
+    }
+
+    internal static double[] Col2ImRef(double[] cols, Window w)
+    {
+        int width = w.C * w.KH * w.KW;
+        var dx = new double[w.N * w.C * w.H * w.W];
+        for (int n = 0; n < w.N; n++)
+            for (int oh = 0; oh < w.OH; oh++)
+                for (int ow = 0; ow < w.OW; ow++)
+                    for (int c = 0; c < w.C; c++)
+                        for (int i = 0; i < w.KH; i++)
+                            for (int j = 0; j < w.KW; j++)
+                            {
+                                int hh = oh * w.Stride - w.Pad + i, ww = ow * w.Stride - w.Pad + j;
+                                if (hh < 0 || hh >= w.H || ww < 0 || ww >= w.W) continue;
+                                long row = ((long)n * w.OH + oh) * w.OW + ow;
+                                dx[(((long)n * w.C + c) * w.H + hh) * w.W + ww] += cols[row * width + (c * w.KH + i) * w.KW + j];
+                            }
+        return dx;
+    }
+
+    internal static (double[] Y, double[] ArgMax) MaxPoolRef(double[] x, Window w)
+    {
+        var y = Enumerable.Repeat(double.NegativeInfinity, w.N * w.C * w.OH * w.OW).ToArray();
+        var arg = Enumerable.Repeat(-1.0, y.Length).ToArray();
+        ForEachWindow(w, (nc, oh, ow, hh, ww) =>
+        {
+            long o = ((long)nc * w.OH + oh) * w.OW + ow;
+            double v = x[(long)nc * w.H * w.W + hh * w.W + ww];
+            if (arg[o] < 0 || v > y[o]) { y[o] = v; arg[o] = hh * w.W + ww; }
+        });
+        return (y, arg);
+    }
+
+    internal static double[] AvgPoolRef(double[] x, Window w)
+    {
+        var y = new double[w.N * w.C * w.OH * w.OW];
+        ForEachWindow(w, (nc, oh, ow, hh, ww) => y[((long)nc * w.OH + oh) * w.OW + ow] += x[(long)nc * w.H * w.W + hh * w.W + ww]);
+        return Map(y, v => v / (w.KH * w.KW));
+    }
+}

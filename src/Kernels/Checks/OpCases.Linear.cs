@@ -1,0 +1,138 @@
+namespace Engine.Kernels.Checks;
+
+internal static partial class OpCases
+{
+    private static IEnumerable<OpCase> LinearAlgebra(Sizes s)
+    {
+        var (m, k, n, batch) = s.Gemm;
+        foreach (var d in Floats)
+        {
+            (bool TA, bool TB, double Alpha, double Beta, int Batch)[] variants =
+            [
+                (false, false, 1, 0, 1), (false, true, 1, 0, 1), (true, false, 1, 0, 1), (true, true, 1, 0, 1),
+                (false, false, 0.5, 2, 1), (false, false, 1, 0, batch), (true, true, 1, 0, batch),
+            ];
+            foreach (var (ta, tb, alpha, beta, bt) in variants)
+            {
+                int[] sa = ta ? [k, m] : [m, k], sb = tb ? [n, k] : [k, n], sc = [m, n];
+                if (bt > 1) { sa = [bt, .. sa]; sb = [bt, .. sb]; sc = [bt, .. sc]; }
+                yield return new OpCase
+                {
+                    Name = $"MatMul {d.Name()} {Tensor.ShapeString(sa)}{(ta ? "ᵀ" : "")}·{Tensor.ShapeString(sb)}{(tb ? "ᵀ" : "")}{(beta != 0 ? $" α={alpha} β={beta}" : "")}",
+                    Kernel = d == DType.Float32 ? (bt > 1 ? "cublasSgemmStridedBatched" : "cublasSgemm") : (bt > 1 ? "cublasDgemmStridedBatched" : "cublasDgemm"),
+                    Kind = OpKind.Reduction, DType = d,
+                    Inputs = g => [NonZero(g, sa, d), NonZero(g, sb, d), NonZero(g, sc, d)],
+                    Outputs = i => [i[2].Clone()],
+                    Execute = (b, i, o) => b.MatMul(i[0], i[1], o[0], ta, tb, alpha, beta),
+                    Reference = x => [GemmRef(x[0], x[1], x[2], bt, m, n, k, ta, tb, alpha, beta)],
+                    Flops = 2.0 * m * n * k * bt,
+                };
+            }
+        }
+    }
+
+    internal static double[] GemmRef(double[] a, double[] b, double[] c0, int batch, int m, int n, int k, bool ta, bool tb, double alpha, double beta)
+    {
+        var c = new double[batch * m * n];
+        for (int z = 0; z < batch; z++)
+        {
+            long ao = (long)z * m * k, bo = (long)z * k * n, co = (long)z * m * n;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double acc = 0;
+                    for (int p = 0; p < k; p++)
+                        acc += a[ao + (ta ? (long)p * m + i : (long)i * k + p)] * b[bo + (tb ? (long)j * k + p : (long)p * n + j)];
+                    c[co + i * n + j] = alpha * acc + (beta == 0 ? 0 : beta * c0[co + i * n + j]);
+                }
+        }
+        return c;
+    }
+
+    private static IEnumerable<OpCase> SoftmaxLosses(Sizes s)
+    {
+        foreach (var d in Floats)
+        {
+            foreach (var rc in s.Rows)
+            {
+                int rows = rc[0], c = rc[1];
+                foreach (bool log in new[] { false, true })
+                    yield return new OpCase
+                    {
+                        Name = $"{(log ? "LogSoftmax" : "Softmax")} {d.Name()} {Tensor.ShapeString(rc)}", Kernel = (log ? "log_softmax_" : "softmax_") + Sfx(d),
+                        Kind = OpKind.Reduction, DType = d,
+                        Inputs = g => [NonZero(g, rc, d, 0.1, 4)],
+                        Outputs = i => [Zeros(i[0], rc)],
+                        Execute = (b, i, o) => { if (log) b.LogSoftmax(i[0], o[0]); else b.Softmax(i[0], o[0]); },
+                        Reference = x => [SoftmaxRef(x[0], rows, c, log)],
+                    };
+            }
+            int nRows = s.Rows[0][0], classes = s.Rows[0][1];
+            foreach (var target in new[] { "one-hot", "int32 labels", "int64 labels" })
+            {
+                var ld = target == "int32 labels" ? DType.Int32 : DType.Int64;
+                bool oneHot = target == "one-hot";
+                yield return new OpCase
+                {
+                    Name = $"SoftmaxCrossEntropy {d.Name()} [{nRows}, {classes}] {target}", Kernel = (oneHot ? "softmax_cross_entropy_" : "softmax_cross_entropy_index_") + Sfx(d),
+                    Kind = OpKind.Reduction, DType = d,
+                    Inputs = g =>
+                    {
+                        var logits = NonZero(g, [nRows, classes], d, 0.1, 4);
+                        using var labels = Labels(g, nRows, classes, DType.Int32);
+                        return [logits, oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
+                    },
+                    Outputs = i => [Zeros(i[0], [nRows, classes]), Zeros(i[0], [nRows])],
+                    Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1]),
+                    Reference = x =>
+                    {
+                        var p = SoftmaxRef(x[0], nRows, classes, false);
+                        var loss = new double[nRows];
+                        double delta = d == DType.Float32 ? (float)1e-7 : 1e-7;
+                        for (int r = 0; r < nRows; r++)
+                            loss[r] = oneHot
+                                ? -Enumerable.Range(0, classes).Sum(j => x[1][r * classes + j] * Math.Log(p[r * classes + j] + delta))
+                                : -Math.Log(p[r * classes + (int)x[1][r]] + delta);
+                        return [p, loss];
+                    },
+                };
+                double scale = 1.0 / nRows;
+                yield return new OpCase
+                {
+                    Name = $"SoftmaxCrossEntropyBackward {d.Name()} [{nRows}, {classes}] {target}",
+                    Kernel = (oneHot ? "softmax_cross_entropy_backward_" : "softmax_cross_entropy_backward_index_") + Sfx(d),
+                    Kind = OpKind.Elementwise, DType = d,
+                    Inputs = g =>
+                    {
+                        using var logits = NonZero(g, [nRows, classes], d, 0.1, 4);
+                        using var labels = Labels(g, nRows, classes, DType.Int32);
+                        return [logits.Softmax().Detach(), oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
+                    },
+                    Outputs = i => [Zeros(i[0], [nRows, classes])],
+                    Execute = (b, i, o) => b.SoftmaxCrossEntropyBackward(i[0], i[1], scale, o[0]),
+                    Reference = x =>
+                    {
+                        double sc = d == DType.Float32 ? (float)scale : scale;
+                        var dx = new double[nRows * classes];
+                        for (int t = 0; t < dx.Length; t++)
+                            dx[t] = oneHot ? (x[0][t] - x[1][t]) * sc : x[0][t] * sc - (x[1][t / classes] == t % classes ? sc : 0);
+                        return [dx];
+                    },
+                };
+            }
+        }
+    }
+
+    internal static double[] SoftmaxRef(double[] x, int rows, int c, bool log)
+    {
+        var y = new double[rows * c];
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int j = 0; j < c; j++) max = Math.Max(max, x[r * c + j]);
+            for (int j = 0; j < c; j++) sum += Math.Exp(x[r * c + j] - max);
+            for (int j = 0; j < c; j++) y[r * c + j] = log ? x[r * c + j] - max - Math.Log(sum) : Math.Exp(x[r * c + j] - max) / sum;
+        }
+        return y;
+    }
+}

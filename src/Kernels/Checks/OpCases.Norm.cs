@@ -1,0 +1,180 @@
+namespace Engine.Kernels.Checks;
+
+internal static partial class OpCases
+{
+    private const double Momentum = 0.1, Eps = 1e-5;
+
+    private static IEnumerable<OpCase> Normalisation(Sizes s)
+    {
+        int[][] shapes = [[s.Norm[0], s.Norm[1], s.Norm[2] * s.Norm[3]], [37, 13, 1]];
+        foreach (var d in Floats)
+            foreach (var shape in shapes)
+            {
+                int n = shape[0], c = shape[1], sp = (int)(Tensor.SizeOf(shape) / (n * c));
+                foreach (bool training in new[] { true, false })
+                    yield return new OpCase
+                    {
+                        Name = $"BatchNorm {d.Name()} {Tensor.ShapeString(shape)} {(training ? "training" : "eval")}",
+                        Kernel = (training ? "batch_norm_stats_" : "batch_norm_running_") + Sfx(d) + " + batch_norm_forward_" + Sfx(d),
+                        Kind = OpKind.Reduction, DType = d,
+                        Inputs = g => [NonZero(g, shape, d, 0.1, 3), NonZero(g, [c], d), NonZero(g, [c], d), NonZero(g, [c], d), Uniform(g, [c], d)],
+                        Outputs = i => [Zeros(i[0], shape), i[3].Clone(), i[4].Clone(), Zeros(i[0], [c]), Zeros(i[0], [c])],
+                        Execute = (b, i, o) => b.BatchNorm(i[0], i[1], i[2], o[1], o[2], training, Momentum, Eps, o[0], o[3], o[4]),
+                        // Eval mode: y and the untouched running statistics (what saveMean holds then is the backend's business).
+                        Compared = training ? null : [0, 1, 2],
+                        Reference = x => BatchNormRef(x, n, c, sp, training),
+                    };
+                yield return new OpCase
+                {
+                    Name = $"BatchNormBackward {d.Name()} {Tensor.ShapeString(shape)}",
+                    Kernel = "batch_norm_backward_reduce_" + Sfx(d) + " + batch_norm_backward_dx_" + Sfx(d),
+                    Kind = OpKind.Reduction, DType = d,
+                    Inputs = g =>
+                    {
+                        var x = NonZero(g, shape, d, 0.1, 3);
+                        var stats = BatchNormRef([x.ToDoubleArray(), new double[c], new double[c], new double[c], new double[c]], n, c, sp, true);
+                        return [x, NonZero(g, shape, d), NonZero(g, [c], d), Make(stats[3], [c], d), Make(stats[4], [c], d)];
+                    },
+                    Outputs = i => [Zeros(i[0], shape), Zeros(i[0], [c]), Zeros(i[0], [c])],
+                    Execute = (b, i, o) => b.BatchNormBackward(i[0], i[1], i[2], i[3], i[4], o[0], o[1], o[2]),
+                    Reference = x => BatchNormBackwardRef(x, n, c, sp),
+                };
+            }
+    }
+
+    /// <summary>Inputs x, γ, β, running mean, running var → y, running mean', running var', batch mean, 1/√(var+ε).</summary>
+    internal static double[][] BatchNormRef(double[][] inp, int n, int c, int s, bool training)
+    {
+        double[] x = inp[0], gamma = inp[1], beta = inp[2];
+        double[] rm = (double[])inp[3].Clone(), rv = (double[])inp[4].Clone();
+        var y = new double[x.Length];
+        var mean = new double[c];
+        var inv = new double[c];
+        int m = n * s;
+        for (int ch = 0; ch < c; ch++)
+        {
+            var vals = Enumerable.Range(0, m).Select(k => x[((long)(k / s) * c + ch) * s + k % s]).ToArray();
+            double mu, var;
+            if (training)
+            {
+                mu = vals.Average();
+                var = vals.Sum(v => (v - mu) * (v - mu)) / m;
+                rm[ch] = (1 - Momentum) * rm[ch] + Momentum * mu;
+                rv[ch] = (1 - Momentum) * rv[ch] + Momentum * var * m / (m - 1);
+            }
+            else
+            {
+                mu = rm[ch];
+                var = rv[ch];
+            }
+            mean[ch] = mu;
+            inv[ch] = 1 / Math.Sqrt(var + Eps);
+            for (int k = 0; k < m; k++)
+            {
+                long o = ((long)(k / s) * c + ch) * s + k % s;
+                y[o] = gamma[ch] * (x[o] - mu) * inv[ch] + beta[ch];
+            }
+        }
+        return [y, rm, rv, mean, inv];
+    }
+
+    /// <summary>Inputs x, dy, γ, mean, 1/σ → dx, dγ, dβ.</summary>
+    internal static double[][] BatchNormBackwardRef(double[][] inp, int n, int c, int s)
+    {
+        double[] x = inp[0], dy = inp[1], gamma = inp[2], mean = inp[3], inv = inp[4];
+        var dx = new double[x.Length];
+        var dgamma = new double[c];
+        var dbeta = new double[c];
+        int m = n * s;
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                long o = ((long)(k / s) * c + ch) * s + k % s;
+                dbeta[ch] += dy[o];
+                dgamma[ch] += dy[o] * (x[o] - mean[ch]) * inv[ch];
+            }
+            for (int k = 0; k < m; k++)
+            {
+                long o = ((long)(k / s) * c + ch) * s + k % s;
+                double xh = (x[o] - mean[ch]) * inv[ch];
+                dx[o] = gamma[ch] * inv[ch] / m * (m * dy[o] - dbeta[ch] - xh * dgamma[ch]);
+            }
+        }
+        return [dx, dgamma, dbeta];
+    }
+
+    private static IEnumerable<OpCase> Optimisers(Sizes s)
+    {
+        int[] shape = [s.N];
+        foreach (var d in Floats)
+        {
+            // R rounds to the op's precision after every operation, in the CPU twin's order, so the
+            // float32 reference makes the same roundings (kernels.cu is built with -fmad=false).
+            double R(double v) => d == DType.Float32 ? (float)v : v;
+            yield return Update("SgdUpdate lr=0.1 wd=0.01", "sgd_update", d, shape, 0,
+                (b, i, o) => b.SgdUpdate(o[0], i[1], 0.1, 0.01),
+                (p, g, _) => p[0] = R(p[0] - R(R(0.1) * R(g + R(R(0.01) * p[0])))));
+            foreach (bool nesterov in new[] { false, true })
+                yield return Update($"MomentumUpdate lr=0.1 μ=0.9{(nesterov ? " nesterov" : "")}", "momentum_update", d, shape, 1,
+                    (b, i, o) => b.MomentumUpdate(o[0], i[1], o[1], 0.1, 0.9, nesterov, 0.001),
+                    (p, g, _) =>
+                    {
+                        double gi = R(g + R(R(0.001) * p[0]));
+                        p[1] = R(R(R(0.9) * p[1]) + gi);
+                        p[0] = R(p[0] - R(R(0.1) * (nesterov ? R(gi + R(R(0.9) * p[1])) : p[1])));
+                    });
+            yield return Update("AdaGradUpdate lr=0.01", "adagrad_update", d, shape, 1,
+                (b, i, o) => b.AdaGradUpdate(o[0], i[1], o[1], 0.01, 1e-7),
+                (p, g, _) =>
+                {
+                    p[1] = R(p[1] + R(g * g));
+                    p[0] = R(p[0] - R(R(R(0.01) * g) / R(R(Math.Sqrt(p[1])) + R(1e-7))));
+                });
+            yield return Update("RmsPropUpdate lr=0.01 ρ=0.99", "rmsprop_update", d, shape, 1,
+                (b, i, o) => b.RmsPropUpdate(o[0], i[1], o[1], 0.01, 0.99, 1e-7),
+                (p, g, _) =>
+                {
+                    p[1] = R(R(R(0.99) * p[1]) + R(R(R(1 - R(0.99)) * g) * g));
+                    p[0] = R(p[0] - R(R(R(0.01) * g) / R(R(Math.Sqrt(p[1])) + R(1e-7))));
+                });
+            const int step = 3;
+            double c1 = R(1 - Math.Pow(0.9, step)), c2 = R(1 - Math.Pow(0.999, step));
+            yield return Update("AdamUpdate lr=0.001 step 3", "adam_update", d, shape, 2,
+                (b, i, o) => b.AdamUpdate(o[0], i[1], o[1], o[2], 0.001, 0.9, 0.999, 1e-8, step),
+                (p, g, _) =>
+                {
+                    p[1] = R(R(R(0.9) * p[1]) + R(R(1 - R(0.9)) * g));
+                    p[2] = R(R(R(0.999) * p[2]) + R(R(R(1 - R(0.999)) * g) * g));
+                    p[0] = R(p[0] - R(R(R(0.001) * R(p[1] / c1)) / R(R(Math.Sqrt(R(p[2] / c2))) + R(1e-8))));
+                });
+        }
+    }
+
+    /// <summary>
+    /// An in-place update case: inputs param, grad and <paramref name="states"/> state tensors (positive);
+    /// outputs are copies of param and states, updated by the op; the reference applies
+    /// <paramref name="f"/>(values [p, s1, s2], g, i) per element.
+    /// </summary>
+    private static OpCase Update(string name, string kernel, DType d, int[] shape, int states, Action<IBackend, Tensor[], Tensor[]> run, Action<double[], double, int> f) => new()
+    {
+        Name = $"{name.Split(' ')[0]} {d.Name()} [{shape[0]}]{name[name.IndexOf(' ')..]}", Kernel = $"{kernel}_{Sfx(d)}", Kind = OpKind.Elementwise, DType = d,
+        Inputs = g => [NonZero(g, shape, d), NonZero(g, shape, d), .. Enumerable.Range(0, states).Select(_ => Uniform(g, shape, d, 0.1, 1))],
+        Outputs = i => [i[0].Clone(), .. i.Skip(2).Select(t => t.Clone())],
+        Execute = run,
+        Reference = x =>
+        {
+            var outs = new double[1 + states][];
+            outs[0] = (double[])x[0].Clone();
+            for (int k = 0; k < states; k++) outs[1 + k] = (double[])x[2 + k].Clone();
+            var v = new double[1 + states];
+            for (int i = 0; i < x[0].Length; i++)
+            {
+                for (int k = 0; k <= states; k++) v[k] = outs[k][i];
+                f(v, x[1][i], i);
+                for (int k = 0; k <= states; k++) outs[k][i] = v[k];
+            }
+            return outs;
+        },
+    };
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+
+namespace Engine.Kernels.Checks;
+
+/// <summary>
+/// Runs an <see cref="OpCase"/>: on the CPU against its independent formula, on CUDA against the CPU
+/// twin; optionally times it (CUDA events on the backend's stream) and reports GB/s or GFLOP/s.
+/// Relative error: max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much
+/// smaller than the tensor's scale are judged by absolute error at that scale.
+/// </summary>
+internal static class OpCheck
+{
+    /// <summary>Checks <paramref name="c"/> on <paramref name="device"/>; times it over <paramref name="reps"/> runs when reps &gt; 0.</summary>
+    public static OpCheckResult Run(OpCase c, Device device, ulong seed = 1234, int reps = 0)
+    {
+        var gen = new Generator(seed);
+        var inputs = c.Inputs(gen);
+        try
+        {
+            double[][] want, got;
+            double ms = 0;
+            if (device.Type == DeviceType.Cpu)
+            {
+                if (c.Reference is null) throw new InvalidOperationException($"{c.Name}: no reference formula for the CPU check.");
+                want = c.Reference(inputs.Select(t => t.ToDoubleArray()).ToArray());
+                got = Execute(c, inputs, device, reps, out ms);
+            }
+            else
+            {
+                want = Execute(c, inputs, Device.Cpu, 0, out _);
+                got = Execute(c, inputs, device, reps, out ms);
+            }
+            var idx = c.Compared ?? Enumerable.Range(0, want.Length).ToArray();
+            double err = 0;
+            foreach (int i in idx)
+            {
+                if (got[i].Length != want[i].Length)
+                    throw new InvalidOperationException($"{c.Name}: output {i} has {got[i].Length} values, the reference {want[i].Length}.");
+                err = Math.Max(err, MaxRelError(got[i], want[i]));
+            }
+            double rate = 0;
+            string unit = c.Flops > 0 ? "GFLOP/s" : "GB/s";
+            if (ms > 0)
+            {
+                using var probeIn = new DisposableList(inputs.Select(t => t.To(device, copy: true)));
+                using var probeOut = new DisposableList(c.Outputs(probeIn.Items));
+                double work = c.Flops > 0 ? c.Flops : c.Bytes?.Invoke(probeIn.Items, probeOut.Items) ?? probeIn.Items.Concat(probeOut.Items).Sum(t => t.Size * (long)t.DType.SizeOf());
+                rate = work / (ms * 1e-3) / 1e9;
+            }
+            return new OpCheckResult(c.Name, c.Kernel, err, c.Tolerance, ms, rate, unit);
+        }
+        finally
+        {
+            foreach (var t in inputs) t.Dispose();
+        }
+    }
+
+    /// <summary>Moves copies of the inputs to the device, runs once for the result, then times <paramref name="reps"/> more runs.</summary>
+    private static double[][] Execute(OpCase c, Tensor[] cpuInputs, Device device, int reps, out double ms)
+    {
+        using var inputs = new DisposableList(cpuInputs.Select(t => t.To(device, copy: true)));
+        using var outputs = new DisposableList(c.Outputs(inputs.Items));
+        var backend = device.Backend;
+        using (Tensor.NoGrad()) c.Execute(backend, inputs.Items, outputs.Items);
+        var result = outputs.Items.Select(t => t.ToDoubleArray()).ToArray();
+        ms = reps > 0 ? Time(backend, () => c.Execute(backend, inputs.Items, outputs.Items), reps) : 0;
+        return result;
+    }
+
+    /// <summary>Median milliseconds of one run over <paramref name="reps"/> runs after a warm-up.</summary>
+    public static double Time(IBackend backend, Action run, int reps)
+    {
+        run();
+        backend.Synchronize();
+        var times = new double[reps];
+        if (backend is CudaBackend cuda)
+        {
+            using var start = new CudaEvent(cuda.Context);
+            using var end = new CudaEvent(cuda.Context);
+            for (int i = 0; i < reps; i++)
+            {
+                start.Record(cuda.Stream);
+                run();
+                end.Record(cuda.Stream);
+                times[i] = CudaEvent.ElapsedTime(start, end);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < reps; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                run();
+                times[i] = sw.Elapsed.TotalMilliseconds;
+            }
+        }
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    /// <summary>max_i |a_i − b_i| / max(|b_i|, 1e-3 · max_j |b_j|); exact comparisons count any difference as ∞.</summary>
+    public static double MaxRelError(double[] got, double[] want)
+    {
+        double scale = 0;
+        foreach (var w in want) scale = Math.Max(scale, Math.Abs(w));
+        double floor = Math.Max(1e-3 * scale, 1e-300), err = 0;
+        for (int i = 0; i < want.Length; i++)
+        {
+            double d = Math.Abs(got[i] - want[i]);
+            if (double.IsNaN(got[i]) != double.IsNaN(want[i])) return double.PositiveInfinity;
+            if (double.IsNaN(d)) continue;
+            if (double.IsInfinity(want[i]) || double.IsInfinity(got[i])) { if (got[i] != want[i]) return double.PositiveInfinity; continue; }
+            err = Math.Max(err, d / Math.Max(Math.Abs(want[i]), floor));
+        }
+        return err;
+    }
+
+    private sealed class DisposableList(IEnumerable<Tensor> items) : IDisposable
+    {
+        public Tensor[] Items { get; } = items.ToArray();
+
+        public void Dispose()
+        {
+            foreach (var t in Items) t.Dispose();
+        }
+    }
+}

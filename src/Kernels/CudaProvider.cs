@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+using Engine.Kernels.Native;
+
+namespace Engine.Kernels;
+
+/// <summary>What Engine.Kernels tells the device registry: how many GPUs there are and how to open one.</summary>
+internal sealed class CudaProvider : ICudaProvider
+{
+    public int DeviceCount => CudaRuntime.DeviceCount;
+
+    public string UnavailableReason => CudaRuntime.UnavailableReason;
+
+    public IBackend CreateBackend(int index) => new CudaBackend(index);
+
+    public CudaDeviceProperties Properties(int index)
+    {
+        var d = CudaDeviceInfo.Query(index);
+        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor);
+    }
+
+    /// <summary>Runs when Engine.Kernels is loaded (DeviceRegistry loads it on first use).</summary>
+#pragma warning disable CA2255 // a module initializer is exactly how this library registers itself
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register()
+    {
+        NativeLibraries.Install();
+        DeviceRegistry.RegisterCuda(new CudaProvider());
+    }
+}

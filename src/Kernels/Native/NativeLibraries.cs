@@ -1,0 +1,70 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Engine.Kernels.Native;
+
+/// <summary>
+/// Finds the CUDA libraries: "cuda" → libcuda.so.1 (the driver), "cublas" and "nvrtc" → the newest
+/// of .so.13/.12/.11 on the loader path, in $CUDA_HOME/lib64 or /usr/local/cuda/lib64
+/// (ENGINE_CUBLAS / ENGINE_NVRTC name an exact file).
+/// </summary>
+internal static class NativeLibraries
+{
+    private static readonly Dictionary<string, IntPtr> Loaded = new();
+    private static readonly Dictionary<string, string> Found = new();
+
+    internal static void Install() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, Resolve);
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name is CudaDriver.Library or CuBlasNative.Library or NvrtcNative.Library ? TryLoad(name, out _) : IntPtr.Zero;
+
+    /// <summary>Candidate file names for a logical library name, best first.</summary>
+    internal static IEnumerable<string> Candidates(string name)
+    {
+        if (name == CudaDriver.Library)
+        {
+            yield return "libcuda.so.1";
+            yield return "libcuda.so";
+            yield break;
+        }
+        string? exact = Environment.GetEnvironmentVariable(name == CuBlasNative.Library ? "ENGINE_CUBLAS" : "ENGINE_NVRTC");
+        if (!string.IsNullOrEmpty(exact)) yield return exact;
+        string stem = name == CuBlasNative.Library ? "libcublas.so" : "libnvrtc.so";
+        string[] versions = [".13", ".12", ".11", ""];
+        foreach (var v in versions) yield return stem + v;
+        var dirs = new List<string>();
+        foreach (var env in new[] { "CUDA_HOME", "CUDA_PATH" })
+            if (Environment.GetEnvironmentVariable(env) is { Length: > 0 } home) dirs.Add(Path.Combine(home, "lib64"));
+        dirs.Add("/usr/local/cuda/lib64");
+        dirs.Add("/usr/lib/x86_64-linux-gnu");
+        foreach (var dir in dirs)
+            foreach (var v in versions) yield return Path.Combine(dir, stem + v);
+    }
+
+    /// <summary>Loads a library (once); IntPtr.Zero and the names tried when it is not there.</summary>
+    internal static IntPtr TryLoad(string name, out string detail)
+    {
+        lock (Loaded)
+        {
+            if (Loaded.TryGetValue(name, out var handle))
+            {
+                detail = Found.GetValueOrDefault(name, "");
+                return handle;
+            }
+            var tried = new List<string>();
+            foreach (var candidate in Candidates(name))
+            {
+                tried.Add(candidate);
+                if (NativeLibrary.TryLoad(candidate, out handle))
+                {
+                    Loaded[name] = handle;
+                    Found[name] = detail = candidate;
+                    return handle;
+                }
+            }
+            Loaded[name] = IntPtr.Zero;
+            Found[name] = detail = "not found (tried " + string.Join(", ", tried.Distinct().Take(6)) + ", …)";
+            return IntPtr.Zero;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using NUnit.Framework;
+using Engine.Kernels.Checks;
+
+namespace Engine.Tests.Ops;
+
+/// <summary>The CPU reference backend against independent formulas (runs everywhere).</summary>
+[TestFixture]
+public sealed class CpuOpTests : OpSuite
+{
+    protected override Device Device => Device.Cpu;
+
+    [Test]
+    public void ErrorMeasureIsRelativeWithAFloorAtTheTensorScale()
+    {
+        Assert.That(OpCheck.MaxRelError([1.0, 2.0], [1.0, 2.0]), Is.EqualTo(0));
+        Assert.That(OpCheck.MaxRelError([1.001, 2.0], [1.0, 2.0]), Is.EqualTo(1e-3).Within(1e-12));
+        // 1e-9 off an entry of 1e-8 in a tensor whose scale is 1: judged against 1e-3, not 1e-8.
+        Assert.That(OpCheck.MaxRelError([1.0, 1.1e-8], [1.0, 1e-8]), Is.EqualTo(1e-6).Within(1e-12));
+        Assert.That(OpCheck.MaxRelError([double.NaN], [1.0]), Is.EqualTo(double.PositiveInfinity));
+    }
+
+    [Test]
+    public void ToleranceTableMatchesTheIssue()
+    {
+        Assert.That(OpCase.ToleranceFor(OpKind.Elementwise, DType.Float32), Is.EqualTo(1e-6));
+        Assert.That(OpCase.ToleranceFor(OpKind.Reduction, DType.Float32), Is.EqualTo(1e-4));
+        Assert.That(OpCase.ToleranceFor(OpKind.Exact, DType.Float32), Is.EqualTo(0));
+    }
+
+    [Test]
+    public void EveryOpOfTheTableHasACase()
+    {
+        string[] notOps = ["get_Device", "Allocate", "CopyFromHost", "CopyToHost", "Synchronize"];
+        var ops = typeof(IBackend).GetMethods().Select(m => m.Name).Where(n => !notOps.Contains(n)).ToHashSet();
+        var covered = OpCases.All().Select(c => c.Name.Split(' ', '.')[0]).ToHashSet();
+        Assert.That(ops.Except(covered), Is.Empty, "IBackend ops without a cross-check case");
+    }
+
+    [Test]
+    public void InputsAreNeverZeroAndSizesAreNotBlockMultiples()
+    {
+        foreach (var c in OpCases.All().Where(c => c.Name.StartsWith("Unary", StringComparison.Ordinal) || c.Name.StartsWith("MatMul", StringComparison.Ordinal)))
+        {
+            var inputs = c.Inputs(new Generator(1));
+            foreach (var t in inputs)
+            {
+                Assert.That(t.ToDoubleArray().Count(v => v == 0), Is.Zero, $"{c.Name}: zero in the inputs");
+                Assert.That(t.Size % 32, Is.Not.Zero, $"{c.Name}: size {t.Size} is a multiple of 32");
+                t.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public void EveryCudaKernelNamedByTheCasesIsInThePtx()
+    {
+        var ptx = Engine.Kernels.KernelLibrary.EmbeddedPtx;
+        Assert.That(ptx, Is.Not.Null, "Engine.Kernels was built without src/Kernels/Ptx/kernels.ptx; run `make ptx` before building");
+        string text = System.Text.Encoding.UTF8.GetString(ptx!);
+        var kernels = OpCases.All().SelectMany(c => c.Kernel.Split(" + ")).Where(k => !k.StartsWith("cu", StringComparison.Ordinal)).Distinct().ToList();
+        kernels.AddRange(["matmul_f32", "matmul_f64", "sgemm_naive", "sgemm_coalesced", "sgemm_smem_tiled", "sgemm_block_tiled_2d", "sgemm_vectorized"]);
+        var missing = kernels.Where(k => !text.Contains($".entry {k}(", StringComparison.Ordinal)).ToList();
+        Assert.That(missing, Is.Empty, "kernels the backend launches but kernels.cu does not define");
+    }
+}
