@@ -9,7 +9,7 @@ namespace Engine.Kernels;
 /// device's caching allocator; host↔device copies happen only in CopyFromHost/CopyToHost
 /// (Tensor.To(device)). Every CUDA failure is rethrown naming the op and its tensors' shapes.
 /// </summary>
-public sealed partial class CudaBackend : IBackend, IDisposable
+public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 {
     private const int Threads = 256;
     private readonly CudaDeviceVariable<long> _errors;
@@ -46,6 +46,18 @@ public sealed partial class CudaBackend : IBackend, IDisposable
             if (_blas is not null) _blas.Tf32 = value;
         }
     }
+
+    /// <inheritdoc/>
+    public long MemoryAllocated => Context.Allocator.Allocated;
+
+    /// <inheritdoc/>
+    public long MemoryReserved => Context.Allocator.Reserved;
+
+    /// <inheritdoc/>
+    public long MaxMemoryAllocated => Context.Allocator.PeakAllocated;
+
+    /// <inheritdoc/>
+    public void EmptyCache() => Context.Allocator.EmptyCache();
 
     /// <summary>Where the kernels came from (embedded PTX or NVRTC).</summary>
     public string KernelSource => Context.Kernels.Source;

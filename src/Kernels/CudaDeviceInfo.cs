@@ -14,7 +14,7 @@ public sealed record CudaDeviceInfo(
     /// <summary>Reads the facts of visible device <paramref name="index"/>.</summary>
     public static CudaDeviceInfo Query(int index)
     {
-        var backend = (CudaBackend)Device.Cuda(index).Backend;
+        var backend = (CudaBackend)DeviceRegistry.Backend(Device.Cuda(index));
         var ctx = backend.Context;
         int Mhz(int attr) => ctx.GetAttribute(attr) is var k && k > 0 ? k / 1000 : -1;
         int domain = ctx.GetAttribute(50), bus = ctx.GetAttribute(33), dev = ctx.GetAttribute(34);

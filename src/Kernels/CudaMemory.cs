@@ -7,7 +7,7 @@ namespace Engine.Kernels;
 public static class CudaMemory
 {
     private static CachingAllocator? Allocator(int device) =>
-        DeviceRegistry.CudaDeviceCount > device ? ((CudaBackend)Device.Cuda(device).Backend).Context.Allocator : null;
+        DeviceRegistry.CudaDeviceCount > device ? ((CudaBackend)DeviceRegistry.Backend(Device.Cuda(device))).Context.Allocator : null;
 
     /// <summary>Bytes held by live tensors on cuda:<paramref name="device"/>.</summary>
     public static long Allocated(int device = 0) => Allocator(device)?.Allocated ?? 0;

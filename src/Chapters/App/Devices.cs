@@ -33,7 +33,7 @@ public static class Devices
             Console.WriteLine($"| {"",-3} {$"{d.ClockMHz} MHz / {d.MemoryClockMHz} MHz",-28} {$"{d.MemoryBusWidth}-bit",-16} {$"{d.L2CacheBytes >> 20} MiB",-21} {d.PeakBandwidthGBs,14:F0} |");
         }
         Console.WriteLine(rule);
-        var backend = (CudaBackend)Device.Cuda(0).Backend;
+        var backend = (CudaBackend)DeviceRegistry.Backend(Device.Cuda(0));
         Console.WriteLine($"kernels: {backend.KernelSource}; caching allocator on cuda:0: {CudaMemory.Allocated() >> 20} MiB allocated, {CudaMemory.Reserved() >> 20} MiB reserved");
         return 0;
     }

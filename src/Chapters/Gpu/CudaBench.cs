@@ -31,7 +31,7 @@ public sealed class CudaBench : BenchSuite
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "5"));
         string python = options.GetValueOrDefault("python", "python3");
         var gpu = Device.Cuda(0);
-        var backend = (CudaBackend)gpu.Backend;
+        var backend = (CudaBackend)DeviceRegistry.Backend(gpu);
         var info = CudaDeviceInfo.Query(0);
         var report = new StringBuilder();
         void Line(string s = "")

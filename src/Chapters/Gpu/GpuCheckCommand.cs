@@ -42,7 +42,7 @@ public sealed class GpuCheckCommand : Command
         CudaBackend? backend = null;
         if (!cpu)
         {
-            backend = (CudaBackend)device.Backend;
+            backend = (CudaBackend)DeviceRegistry.Backend(device);
             var info = CudaDeviceInfo.Query(0);
             Line($"# gpu-check on cuda:0 — {info.Name} (CC {info.ComputeCapability}, {info.MultiProcessorCount} SMs, {info.TotalMemory >> 20} MiB)");
             Line();

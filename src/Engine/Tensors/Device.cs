@@ -52,6 +52,20 @@ public sealed record Device(DeviceType Type, int Index = 0)
     /// <summary>The backend that runs ops on this device (throws with a clear message if the device is absent).</summary>
     public IBackend Backend => StaticGraph.Intercept(DeviceRegistry.Backend(this));
 
+    /// <summary>Bytes held by live tensors on this device (torch.cuda.memory_allocated; on the CPU, <see cref="CpuMemory.Allocated"/>).</summary>
+    public long MemoryAllocated => Memory?.MemoryAllocated ?? (Type == DeviceType.Cpu ? CpuMemory.Allocated : 0);
+
+    /// <summary>Bytes the device's caching allocator holds from the driver (torch.cuda.memory_reserved).</summary>
+    public long MemoryReserved => Memory?.MemoryReserved ?? MemoryAllocated;
+
+    /// <summary>Peak of <see cref="MemoryAllocated"/> (torch.cuda.max_memory_allocated).</summary>
+    public long MaxMemoryAllocated => Memory?.MaxMemoryAllocated ?? MemoryAllocated;
+
+    /// <summary>Returns the caching allocator's unused blocks to the driver (torch.cuda.empty_cache).</summary>
+    public void EmptyCache() => Memory?.EmptyCache();
+
+    private IDeviceMemory? Memory => Type == DeviceType.Cuda && DeviceRegistry.CudaDeviceCount > Index ? DeviceRegistry.Backend(this) as IDeviceMemory : null;
+
     /// <inheritdoc/>
     public override string ToString() => Type == DeviceType.Cpu ? "cpu" : $"cuda:{Index}";
 }

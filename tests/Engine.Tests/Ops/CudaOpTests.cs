@@ -42,10 +42,13 @@ public sealed class CudaOpTests : OpSuite
     [Test]
     public void AllocatorCountsAndReusesMemory()
     {
-        var backend = (CudaBackend)Device.Backend;
+        var backend = (CudaBackend)DeviceRegistry.Backend(Device);
         long before = backend.Context.Allocator.Allocated;
         var t = Tensor.Zeros([1000, 1000], DType.Float32, Device);
         Assert.That(backend.Context.Allocator.Allocated - before, Is.EqualTo(CachingAllocator.RoundUp(4_000_000)));
+        Assert.That(Device.MemoryAllocated, Is.EqualTo(backend.Context.Allocator.Allocated));
+        Assert.That(Device.MaxMemoryAllocated, Is.GreaterThanOrEqualTo(Device.MemoryAllocated));
+        Assert.That(Device.MemoryReserved, Is.GreaterThanOrEqualTo(Device.MemoryAllocated));
         long mallocs = backend.Context.Allocator.DriverAllocations;
         t.Dispose();
         using var again = Tensor.Zeros([1000, 1000], DType.Float32, Device);

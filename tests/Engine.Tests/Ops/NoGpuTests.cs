@@ -27,6 +27,7 @@ public sealed class NoGpuTests
         var e = Assert.Throws<DeviceUnavailableException>(() => Tensor.Zeros([2], DType.Float32, Device.Cuda(0)));
         Assert.That(e!.Message, Does.Contain("cuda:0").And.Contain("--device cpu"));
         Assert.That(CudaMemory.Allocated(), Is.Zero);
+        Assert.That(Device.Cuda(0).MemoryAllocated, Is.Zero);
     }
 
     [Test]
