@@ -31,7 +31,9 @@ public sealed partial class CpuBackend
     /// <summary>
     /// cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·s − p + i, ow·s − p + j], 0 outside the
     /// image. Parallel over output rows (n, oh); each window row is KW plain element copies (a call to
-    /// a block copy per 5 elements would cost more than the copy).
+    /// a block copy per 5 elements would cost more than the copy), without bounds checks: the window's
+    /// in-image rows and columns are computed once per output position, a window touching padding is
+    /// cleared first.
     /// </summary>
     private static void Im2ColT<T>(Tensor x, ConvGeometry g, Tensor cols) where T : unmanaged, INumberBase<T>
     {
@@ -40,31 +42,31 @@ public sealed partial class CpuBackend
         int width = g.C * g.KH * g.KW, plane = g.H * g.W, kw = g.KW;
         For((long)g.N * g.OH, (s, e) =>
         {
+            ref T xRef = ref MemoryMarshal.GetArrayDataReference(xs);
+            ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
             for (int r = s; r < e; r++)
             {
                 int n = r / g.OH, oh = r % g.OH;
+                // Window rows i in [iLo, iHi) fall inside the image; the others are padding (zeros).
+                int h0 = oh * g.Stride - g.Pad;
+                int iLo = Math.Max(0, -h0), iHi = Math.Min(g.KH, g.H - h0);
                 for (int ow = 0; ow < g.OW; ow++)
                 {
-                    int dst = (r * g.OW + ow) * width;
                     int w0 = ow * g.Stride - g.Pad;
                     int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, g.W - w0);
-                    bool inside = jLo == 0 && jHi == kw;
+                    ref T row = ref Unsafe.Add(ref cRef, (r * g.OW + ow) * width);
+                    if (iLo > 0 || iHi < g.KH || jLo > 0 || jHi < kw)
+                        MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
                     for (int c = 0; c < g.C; c++)
                     {
-                        int planeBase = (n * g.C + c) * plane;
-                        for (int i = 0; i < g.KH; i++, dst += kw)
+                        // Bounds were established above: rows iLo..iHi, columns jLo..jHi stay inside plane (n, c)
+                        // (refs are formed only at in-image elements, never before the array).
+                        int src = (n * g.C + c) * plane + w0 + jLo, dst = c * g.KH * kw + jLo;
+                        for (int i = iLo; i < iHi; i++)
                         {
-                            int hh = oh * g.Stride - g.Pad + i;
-                            if (hh < 0 || hh >= g.H)
-                            {
-                                for (int j = 0; j < kw; j++) cs[dst + j] = T.Zero;
-                                continue;
-                            }
-                            int src = planeBase + hh * g.W + w0;
-                            if (inside)
-                                for (int j = 0; j < kw; j++) cs[dst + j] = xs[src + j];
-                            else
-                                for (int j = 0; j < kw; j++) cs[dst + j] = j >= jLo && j < jHi ? xs[src + j] : T.Zero;
+                            ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * g.W);
+                            ref T di = ref Unsafe.Add(ref row, dst + i * kw);
+                            for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
                         }
                     }
                 }
@@ -110,9 +112,9 @@ public sealed partial class CpuBackend
                                 int hh = oh * g.Stride - g.Pad + i;
                                 if (hh < 0 || hh >= g.H) continue;
                                 // Bounds were established above: jLo..jHi stays inside row hh of the plane.
-                                ref T d = ref Unsafe.Add(ref dRef, planeBase + hh * g.W + w0);
-                                ref T c0 = ref Unsafe.Add(ref cRef, src);
-                                for (int j = jLo; j < jHi; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref c0, j);
+                                ref T d = ref Unsafe.Add(ref dRef, planeBase + hh * g.W + w0 + jLo);
+                                ref T c0 = ref Unsafe.Add(ref cRef, src + jLo);
+                                for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref c0, j);
                             }
                         }
                     }
