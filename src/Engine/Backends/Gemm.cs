@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -154,30 +155,7 @@ public static partial class Gemm
                         try
                         {
                             fixed (T* pa = a.Span, pcm = c.Span, ap = aPack, bp = bPack)
-                            {
-                                for (int ic = r0; ic < r1; ic += mc)
-                                {
-                                    int mcCur = Math.Min(mc, r1 - ic);
-                                    // A strip s starts at aBase + s·sStep; element (r, p) at + r·rs + p·cs.
-                                    T* aBase; nint rs, cs, sStep;
-                                    if (packA)
-                                    {
-                                        PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
-                                        aBase = ap; rs = 1; cs = MR; sStep = kc;
-                                    }
-                                    else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
-                                    else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
-                                    T scale = packA ? T.One : alpha;
-                                    for (int q = q0; q < q1; q++)
-                                    {
-                                        int cols = Math.Min(nr, ncCur - q * nr);
-                                        T* bs = bp + (long)q * nr * kc;
-                                        T* cq = pcm + (long)ic * n + jc0 + q * nr;
-                                        for (int s = 0; s < mcCur; s += MR)
-                                            Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
-                                    }
-                                }
-                            }
+                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bp, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate);
                         }
                         finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
                     });
@@ -185,6 +163,39 @@ public static partial class Gemm
             }
         }
         finally { ArrayPool<T>.Shared.Return(bPack); }
+    }
+
+    /// <summary>
+    /// One worker's share of a K slice: C rows [r0, r1) × B strips [q0, q1) of the packed panel
+    /// <paramref name="bp"/> (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bp, int m, int n, int k,
+        int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int ic = r0; ic < r1; ic += mc)
+        {
+            int mcCur = Math.Min(mc, r1 - ic);
+            // A strip s starts at aBase + s·sStep; element (r, p) at + r·rs + p·cs.
+            T* aBase; nint rs, cs, sStep;
+            if (packA)
+            {
+                PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
+                aBase = ap; rs = 1; cs = MR; sStep = kc;
+            }
+            else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
+            else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
+            T scale = packA ? T.One : alpha;
+            for (int q = q0; q < q1; q++)
+            {
+                int cols = Math.Min(nr, ncCur - q * nr);
+                T* bs = bp + (long)q * nr * kc;
+                T* cq = pcm + (long)ic * n + jc0 + q * nr;
+                for (int s = 0; s < mcCur; s += MR)
+                    Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
+            }
+        }
     }
 
     /// <summary>Runs body(task, count) for count tasks on at most <paramref name="threads"/> threads.</summary>
@@ -197,6 +208,7 @@ public static partial class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -213,6 +225,7 @@ public static partial class Gemm
     /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
     /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -246,6 +259,7 @@ public static partial class Gemm
     /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
     /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -289,6 +303,7 @@ public static partial class Gemm
     /// loads, eight column stores) instead of one scalar store per element. Returns how many strip
     /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe int PackBTransposed8x8(float* b, int k, int j, int w, int p0, int kc, int nr, float* d)
     {
         int cols = w & ~7, depth = kc & ~7;
