@@ -68,7 +68,7 @@ public sealed class CudaBench : BenchSuite
         Line();
         Line("## SGEMM ladder (4096³, checked against cuBLAS at 1020³)");
         Line();
-        Line("| kernel | idea | max rel err | ms | GFLOP/s | of cuBLAS |");
+        Line("| kernel | idea | rel err vs cuBLAS (normwise) | ms | GFLOP/s | of cuBLAS |");
         Line("|---|---|---:|---:|---:|---:|");
         foreach (var r in SgemmLadder.Run(backend, reps: repeat))
             Line($"| {r.Kernel} | {r.Idea} | {r.MaxRelError:E1} | {r.Milliseconds:F2} | {r.Gflops:F0} | {100 * r.FractionOfCublas:F0}% |");

@@ -122,7 +122,7 @@ public interface IBackend
     /// <summary>The adjoint of Im2Col: adds every patch entry of cols back into dx [N,C,H,W] (dx is overwritten).</summary>
     void Col2Im(Tensor cols, int kh, int kw, int stride, int pad, Tensor dx);
 
-    /// <summary>Max pooling: x [N,C,H,W] → y [N,C,OH,OW]; argmax (Int32, same shape as y) holds the flat h·W+w of each max.</summary>
+    /// <summary>Max pooling: x [N,C,H,W] → y [N,C,OH,OW]; argmax (Int32, same shape as y) holds the flat h·W+w of each max (the first in row-major window order; padding is skipped, never the max).</summary>
     void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax);
 
     /// <summary>Max pooling backward: dx (overwritten) receives dy at each argmax.</summary>
@@ -139,7 +139,8 @@ public interface IBackend
     /// <summary>
     /// Batch norm over x [N,C,S] (S = H·W, or 1 for [N,C]): per channel c, in training mean/var of the batch
     /// (biased var) are used and running stats updated with momentum (r = (1−m)·r + m·batch, unbiased var);
-    /// in eval the running stats are used. y = γ·(x−μ)/√(σ²+ε) + β. saveMean and saveInvStd [C] feed the backward.
+    /// in eval the running stats are used. y = γ·(x−μ)/√(σ²+ε) + β. saveMean and saveInvStd [C] (= μ and 1/√(σ²+ε) of
+    /// whichever statistics were used) feed the backward.
     /// </summary>
     void BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
         bool training, double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd);

@@ -9,7 +9,7 @@ public static partial class F
     /// 2-D convolution (cross-correlation, like torch.nn.functional.conv2d): x [N, C, H, W], weight
     /// [F, C, KH, KW], bias [F] or null → y [N, F, OH, OW], OH = (H + 2·padding − KH)/stride + 1.
     /// Computed as Im2Col(x) [N·OH·OW, C·KH·KW] · W[F, C·KH·KW]ᵀ (+ b), then [N, OH, OW, F] → NCHW.
-    /// Backward: dW = dyᵀ·cols, db = Σ dy, dx = Col2Im(dy·W).
+    /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W).
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0)
     {
@@ -57,9 +57,13 @@ public static partial class F
             }
             if (weight.RequiresGrad)
             {
+                // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
+                // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
+                using var dwT = Alloc(g, [k, f]);
+                g.Backend.MatMul(cols, g2, dwT, transA: true);
                 dw = Alloc(g, weight.Shape);
                 using var dw2 = ViewAs(dw, [f, k]);
-                g.Backend.MatMul(g2, cols, dw2, transA: true);
+                g.Backend.Permute(dwT, [1, 0], dw2);
             }
             if (bias is not null && bias.RequiresGrad) db = g2.Sum(0);
             return bias is null ? [dx, dw] : [dx, dw, db];

@@ -5,7 +5,7 @@ namespace Engine.Scratch;
 /// <summary>
 /// Convolution layer (DLfS 7.4.3) on im2col: W [FN, C, FH, FW], b [FN]. Forward: col = im2col(x)
 /// [N·OH·OW, C·FH·FW], out = col · W[FN, C·FH·FW]ᵀ + b, reshaped [N, OH, OW, FN] → [N, FN, OH, OW].
-/// Backward: dout → [N·OH·OW, FN]; <see cref="DB"/> = Σ rows, <see cref="DW"/> = doutᵀ · col (reshaped
+/// Backward: dout → [N·OH·OW, FN]; <see cref="DB"/> = Σ rows, <see cref="DW"/> = (colᵀ · dout)ᵀ (reshaped
 /// like W), dx = col2im(dout · W). Forward caches x's shape and col.
 /// </summary>
 public sealed class Convolution : ILayer
@@ -78,7 +78,9 @@ public sealed class Convolution : ILayer
         using var nhwc = dout.Permute(0, 2, 3, 1);
         using var rows = nhwc.Reshape(-1, fn);
         DB = rows.Sum(0);
-        using (var dw2 = rows.MatMul(_col, transA: true)) DW = dw2.Reshape(W.Shape);
+        using (var dwT = _col.MatMul(rows, transA: true))
+        using (var dw2 = dwT.T)
+            DW = dw2.Reshape(W.Shape);
         using var colW = W.Reshape(fn, -1);
         using var dcol = rows.MatMul(colW);
         return F.Col2Im(dcol, _xShape, W.Dim(2), W.Dim(3), Stride, Pad);

@@ -5,8 +5,11 @@ namespace Engine.Kernels.Checks;
 /// <summary>
 /// Runs an <see cref="OpCase"/>: on the CPU against its independent formula, on CUDA against the CPU
 /// twin; optionally times it (CUDA events on the backend's stream) and reports GB/s or GFLOP/s.
-/// Relative error: max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much
-/// smaller than the tensor's scale are judged by absolute error at that scale.
+/// Relative error of elementwise (and exact) ops, element by element:
+/// max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much smaller than the
+/// tensor's scale are judged by absolute error at that scale. Sums (reductions, GEMM, atomics) are
+/// judged normwise, max_i |got_i − want_i| / max_j |want_j|: their rounding error scales with the
+/// summands, not with an entry that happens to cancel to almost zero.
 /// </summary>
 internal static class OpCheck
 {
@@ -36,7 +39,7 @@ internal static class OpCheck
             {
                 if (got[i].Length != want[i].Length)
                     throw new InvalidOperationException($"{c.Name}: output {i} has {got[i].Length} values, the reference {want[i].Length}.");
-                err = Math.Max(err, MaxRelError(got[i], want[i]));
+                err = Math.Max(err, c.Kind == OpKind.Reduction ? NormRelError(got[i], want[i]) : MaxRelError(got[i], want[i]));
             }
             double rate = 0;
             string unit = c.Flops > 0 ? "GFLOP/s" : "GB/s";
@@ -113,6 +116,21 @@ internal static class OpCheck
             err = Math.Max(err, d / Math.Max(Math.Abs(want[i]), floor));
         }
         return err;
+    }
+
+    /// <summary>max_i |a_i − b_i| / max_j |b_j| (normwise; NaN or ∞ mismatches count as ∞).</summary>
+    public static double NormRelError(double[] got, double[] want)
+    {
+        double scale = 0, diff = 0;
+        for (int i = 0; i < want.Length; i++)
+        {
+            if (double.IsNaN(got[i]) != double.IsNaN(want[i]) || (double.IsInfinity(want[i]) || double.IsInfinity(got[i])) && got[i] != want[i])
+                return double.PositiveInfinity;
+            if (double.IsNaN(want[i]) || double.IsInfinity(want[i])) continue;
+            scale = Math.Max(scale, Math.Abs(want[i]));
+            diff = Math.Max(diff, Math.Abs(got[i] - want[i]));
+        }
+        return diff == 0 ? 0 : diff / Math.Max(scale, 1e-300);
     }
 
     private sealed class DisposableList(IEnumerable<Tensor> items) : IDisposable

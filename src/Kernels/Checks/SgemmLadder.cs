@@ -19,7 +19,7 @@ internal static class SgemmLadder
         new("sgemm_vectorized", "rung 4 with float4 loads and stores", new Dim3(256), (m, n) => new Dim3((uint)((n + 127) / 128), (uint)((m + 127) / 128)), NeedsMultipleOf4: true),
     ];
 
-    /// <summary>A result row: error vs cuBLAS at the check size, time and GFLOP/s at the timing size.</summary>
+    /// <summary>A result row: normwise relative error vs cuBLAS at the check size, time and GFLOP/s at the timing size.</summary>
     internal sealed record Result(string Kernel, string Idea, double MaxRelError, double Milliseconds, double Gflops, double FractionOfCublas);
 
     /// <summary>Runs every rung; <paramref name="checkSize"/> should not be a multiple of any tile (but of 4).</summary>
@@ -36,7 +36,7 @@ internal static class SgemmLadder
             var (got, _) = Multiply(backend, rung, checkSize, 0);
             var (_, ms) = Multiply(backend, rung, timeSize, reps);
             double gflops = flops / (ms * 1e-3) / 1e9;
-            results.Add(new Result(rung.Kernel, rung.Idea, OpCheck.MaxRelError(got, want), ms, gflops, cublasMs > 0 ? cublasMs / ms : 0));
+            results.Add(new Result(rung.Kernel, rung.Idea, OpCheck.NormRelError(got, want), ms, gflops, cublasMs > 0 ? cublasMs / ms : 0));
         }
         return results;
     }

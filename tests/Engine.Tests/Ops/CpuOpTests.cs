@@ -10,13 +10,16 @@ public sealed class CpuOpTests : OpSuite
     protected override Device Device => Device.Cpu;
 
     [Test]
-    public void ErrorMeasureIsRelativeWithAFloorAtTheTensorScale()
+    public void ErrorMeasuresAreRelativeToTheTensorScale()
     {
         Assert.That(OpCheck.MaxRelError([1.0, 2.0], [1.0, 2.0]), Is.EqualTo(0));
         Assert.That(OpCheck.MaxRelError([1.001, 2.0], [1.0, 2.0]), Is.EqualTo(1e-3).Within(1e-12));
         // 1e-9 off an entry of 1e-8 in a tensor whose scale is 1: judged against 1e-3, not 1e-8.
         Assert.That(OpCheck.MaxRelError([1.0, 1.1e-8], [1.0, 1e-8]), Is.EqualTo(1e-6).Within(1e-12));
         Assert.That(OpCheck.MaxRelError([double.NaN], [1.0]), Is.EqualTo(double.PositiveInfinity));
+        // Sums are judged normwise: 1e-6 off a cancelled entry of a tensor whose largest entry is 10.
+        Assert.That(OpCheck.NormRelError([10.0, 1e-6 + 1e-9], [10.0, 1e-9]), Is.EqualTo(1e-7).Within(1e-15));
+        Assert.That(OpCheck.NormRelError([double.NaN, 1], [1.0, 1]), Is.EqualTo(double.PositiveInfinity));
     }
 
     [Test]

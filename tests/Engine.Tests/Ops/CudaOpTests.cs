@@ -74,6 +74,6 @@ public sealed class CudaOpTests : OpSuite
         }
         var cpu = Step(Device.Cpu);
         var gpu = Step(Device);
-        Assert.That(Engine.Kernels.Checks.OpCheck.MaxRelError(gpu.Select(v => (double)v).ToArray(), cpu.Select(v => (double)v).ToArray()), Is.LessThan(1e-4));
+        Assert.That(Engine.Kernels.Checks.OpCheck.NormRelError(gpu.Select(v => (double)v).ToArray(), cpu.Select(v => (double)v).ToArray()), Is.LessThan(1e-4));
     }
 }

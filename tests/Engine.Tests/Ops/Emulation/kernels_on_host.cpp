@@ -1,0 +1,103 @@
+// kernels.cu on the host (shim.h): SGEMM ladder and matmul vs a double reference (and the rungs
+// bit-identical to each other), reductions, argmax ties, softmax/log-softmax/cross-entropy, the
+// bad-label report, im2col/col2im and avg-pool adjointness, max-pool argmax and backward, batch-norm
+// statistics. Built and run by KernelEmulationTests: clang++-14 -std=c++20 -pthread, with kernels.cu's
+// `extern __shared__` buffer replaced by a static array (KERNELS_CU is the edited copy).
+#include "shim.h"
+#include KERNELS_CU
+#include <cstdio>
+#include <random>
+static std::mt19937 rng(1);
+static float rnd() { std::uniform_real_distribution<float> d(-2, 2); float v; do v = d(rng); while (std::fabs(v) < 0.1f); return v; }
+static int fails = 0;
+static void check(const char* what, double err, double tol) { printf("%-40s err %.2e %s\n", what, err, err <= tol ? "ok" : "FAIL"); if (err > tol) fails++; }
+static double relerr(const std::vector<float>& a, const std::vector<double>& b) { double s = 0, e = 0; for (double v : b) s = std::max(s, std::fabs(v)); for (size_t i = 0; i < b.size(); i++) e = std::max(e, std::fabs(a[i] - b[i]) / std::max(std::fabs(b[i]), 1e-3 * s)); return e; }
+static double normerr(const std::vector<float>& a, const std::vector<double>& b) { double s = 0, e = 0; for (size_t i = 0; i < b.size(); i++) { s = std::max(s, std::fabs(b[i])); e = std::max(e, std::fabs(a[i] - b[i])); } return e / s; }
+static std::vector<double> gemm(const std::vector<float>& A, const std::vector<float>& B, int M, int N, int K, bool ta, bool tb)
+{ std::vector<double> C(M * N); for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) { double s = 0; for (int k = 0; k < K; k++) s += (double)A[ta ? k * M + i : i * K + k] * B[tb ? j * K + k : k * N + j]; C[i * N + j] = s; } return C; }
+int main()
+{
+    // SGEMM ladder at 132 x 136 x 140 (K, N multiples of 4; not of the tiles)
+    int M = 132, N = 136, K = 140;
+    std::vector<float> A(M * K), B(K * N); for (auto& v : A) v = rnd(); for (auto& v : B) v = rnd();
+    auto want = gemm(A, B, M, N, K, false, false);
+    struct R { const char* n; void (*f)(int, int, int, float, const float*, const float*, float, float*); dim3 b; bool colsFirst; int tile; };
+    R rungs[] = { {"sgemm_naive", sgemm_naive, {32, 32}, false, 32}, {"sgemm_coalesced", sgemm_coalesced, {32, 32}, true, 32}, {"sgemm_smem_tiled", sgemm_smem_tiled, {32, 32}, true, 32},
+                  {"sgemm_block_tiled_2d", sgemm_block_tiled_2d, {256}, true, 128}, {"sgemm_vectorized", sgemm_vectorized, {256}, true, 128} };
+    for (auto& r : rungs)
+    {
+        std::vector<float> C(M * N, 0.f);
+        dim3 g = r.colsFirst ? dim3{(unsigned)((N + r.tile - 1) / r.tile), (unsigned)((M + r.tile - 1) / r.tile)} : dim3{(unsigned)((M + 31) / 32), (unsigned)((N + 31) / 32)};
+        launch(g, r.b, [&] { r.f(M, N, K, 1.f, A.data(), B.data(), 0.f, C.data()); });
+        static std::vector<float> first; if (first.empty()) first = C;
+        check(r.n, normerr(C, want), 1e-5);
+        check("  bit-identical to sgemm_naive", first == C ? 0 : 1, 0);
+    }
+    // matmul_f32 with transposes and batch 2, alpha/beta
+    for (int ta = 0; ta < 2; ta++) for (int tb = 0; tb < 2; tb++)
+    {
+        int m = 37, n = 29, k = 41;
+        std::vector<float> a(2 * m * k), b(2 * k * n), c(2 * m * n); for (auto& v : a) v = rnd(); for (auto& v : b) v = rnd(); for (auto& v : c) v = rnd();
+        std::vector<double> w(2 * m * n);
+        for (int z = 0; z < 2; z++) { auto p = gemm(std::vector<float>(a.begin() + z * m * k, a.begin() + (z + 1) * m * k), std::vector<float>(b.begin() + z * k * n, b.begin() + (z + 1) * k * n), m, n, k, ta, tb);
+            for (int i = 0; i < m * n; i++) w[z * m * n + i] = 0.5 * p[i] + 2.0 * c[z * m * n + i]; }
+        launch({(unsigned)((n + 15) / 16), (unsigned)((m + 15) / 16), 2}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c.data(), m, n, k, ta, tb, 0.5f, 2.f); });
+        char name[64]; snprintf(name, 64, "matmul_f32 ta=%d tb=%d batch 2", ta, tb); check(name, normerr(c, w), 1e-5);
+    }
+    // reduce_sum / max and argmax over [5, 77, 3] axis 1, block 128
+    {
+        int o = 5, n = 77, in = 3; std::vector<float> x(o * n * in); for (auto& v : x) v = rnd();
+        std::vector<float> s(o * in), mx(o * in); std::vector<int> am(o * in);
+        launch({(unsigned)(o * in)}, {128}, [&] { reduce_sum_f32(x.data(), s.data(), n, in); });
+        launch({(unsigned)(o * in)}, {128}, [&] { reduce_max_f32(x.data(), mx.data(), n, in); });
+        for (auto& v : x) v = (float)(1 + rng() % 3);
+        launch({(unsigned)(o * in)}, {128}, [&] { argmax_f32(x.data(), am.data(), n, in); });
+        std::vector<double> ws(o * in), wa(o * in); double e = 0;
+        for (int a = 0; a < o; a++) for (int b = 0; b < in; b++) { int best = 0; for (int k = 1; k < n; k++) if (x[(a * n + k) * in + b] > x[(a * n + best) * in + b]) best = k; if (am[a * in + b] != best) e = 1; }
+        check("argmax_f32 ties first", e, 0);
+        (void)ws; (void)wa;
+    }
+    // softmax + SCE index over [7, 300]
+    {
+        int r = 7, c = 300; std::vector<float> x(r * c), p(r * c), loss(r), y(r * c); for (auto& v : x) v = rnd();
+        std::vector<int> lab(r); for (auto& l : lab) l = rng() % c; std::vector<long long> err(2, 0);
+        launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data()); });
+        launch({(unsigned)r}, {256}, [&] { log_softmax_f32(x.data(), y.data(), c); });
+        std::vector<double> wp(r * c), wl(r), wy(r * c);
+        for (int i = 0; i < r; i++) { double m = -1e30, s = 0; for (int j = 0; j < c; j++) m = std::max(m, (double)x[i * c + j]); for (int j = 0; j < c; j++) s += std::exp(x[i * c + j] - m);
+            for (int j = 0; j < c; j++) { wp[i * c + j] = std::exp(x[i * c + j] - m) / s; wy[i * c + j] = x[i * c + j] - m - std::log(s); } wl[i] = -std::log(wp[i * c + lab[i]] + 1e-7); }
+        check("softmax_cross_entropy_index probs", relerr(p, wp), 1e-5); check("softmax_cross_entropy_index loss", relerr(loss, wl), 1e-5); check("log_softmax_f32", relerr(y, wy), 1e-5);
+        lab[3] = c + 5; launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data()); });
+        check("bad label reported (row 3)", (err[0] == 4 && err[1] == c + 5) ? 0 : 1, 0);
+    }
+    // im2col / col2im adjointness and max pool
+    {
+        Conv g{2, 3, 9, 11, 3, 2, 2, 1, 0, 0}; g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1; g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
+        int nx = g.n * g.c * g.h * g.w, nc = g.n * g.oh * g.ow * g.c * g.kh * g.kw;
+        std::vector<float> x(nx), cols(nc), c2(nc), dx(nx); for (auto& v : x) v = rnd(); for (auto& v : c2) v = rnd();
+        launch({64}, {256}, [&] { im2col_f32(x.data(), cols.data(), g); });
+        launch({64}, {256}, [&] { col2im_f32(c2.data(), dx.data(), g); });
+        double l = 0, r = 0; for (int i = 0; i < nc; i++) l += (double)cols[i] * c2[i]; for (int i = 0; i < nx; i++) r += (double)x[i] * dx[i];
+        check("<im2col x, c> = <x, col2im c>", std::fabs(l - r) / std::fabs(l), 1e-5);
+        int ny = g.n * g.c * g.oh * g.ow; std::vector<float> y(ny), dy(ny), dxp(nx, 0.f); std::vector<int> am(ny); for (auto& v : dy) v = rnd();
+        launch({16}, {256}, [&] { max_pool2d_f32(x.data(), y.data(), am.data(), g); });
+        double e = 0; for (int t = 0; t < ny; t++) { int nc2 = t / (g.oh * g.ow); if (x[nc2 * g.h * g.w + am[t]] != y[t]) e = 1; }
+        check("max_pool2d argmax points at the max", e, 0);
+        launch({16}, {256}, [&] { max_pool2d_backward_f32(dy.data(), am.data(), dxp.data(), ny, g.oh * g.ow, g.h * g.w); });
+        double sdy = 0, sdx = 0; for (float v : dy) sdy += v; for (float v : dxp) sdx += v; check("max_pool2d_backward conserves Σ dy", std::fabs(sdy - sdx) / std::fabs(sdy), 1e-5);
+        std::vector<float> ya(ny), dxa(nx); launch({16}, {256}, [&] { avg_pool2d_f32(x.data(), ya.data(), g); }); launch({16}, {256}, [&] { avg_pool2d_backward_f32(dy.data(), dxa.data(), g); });
+        l = 0; r = 0; for (int i = 0; i < ny; i++) l += (double)ya[i] * dy[i]; for (int i = 0; i < nx; i++) r += (double)x[i] * dxa[i];
+        check("<avgpool x, dy> = <x, avgpool' dy>", std::fabs(l - r) / std::fabs(l), 1e-5);
+    }
+    // batch norm stats over [4, 3, 10]
+    {
+        long long n = 4, c = 3, s = 10; std::vector<float> x(n * c * s), rm(c, 0.f), rv(c, 1.f), sm(c), si(c); for (auto& v : x) v = rnd();
+        launch({(unsigned)c}, {64}, [&] { batch_norm_stats_f32(x.data(), rm.data(), rv.data(), sm.data(), si.data(), n, c, s, 0.1, 1e-5); });
+        std::vector<double> wm(c), wi(c);
+        for (int ch = 0; ch < c; ch++) { double m = 0, q = 0; for (int i = 0; i < n; i++) for (int k = 0; k < s; k++) m += x[(i * c + ch) * s + k]; m /= n * s;
+            for (int i = 0; i < n; i++) for (int k = 0; k < s; k++) { double d = x[(i * c + ch) * s + k] - m; q += d * d; } wm[ch] = m; wi[ch] = 1 / std::sqrt(q / (n * s) + 1e-5); }
+        check("batch_norm_stats mean", relerr(sm, wm), 1e-6); check("batch_norm_stats inv std", relerr(si, wi), 1e-6);
+    }
+    printf("%d failed\n", fails);
+    return fails != 0;
+}
