@@ -17,25 +17,9 @@ import json
 import os
 import time
 
+from peer_timing import best_of
 
-def best_of(fn, repeat, min_seconds=0.2):
-    fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        dt = time.perf_counter() - t0
-        if dt >= min_seconds or calls >= 1 << 20:
-            break
-        calls *= 2
-    best = dt / calls
-    for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / calls)
-    return best
+
 
 
 def main():
@@ -75,8 +59,8 @@ def main():
 
     print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
                       "mkldnn": torch.backends.mkldnn.is_available(),
-                      "torch_step_ms": best_of(step, args.repeat) * 1e3,
-                      "torch_forward_ms": best_of(forward, args.repeat) * 1e3}))
+                      "torch_step_ms": best_of(step, args.repeat, min_seconds=0.2) * 1e3,
+                      "torch_forward_ms": best_of(forward, args.repeat, min_seconds=0.2) * 1e3}))
 
 
 if __name__ == "__main__":

@@ -19,30 +19,9 @@ import os
 import sys
 import time
 
+from peer_timing import best_of
 
-def best_of(fn, repeat, min_seconds=0.02, warm_up_seconds=0.5):
-    """Best per-call seconds over `repeat` runs; each run calls fn enough times to last min_seconds.
-    Calls fn for warm_up_seconds first (the engine side does the same for its JIT)."""
-    t0 = time.perf_counter()
-    fn()
-    while time.perf_counter() - t0 < warm_up_seconds:
-        fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        dt = time.perf_counter() - t0
-        if dt >= min_seconds or calls >= 1 << 20:
-            break
-        calls *= 2
-    best = dt / calls
-    for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / calls)
-    return best
+
 
 
 def blas_info():
@@ -68,7 +47,7 @@ def numpy_part(np, sizes, repeat, rng):
     for n in sizes:
         a = rng.standard_normal((n, n)).astype(np.float32)
         b = rng.standard_normal((n, n)).astype(np.float32)
-        sec = best_of(lambda: np.matmul(a, b), repeat)
+        sec = best_of(lambda: np.matmul(a, b), repeat, warm_up_seconds=0.5)
         out["sgemm"][str(n)] = 2.0 * n ** 3 / sec / 1e9
 
     # DLfS ch5 TwoLayerNet, float32 like the engine's default.
@@ -108,7 +87,7 @@ def numpy_part(np, sizes, repeat, rng):
         b2 -= lr * db2
         return loss, dx
 
-    out["numpy_step_ms"] = best_of(step, repeat) * 1e3
+    out["numpy_step_ms"] = best_of(step, repeat, warm_up_seconds=0.5) * 1e3
     return out
 
 
@@ -138,7 +117,7 @@ def torch_part(threads, repeat):
                 p.sub_(lr * p.grad)
         return loss
 
-    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "torch_step_ms": best_of(step, repeat) * 1e3}
+    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "torch_step_ms": best_of(step, repeat, warm_up_seconds=0.5) * 1e3}
 
 
 def main():
