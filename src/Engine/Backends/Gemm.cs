@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -37,6 +38,13 @@ public static partial class Gemm
     /// <summary>Multiply-adds one thread should have at least before a second one is worth starting.</summary>
     internal const long WorkPerThread = 1 << 20;
 
+    /// <summary>
+    /// <see cref="Run{T}"/> keeps products of at most this many multiply-adds on one thread: a layer-sized
+    /// GEMM (e.g. 100×784·784×50, 3.9 M) ran faster on one thread than on two on the 2-core machine this
+    /// was measured on (waking a worker and sharing B cost more than the halved compute saved).
+    /// </summary>
+    internal const long SingleThreadWork = 1 << 23;
+
     /// <summary>The microkernel the fast path uses on this machine.</summary>
     internal static GemmKernel Best =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmKernel.Vector512
@@ -47,8 +55,9 @@ public static partial class Gemm
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var kernel = (long)m * n * k <= SmallProduct ? GemmKernel.Reference : Best;
-        RunWith(kernel, Environment.ProcessorCount, transA, transB, m, n, k, alpha, a, b, beta, c);
+        long work = (long)m * n * k;
+        var kernel = work <= SmallProduct ? GemmKernel.Reference : Best;
+        RunWith(kernel, work <= SingleThreadWork ? 1 : Environment.ProcessorCount, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     /// <summary>
@@ -146,30 +155,7 @@ public static partial class Gemm
                         try
                         {
                             fixed (T* pa = a.Span, pcm = c.Span, ap = aPack, bp = bPack)
-                            {
-                                for (int ic = r0; ic < r1; ic += mc)
-                                {
-                                    int mcCur = Math.Min(mc, r1 - ic);
-                                    // A strip s starts at aBase + s·sStep; element (r, p) at + r·rs + p·cs.
-                                    T* aBase; nint rs, cs, sStep;
-                                    if (packA)
-                                    {
-                                        PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
-                                        aBase = ap; rs = 1; cs = MR; sStep = kc;
-                                    }
-                                    else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
-                                    else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
-                                    T scale = packA ? T.One : alpha;
-                                    for (int q = q0; q < q1; q++)
-                                    {
-                                        int cols = Math.Min(nr, ncCur - q * nr);
-                                        T* bs = bp + (long)q * nr * kc;
-                                        T* cq = pcm + (long)ic * n + jc0 + q * nr;
-                                        for (int s = 0; s < mcCur; s += MR)
-                                            Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
-                                    }
-                                }
-                            }
+                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bp, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate);
                         }
                         finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
                     });
@@ -177,6 +163,39 @@ public static partial class Gemm
             }
         }
         finally { ArrayPool<T>.Shared.Return(bPack); }
+    }
+
+    /// <summary>
+    /// One worker's share of a K slice: C rows [r0, r1) × B strips [q0, q1) of the packed panel
+    /// <paramref name="bp"/> (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bp, int m, int n, int k,
+        int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int ic = r0; ic < r1; ic += mc)
+        {
+            int mcCur = Math.Min(mc, r1 - ic);
+            // A strip s starts at aBase + s·sStep; element (r, p) at + r·rs + p·cs.
+            T* aBase; nint rs, cs, sStep;
+            if (packA)
+            {
+                PackA(transA, pa, m, k, ic, mcCur, pc0, kc, alpha, ap);
+                aBase = ap; rs = 1; cs = MR; sStep = kc;
+            }
+            else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
+            else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
+            T scale = packA ? T.One : alpha;
+            for (int q = q0; q < q1; q++)
+            {
+                int cols = Math.Min(nr, ncCur - q * nr);
+                T* bs = bp + (long)q * nr * kc;
+                T* cq = pcm + (long)ic * n + jc0 + q * nr;
+                for (int s = 0; s < mcCur; s += MR)
+                    Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
+            }
+        }
     }
 
     /// <summary>Runs body(task, count) for count tasks on at most <paramref name="threads"/> threads.</summary>
@@ -189,6 +208,7 @@ public static partial class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -205,6 +225,7 @@ public static partial class Gemm
     /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
     /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -238,6 +259,7 @@ public static partial class Gemm
     /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
     /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
     private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -257,15 +279,64 @@ public static partial class Gemm
             }
             else
             {
-                for (int jj = 0; jj < w; jj++)
+                int done = typeof(T) == typeof(float) && Avx.IsSupported
+                    ? PackBTransposed8x8((float*)b, k, j, w, p0, kc, nr, (float*)d) : 0;
+                for (int jj = done; jj < w; jj++)
                 {
                     T* src = b + (long)(j + jj) * k + p0;
                     for (int p = 0; p < kc; p++) d[p * nr + jj] = src[p];
+                }
+                for (int jj = 0; jj < done; jj++)
+                {
+                    T* src = b + (long)(j + jj) * k + p0;
+                    for (int p = kc & ~7; p < kc; p++) d[p * nr + jj] = src[p];
                 }
                 for (int p = 0; p < kc; p++)
                     for (int jj = w; jj < nr; jj++) d[p * nr + jj] = T.Zero;
             }
         }
+    }
+
+    /// <summary>
+    /// The float transB packing in 8×8 blocks: B rows j+jj (jj &lt; w rounded down to 8) and K columns
+    /// [p0, p0 + kc rounded down to 8) go to d[p·nr + jj] through an AVX register transpose (eight row
+    /// loads, eight column stores) instead of one scalar store per element. Returns how many strip
+    /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    private static unsafe int PackBTransposed8x8(float* b, int k, int j, int w, int p0, int kc, int nr, float* d)
+    {
+        int cols = w & ~7, depth = kc & ~7;
+        for (int jj = 0; jj < cols; jj += 8)
+        {
+            float* src = b + (long)(j + jj) * k + p0;
+            for (int p = 0; p < depth; p += 8)
+            {
+                float* s = src + p;
+                var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + k);
+                var r2 = Avx.LoadVector256(s + 2 * k); var r3 = Avx.LoadVector256(s + 3 * k);
+                var r4 = Avx.LoadVector256(s + 4 * k); var r5 = Avx.LoadVector256(s + 5 * k);
+                var r6 = Avx.LoadVector256(s + 6 * k); var r7 = Avx.LoadVector256(s + 7 * k);
+                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* o = d + (long)p * nr + jj;
+                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+        return cols;
     }
 
     /// <summary>The plain triple loop (i, p, j order so the inner loop walks rows of B and C).</summary>

@@ -56,7 +56,8 @@ public sealed class CpuStorage : Storage
         if (length > Array.MaxLength)
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
-        Data = dtype switch
+        _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
+        Data = (_pooled ? CpuArrayPool.Take(dtype, n) : null) ?? dtype switch
         {
             DType.Float32 => GC.AllocateArray<float>(n, pinned),
             DType.Float64 => GC.AllocateArray<double>(n, pinned),
@@ -84,8 +85,15 @@ public sealed class CpuStorage : Storage
     /// <summary>The elements as a span of T (T must match the dtype).</summary>
     public Span<T> Span<T>() where T : unmanaged => ((T[])Data).AsSpan();
 
+    /// <summary>True when this storage allocated a large unpinned array itself: freeing it returns the array to <see cref="CpuArrayPool"/>.</summary>
+    private readonly bool _pooled;
+
     /// <inheritdoc/>
-    protected override void Free() => CpuMemory.Add(-Bytes);
+    protected override void Free()
+    {
+        CpuMemory.Add(-Bytes);
+        if (_pooled) CpuArrayPool.Give(DType, Data);
+    }
 
     private static DType DTypeOf(Array data) => data switch
     {
@@ -106,4 +114,53 @@ public static class CpuMemory
     public static long Allocated => Interlocked.Read(ref _bytes);
 
     internal static void Add(long bytes) => Interlocked.Add(ref _bytes, bytes);
+}
+
+/// <summary>
+/// Large host arrays (≥ 64 KiB, unpinned) of disposed CPU tensors, kept by dtype and exact length for
+/// the next tensor of that size: a training step that allocates the same activations and gradients
+/// every iteration (inside a <see cref="Tensor.Scope"/>) then skips the large-object-heap allocation
+/// and its collections. A reused array is cleared first (new tensors are zero-filled); at most
+/// <see cref="MaxPerSize"/> arrays per size and <see cref="MaxBytes"/> bytes in all are kept.
+/// </summary>
+internal static class CpuArrayPool
+{
+    /// <summary>Smallest array (bytes) worth pooling; smaller ones come cheaply from the GC's nursery.</summary>
+    internal const long MinBytes = 64 * 1024;
+
+    /// <summary>Most arrays kept per (dtype, length).</summary>
+    internal const int MaxPerSize = 4;
+
+    /// <summary>Most bytes kept in all.</summary>
+    internal const long MaxBytes = 256L << 20;
+
+    private static readonly Dictionary<(DType, int), Stack<Array>> Free = [];
+    private static long _held;
+
+    /// <summary>A cleared array of this dtype and length from the pool, or null when none is kept.</summary>
+    internal static Array? Take(DType dtype, int length)
+    {
+        Array? a;
+        lock (Free)
+        {
+            if (!Free.TryGetValue((dtype, length), out var stack) || !stack.TryPop(out a)) return null;
+            _held -= (long)length * dtype.SizeOf();
+        }
+        Array.Clear(a);
+        return a;
+    }
+
+    /// <summary>Keeps a freed array for reuse (or drops it to the GC when the pool is full).</summary>
+    internal static void Give(DType dtype, Array a)
+    {
+        long bytes = a.LongLength * dtype.SizeOf();
+        lock (Free)
+        {
+            if (_held + bytes > MaxBytes) return;
+            if (!Free.TryGetValue((dtype, a.Length), out var stack)) Free[(dtype, a.Length)] = stack = new Stack<Array>();
+            if (stack.Count >= MaxPerSize) return;
+            stack.Push(a);
+            _held += bytes;
+        }
+    }
 }

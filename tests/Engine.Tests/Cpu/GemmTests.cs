@@ -42,7 +42,7 @@ public class GemmTests
     public void RunPicksAPathThatMatchesReferenceForSmallAndLarge()
     {
         var rng = new Random(5);
-        foreach (var (m, n, k) in new[] { (3, 4, 5), (100, 50, 784), (784, 50, 100), (100, 10, 50) })
+        foreach (var (m, n, k) in new[] { (3, 4, 5), (100, 50, 784), (784, 50, 100), (100, 784, 50), (100, 10, 50) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     Check<float>(null, 2, ta, tb, m, n, k, 1f, 0f, rng);

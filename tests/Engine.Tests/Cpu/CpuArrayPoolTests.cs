@@ -1,0 +1,39 @@
+using NUnit.Framework;
+
+namespace Engine.Tests.Cpu;
+
+/// <summary>The reuse of large host arrays by disposed CPU tensors (<see cref="CpuArrayPool"/>).</summary>
+public class CpuArrayPoolTests
+{
+    [Test]
+    public void ReusedArrayIsClearedAndSmallOrPinnedOnesAreNotKept()
+    {
+        // 30 000 floats = 120 000 bytes ≥ MinBytes: its array goes back to the pool on Dispose.
+        var first = Tensor.Ones([300, 100]);
+        var array = ((CpuStorage)first.Storage).Data;
+        first.Dispose();
+        using var second = Tensor.Zeros([300, 100]);
+        Assert.That(((CpuStorage)second.Storage).Data, Is.SameAs(array), "a freed 120 KB array is reused for the same size");
+        Assert.That(second.ToArray<float>(), Is.All.EqualTo(0f), "a reused array comes back zero-filled");
+
+        // A different dtype of the same length does not get it.
+        var d = Tensor.Ones([300, 100], DType.Float64);
+        var dArray = ((CpuStorage)d.Storage).Data;
+        d.Dispose();
+        using var f32 = Tensor.Zeros([300, 100]);
+        Assert.That(((CpuStorage)f32.Storage).Data, Is.Not.SameAs(dArray));
+
+        // Pinned arrays and small arrays are left to the GC.
+        var pinned = new CpuStorage(DType.Float32, 30_000, pinned: true);
+        var pinnedArray = pinned.Data;
+        pinned.Release();
+        var after = new CpuStorage(DType.Float32, 30_000);
+        Assert.That(after.Data, Is.Not.SameAs(pinnedArray));
+        after.Release();
+        var small = Tensor.Ones([10, 100]);
+        var smallArray = ((CpuStorage)small.Storage).Data;
+        small.Dispose();
+        using var small2 = Tensor.Zeros([10, 100]);
+        Assert.That(((CpuStorage)small2.Storage).Data, Is.Not.SameAs(smallArray));
+    }
+}
