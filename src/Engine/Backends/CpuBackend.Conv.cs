@@ -146,6 +146,31 @@ public sealed partial class CpuBackend
             for (int nc = s; nc < e; nc++)
             {
                 var plane = xs.AsSpan(nc * inPlane, inPlane);
+                if (g.Pad == 0)
+                {
+                    // No padding: every window lies inside the plane (OH, OW were rounded down), so the
+                    // loop starts from the window's first element and needs no bounds checks.
+                    ref T p0 = ref MemoryMarshal.GetReference(plane);
+                    for (int oh = 0; oh < g.OH; oh++)
+                        for (int ow = 0; ow < g.OW; ow++)
+                        {
+                            int origin = oh * g.Stride * g.W + ow * g.Stride, best = origin;
+                            T bv = Unsafe.Add(ref p0, origin);
+                            for (int i = 0; i < g.KH; i++)
+                            {
+                                int row = origin + i * g.W;
+                                for (int j = 0; j < g.KW; j++)
+                                {
+                                    T v = Unsafe.Add(ref p0, row + j);
+                                    if (v > bv) { bv = v; best = row + j; }
+                                }
+                            }
+                            int o = nc * outPlane + oh * g.OW + ow;
+                            ys[o] = bv;
+                            am[o] = best;
+                        }
+                    continue;
+                }
                 for (int oh = 0; oh < g.OH; oh++)
                     for (int ow = 0; ow < g.OW; ow++)
                     {
