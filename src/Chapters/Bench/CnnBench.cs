@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Chapters.Ch20;
 using Engine;
 using Engine.Functional;
@@ -42,12 +41,12 @@ public sealed class CnnBench : BenchSuite
             model.Forward(x);
         }, repeat, minSeconds: 0.2) * 1e3;
 
-        var peers = Peers(python, threads, repeat, batch, c1, c2, out string? error);
-        double? ptStep = Number(peers, "torch_step_ms"), ptForward = Number(peers, "torch_forward_ms");
+        var peers = PeerScript.Run(python, "cnn_peers.py", threads, ["--repeat", repeat.ToString(), "--batch", batch.ToString(), "--c1", c1.ToString(), "--c2", c2.ToString()], "install python3-torch", out string? error);
+        double? ptStep = PeerScript.Number(peers, "torch_step_ms"), ptForward = PeerScript.Number(peers, "torch_forward_ms");
         Console.WriteLine();
         Console.WriteLine($"{"benchmark (ms, lower better)",-40} {"engine",10} {"PyTorch",10} {"engine/PyTorch",15}");
-        Console.WriteLine($"{$"training step, batch {batch}",-40} {step,10:F2} {Fmt(ptStep),10} {Ratio(step, ptStep),15}");
-        Console.WriteLine($"{$"forward (no grad), batch {batch}",-40} {forward,10:F2} {Fmt(ptForward),10} {Ratio(forward, ptForward),15}");
+        Console.WriteLine($"{$"training step, batch {batch}",-40} {step,10:F2} {PeerScript.Fmt(ptStep, "F2"),10} {PeerScript.Ratio(step, ptStep),15}");
+        Console.WriteLine($"{$"forward (no grad), batch {batch}",-40} {forward,10:F2} {PeerScript.Fmt(ptForward, "F2"),10} {PeerScript.Ratio(forward, ptForward),15}");
         Console.WriteLine();
         Console.WriteLine($"Model: Conv2d(1,{c1},5,p2)-ReLU-MaxPool2 - Conv2d({c1},{c2},5,p2)-ReLU-MaxPool2 - Linear({c2 * 49},10), float32, 28×28 inputs;");
         Console.WriteLine("step = forward, cross-entropy, zero_grad, backward, Adam (lr 1e-3). Ratios are engine ÷ PyTorch.");
@@ -56,42 +55,4 @@ public sealed class CnnBench : BenchSuite
         else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads, mkldnn {(peers.Value.GetProperty("mkldnn").GetBoolean() ? "available" : "not available")}.");
         return 0;
     }
-
-    private static JsonElement? Peers(string python, int threads, int repeat, int batch, int c1, int c2, out string? error)
-    {
-        error = null;
-        string? script = FindScript();
-        if (script is null) { error = "bench/cnn_peers.py not found above the current directory; run from the repository"; return null; }
-        if (!File.Exists(python)) { error = $"{python} not found (install python3-torch)"; return null; }
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { script, "--threads", threads.ToString(), "--repeat", repeat.ToString(), "--batch", batch.ToString(), "--c1", c1.ToString(), "--c2", c2.ToString() })
-            psi.ArgumentList.Add(a);
-        psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
-        psi.Environment["MKL_NUM_THREADS"] = threads.ToString();
-        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { error = $"{script} exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
-
-    private static string? FindScript()
-    {
-        foreach (var dir in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "bench", "cnn_peers.py");
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
-    }
-
-    private static double? Number(JsonElement? root, string key) =>
-        root is JsonElement e && e.ValueKind == JsonValueKind.Object && e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-
-    private static string Fmt(double? v) => v is double d ? d.ToString("F2") : "missing";
-
-    private static string Ratio(double engine, double? peer) => peer is double p && p > 0 ? $"{engine / p:F2}×" : "—";
 }

@@ -36,13 +36,13 @@ public sealed class CpuBench : BenchSuite
             foreach (int n in new[] { 256, 1024 }) Keep(engine, $"sgemm{n}", EngineSgemm(n, repeat), higherBetter: true);
             Keep(engine, "scratch", TwoLayerNetStep.ScratchMs(repeat), higherBetter: false);
             Keep(engine, "autograd", TwoLayerNetStep.AutogradMs(repeat), higherBetter: false);
-            var p = Peers(python, threads, repeat, out peerError);
+            var p = PeerScript.Run(python, "cpu_peers.py", threads, ["--repeat", repeat.ToString()], "install python3-numpy python3-torch libopenblas0-pthread", out peerError);
             if (p is null) break;
             peers = p;
             foreach (int n in new[] { 256, 1024 })
-                if (Number(p, "sgemm", n.ToString()) is double g) Keep(peer, $"sgemm{n}", g, higherBetter: true);
-            if (Number(p, "numpy_step_ms") is double np) Keep(peer, "numpy_step", np, higherBetter: false);
-            if (Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
+                if (PeerScript.Number(p, "sgemm", n.ToString()) is double g) Keep(peer, $"sgemm{n}", g, higherBetter: true);
+            if (PeerScript.Number(p, "numpy_step_ms") is double np) Keep(peer, "numpy_step", np, higherBetter: false);
+            if (PeerScript.Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
             Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
         Console.WriteLine($"load average before → after: {loadBefore} → {LoadAverage()} (other processes on these {threads} cores)");
@@ -54,13 +54,13 @@ public sealed class CpuBench : BenchSuite
         {
             double e = engine[$"sgemm{n}"];
             double? np = Peer($"sgemm{n}");
-            Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {e,10:F1} {Fmt(np, "F1"),10} {"—",10} {Ratio(e, np),13} {"—",15}");
+            Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {e,10:F1} {PeerScript.Fmt(np, "F1"),10} {"—",10} {PeerScript.Ratio(e, np),13} {"—",15}");
         }
         foreach (var (key, label) in new[] { ("scratch", "TwoLayerNet step, ch24 (ms)"), ("autograd", "784-50-10 step, autograd (ms)") })
         {
             double e = engine[key];
             double? np = Peer("numpy_step"), pt = Peer("torch_step");
-            Console.WriteLine($"{label,-34} {e,10:F3} {Fmt(np, "F3"),10} {Fmt(pt, "F3"),10} {Ratio(e, np),13} {Ratio(e, pt),15}");
+            Console.WriteLine($"{label,-34} {e,10:F3} {PeerScript.Fmt(np, "F3"),10} {PeerScript.Fmt(pt, "F3"),10} {PeerScript.Ratio(e, np),13} {PeerScript.Ratio(e, pt),15}");
         }
         Console.WriteLine();
         Console.WriteLine("SGEMM: float32 n×n·n×n, 2n³ flops per call (the engine through Tensor.MatMul, NumPy through np.matmul).");
@@ -98,56 +98,10 @@ public sealed class CpuBench : BenchSuite
         return 2.0 * n * n * n / sec / 1e9;
     }
 
-    /// <summary>Runs bench/cpu_peers.py with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (they slow a current OpenBLAS) and the same thread count.</summary>
-    private static JsonElement? Peers(string python, int threads, int repeat, out string? error)
-    {
-        error = null;
-        string script = FindScript();
-        if (!File.Exists(python)) { error = $"{python} not found (install python3-numpy python3-torch libopenblas0-pthread, see README)"; return null; }
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add("--threads"); psi.ArgumentList.Add(threads.ToString());
-        psi.ArgumentList.Add("--repeat"); psi.ArgumentList.Add(repeat.ToString());
-        psi.Environment.Remove("OPENBLAS_CORETYPE");
-        psi.Environment.Remove("OPENBLAS_L2_SIZE");
-        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
-        psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
-        psi.Environment["MKL_NUM_THREADS"] = threads.ToString();
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { error = $"{script} exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
-
-    private static string FindScript()
-    {
-        foreach (var dir in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "bench", "cpu_peers.py");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new FileNotFoundException("bench cpu: bench/cpu_peers.py not found above the current directory; run from the repository.");
-    }
-
-    private static double? Number(JsonElement? root, params string[] path)
-    {
-        if (root is not JsonElement e) return null;
-        foreach (var key in path)
-            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(key, out e)) return null;
-        return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
-    }
-
     private static void Keep(Dictionary<string, double> best, string key, double value, bool higherBetter)
     {
         if (!best.TryGetValue(key, out var old) || (higherBetter ? value > old : value < old)) best[key] = value;
     }
-
-    private static string Fmt(double? v, string format) => v is double d ? d.ToString(format) : "missing";
-
-    private static string Ratio(double engine, double? peer) => peer is double p && p > 0 ? $"{engine / p:F2}×" : "—";
 
     /// <summary>The 1-minute load average from /proc/loadavg ("?" elsewhere).</summary>
     private static string LoadAverage()
