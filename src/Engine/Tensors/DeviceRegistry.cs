@@ -10,7 +10,8 @@ namespace Engine;
 public static class DeviceRegistry
 {
     private static readonly object Gate = new();
-    private static readonly Dictionary<Device, IBackend> Backends = new() { [Device.Cpu] = CpuBackend.Instance };
+    // Read on every op, so lookups take no lock; creation of a CUDA backend is still serialised by Gate.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Device, IBackend> Backends = new() { [Device.Cpu] = CpuBackend.Instance };
     private static ICudaProvider? _cuda;
     private static bool _probed;
 
@@ -59,10 +60,7 @@ public static class DeviceRegistry
     /// <summary>The backend for a device.</summary>
     public static IBackend Backend(Device device)
     {
-        lock (Gate)
-        {
-            if (Backends.TryGetValue(device, out var backend)) return backend;
-        }
+        if (Backends.TryGetValue(device, out var known)) return known;
         var cuda = Cuda;
         if (cuda is null || cuda.DeviceCount == 0)
             throw new DeviceUnavailableException($"Device {device} was requested but no CUDA device is usable: {CudaUnavailableReason}. Use --device cpu or Device.CudaIfAvailable().");
