@@ -35,15 +35,12 @@ public static partial class Gemm
     /// <summary>Below this many multiply-adds (m·n·k) the plain loop is faster than packing.</summary>
     internal const long SmallProduct = 4096;
 
-    /// <summary>Multiply-adds one thread should have at least before a second one is worth starting.</summary>
-    internal const long WorkPerThread = 1 << 20;
-
     /// <summary>
-    /// <see cref="Run{T}"/> keeps products of at most this many multiply-adds on one thread: a layer-sized
-    /// GEMM (e.g. 100×784·784×50, 3.9 M) ran faster on one thread than on two on the 2-core machine this
-    /// was measured on (waking a worker and sharing B cost more than the halved compute saved).
+    /// Multiply-adds one thread should have at least before a second one is worth starting. The
+    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so a layer-sized GEMM
+    /// (100×784·784×50, 3.9 M) runs on both cores of a 2-core machine in about half the time of one.
     /// </summary>
-    internal const long SingleThreadWork = 1 << 23;
+    internal const long WorkPerThread = 1 << 19;
 
     /// <summary>The microkernel the fast path uses on this machine.</summary>
     internal static GemmKernel Best =>
@@ -57,7 +54,7 @@ public static partial class Gemm
     {
         long work = (long)m * n * k;
         var kernel = work <= SmallProduct ? GemmKernel.Reference : Best;
-        RunWith(kernel, work <= SingleThreadWork ? 1 : Environment.ProcessorCount, transA, transB, m, n, k, alpha, a, b, beta, c);
+        RunWith(kernel, WorkerPool.Threads, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     /// <summary>
@@ -212,14 +209,24 @@ public static partial class Gemm
             else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
             else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
             T scale = packA ? T.One : alpha;
-            for (int q = q0; q < q1; q++)
+            if (packA)
             {
-                int cols = Math.Min(nr, ncCur - q * nr);
-                T* bs = bBase + q * qStep;
-                T* cq = pcm + (long)ic * n + jc0 + q * nr;
-                for (int s = 0; s < mcCur; s += MR)
-                    Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, ldb, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
+                // Goto order: one B strip (in L1) meets every A strip of the packed block (in L2).
+                for (int q = q0; q < q1; q++)
+                    for (int s = 0; s < mcCur; s += MR)
+                        Tile(q, s);
             }
+            else
+            {
+                // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
+                for (int s = 0; s < mcCur; s += MR)
+                    for (int q = q0; q < q1; q++)
+                        Tile(q, s);
+            }
+
+            void Tile(int q, int s) =>
+                Micro(kernel, kc, aBase + s * sStep, rs, cs, bBase + q * qStep, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
+                    Math.Min(MR, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, scale);
         }
     }
 

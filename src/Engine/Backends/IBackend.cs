@@ -19,6 +19,12 @@ public interface IBackend
     /// <summary>New zero-filled storage of <paramref name="length"/> elements.</summary>
     Storage Allocate(DType dtype, long length);
 
+    /// <summary>
+    /// Storage for an op's output that the op overwrites entirely before anything reads it (a GEMM's C):
+    /// the CPU skips the zero-fill; by default it is <see cref="Allocate"/>.
+    /// </summary>
+    Storage AllocateForOverwrite(DType dtype, long length) => Allocate(dtype, length);
+
     /// <summary>Copies a host array (float[], double[], int[], long[] of the tensor's dtype) into <paramref name="dst"/>.</summary>
     void CopyFromHost(Array src, Tensor dst);
 

@@ -51,16 +51,20 @@ public sealed class CpuStorage : Storage
 {
     /// <summary>Allocates a zero-filled array; <paramref name="pinned"/> keeps it at a fixed address for fast device copies.</summary>
     public CpuStorage(DType dtype, long length, bool pinned = false)
+        : this(dtype, length, pinned, clear: true) { }
+
+    /// <summary>Allocates an array; without <paramref name="clear"/> its contents are undefined (the caller overwrites all of it).</summary>
+    internal CpuStorage(DType dtype, long length, bool pinned, bool clear)
         : base(Device.Cpu, dtype, length)
     {
         if (length > Array.MaxLength)
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
         _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
-        Data = (_pooled ? CpuArrayPool.Take(dtype, n) : null) ?? dtype switch
+        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
         {
-            DType.Float32 => GC.AllocateArray<float>(n, pinned),
-            DType.Float64 => GC.AllocateArray<double>(n, pinned),
+            DType.Float32 => clear ? GC.AllocateArray<float>(n, pinned) : GC.AllocateUninitializedArray<float>(n, pinned),
+            DType.Float64 => clear ? GC.AllocateArray<double>(n, pinned) : GC.AllocateUninitializedArray<double>(n, pinned),
             DType.Int32 => GC.AllocateArray<int>(n, pinned),
             _ => GC.AllocateArray<long>(n, pinned),
         };
@@ -137,8 +141,8 @@ internal static class CpuArrayPool
     private static readonly Dictionary<(DType, int), Stack<Array>> Free = [];
     private static long _held;
 
-    /// <summary>A cleared array of this dtype and length from the pool, or null when none is kept.</summary>
-    internal static Array? Take(DType dtype, int length)
+    /// <summary>An array of this dtype and length from the pool (cleared unless <paramref name="clear"/> is false), or null when none is kept.</summary>
+    internal static Array? Take(DType dtype, int length, bool clear = true)
     {
         Array? a;
         lock (Free)
@@ -146,7 +150,7 @@ internal static class CpuArrayPool
             if (!Free.TryGetValue((dtype, length), out var stack) || !stack.TryPop(out a)) return null;
             _held -= (long)length * dtype.SizeOf();
         }
-        Array.Clear(a);
+        if (clear) Array.Clear(a);
         return a;
     }
 
