@@ -36,4 +36,26 @@ public class CpuArrayPoolTests
         using var small2 = Tensor.Zeros([10, 100]);
         Assert.That(((CpuStorage)small2.Storage).Data, Is.Not.SameAs(smallArray));
     }
+
+    [Test]
+    public void MatMulIntoAReusedUnclearedArrayOverwritesEveryElement()
+    {
+        // MatMul's output skips the zero-fill (AllocateForOverwrite): a pooled array full of NaN must not show through,
+        // also for K = 0, where the product is all zeros.
+        var gen = new Generator(4);
+        using var a = Tensor.Randn([300, 7], generator: gen);
+        using var b = Tensor.Randn([7, 100], generator: gen);
+        var expected = new double[300 * 100];
+        Gemm.Reference(false, false, 300, 100, 7, 1.0, a.ToDoubleArray(), b.ToDoubleArray(), 0.0, expected);
+        foreach (var (x, y, want) in new[] { (a, b, expected), (Tensor.Zeros([300, 0]), Tensor.Zeros([0, 100]), new double[300 * 100]) })
+        {
+            var dirty = Tensor.Full([300, 100], double.NaN);
+            var array = ((CpuStorage)dirty.Storage).Data;
+            dirty.Dispose();
+            using var c = x.MatMul(y);
+            Assert.That(((CpuStorage)c.Storage).Data, Is.SameAs(array), "the product reuses the freed array");
+            var got = c.ToDoubleArray();
+            for (int i = 0; i < got.Length; i++) Assert.That(got[i], Is.EqualTo(want[i]).Within(1e-4), $"element {i}");
+        }
+    }
 }
