@@ -47,6 +47,16 @@ internal static class NativeLibraries
             foreach (var v in versions) yield return Path.Combine(dir, stem + v);
     }
 
+    /// <summary>Forgets the lookup of <paramref name="name"/> so the next one searches again (the NCCL binding test points ENGINE_NCCL_LIBRARY at a stub).</summary>
+    internal static void Forget(string name)
+    {
+        lock (Loaded)
+        {
+            Loaded.Remove(name);
+            Found.Remove(name);
+        }
+    }
+
     /// <summary>Loads a library (once); IntPtr.Zero and the names tried when it is not there.</summary>
     internal static IntPtr TryLoad(string name, out string detail)
     {

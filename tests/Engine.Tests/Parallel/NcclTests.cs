@@ -94,6 +94,71 @@ public class NcclTests
         }
     }
 
+    /// <summary>
+    /// The binding against a C stub with nccl.h's prototypes (Parallel/NcclStub/nccl_stub.c, built here with
+    /// clang-14): the 128-byte id arrives intact by value, and every argument of the collectives arrives in its
+    /// place and width (a 64-bit count, device pointers, the stream), result codes become exceptions with NCCL's text.
+    /// </summary>
+    [Test]
+    public unsafe void TheBindingsArgumentsArriveAsNcclHDeclaresThem()
+    {
+        string? compiler = new[] { "/usr/bin/clang-14", "/usr/lib/llvm-14/bin/clang" }.FirstOrDefault(File.Exists);
+        if (compiler is null) Assert.Ignore("clang-14 is not installed (scripts/install-deps.sh installs it).");
+        string dir = Path.Combine(Path.GetTempPath(), $"engine-nccl-stub-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        string lib = Path.Combine(dir, "libnccl_stub.so");
+        string source = Path.Combine(RepoRoot(), "tests", "Engine.Tests", "Parallel", "NcclStub", "nccl_stub.c");
+        var psi = new System.Diagnostics.ProcessStartInfo(compiler, ["-shared", "-fPIC", "-O1", "-o", lib, source]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using (var cc = System.Diagnostics.Process.Start(psi)!)
+        {
+            string err = cc.StandardError.ReadToEnd() + cc.StandardOutput.ReadToEnd();
+            cc.WaitForExit();
+            Assert.That(cc.ExitCode, Is.Zero, "building the NCCL stub failed:\n" + err);
+        }
+        string? saved = Environment.GetEnvironmentVariable("ENGINE_NCCL_LIBRARY");
+        try
+        {
+            Environment.SetEnvironmentVariable("ENGINE_NCCL_LIBRARY", lib);
+            NativeLibraries.Forget(NcclNative.Library);
+            var handle = NativeLibraries.TryLoad(NcclNative.Library, out string found);
+            Assert.That(found, Is.EqualTo(lib));
+            var last = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(handle, "stub_last");
+            string Last() => Marshal.PtrToStringUTF8(last())!;
+
+            Assert.That(NcclNative.GetVersion(out int version), Is.Zero);
+            Assert.That(NcclNative.VersionString(version), Is.EqualTo("2.27.3"));
+            Assert.That(NcclNative.GetUniqueId(out var id), Is.Zero);
+            Assert.That(id.ToArray(), Is.EqualTo(Enumerable.Range(0, 128).Select(i => (byte)(i * 3 + 1)).ToArray()));
+            Assert.That(NcclNative.CommInitRank(out IntPtr comm, 3, id, 2), Is.Zero, "the stub checks all 128 bytes, nranks 3, rank 2");
+            Assert.That(comm, Is.Not.EqualTo(IntPtr.Zero));
+            var bent = id.ToArray();
+            bent[127] ^= 1;
+            int bad = NcclNative.CommInitRank(out _, 3, NcclNative.UniqueId.FromArray(bent), 2);
+            var e = Assert.Throws<DistributedException>(() => NcclNative.Check(bad, "ncclCommInitRank"));
+            Assert.That(e!.Message, Is.EqualTo("ncclCommInitRank failed: stub error 4 (ncclResult_t 4)."));
+
+            const ulong buffer = 0x7f00_0000_1000UL;
+            ulong big = 5_000_000_000UL; // more than 32 bits
+            nuint count = (nuint)big;
+            Assert.That(NcclNative.AllReduce(buffer, buffer + 8, count, NcclNative.DataType(DType.Float32), NcclNative.Avg, comm, 0x77), Is.Zero);
+            Assert.That(Last(), Does.StartWith($"send={buffer} recv={buffer + 8} count=5000000000 dtype=7 op=4 root=0 groups=0"));
+            Assert.That(Last(), Does.EndWith("comm_ok=1 stream=119"));
+            Assert.That(NcclNative.GroupStart(), Is.Zero);
+            Assert.That(NcclNative.Broadcast(buffer, buffer, 3, NcclNative.DataType(DType.Int64), 1, comm, 0x78), Is.Zero);
+            Assert.That(NcclNative.GroupEnd(), Is.Zero);
+            Assert.That(Last(), Does.StartWith($"send={buffer} recv={buffer} count=3 dtype=4 op=4 root=1 groups=11"));
+            Assert.That(NcclNative.CommGetAsyncError(comm, out int async), Is.Zero);
+            Assert.That(async, Is.Zero);
+            Assert.That(NcclNative.CommDestroy(comm), Is.Zero);
+            Assert.That(Last(), Does.Contain("destroyed=1 aborted=0"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ENGINE_NCCL_LIBRARY", saved);
+            NativeLibraries.Forget(NcclNative.Library);
+        }
+    }
+
     [Test]
     public void TheLocalRankComesFromTheLauncher()
     {
@@ -110,5 +175,12 @@ public class NcclTests
         {
             Environment.SetEnvironmentVariable("MPI_LOCALRANKID", saved);
         }
+    }
+
+    private static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Engine.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("Engine.sln not found above the test directory.");
     }
 }
