@@ -67,6 +67,9 @@ step run-25.1-cuda 45 "$B" run 25.1 --device cuda --quick --seed 0 --out "$OUT/e
 step run-25.2-cuda 90 "$B" run 25.2 --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
 step run-25.2b-nccl 90 "$B" run 25.2b --backend nccl --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
 step run-25.3-cuda 120 "$B" run 25.3 --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
+# CUDA_VISIBLE_DEVICES is honoured: an empty list hides the GPU from a fresh process.
+step run-25.1-hidden 30 env CUDA_VISIBLE_DEVICES= "$B" run 25.1 --quick --seed 0 --out "$OUT/exercises-hidden"
+grep -q "Device.DeviceCount: 0" "$OUT/run-25.1-hidden.log" 2>/dev/null || { echo "run-25.1-hidden: CUDA_VISIBLE_DEVICES= did not hide the GPU" | tee -a "$OUT/summary.txt"; status=1; }
 step bench-cuda 150 "$B" bench --device cuda --require-gpu --out "$OUT"
 step gpu-check 180 "$B" gpu-check --require-gpu --out "$OUT"
 tail -n 3 "$OUT/gpu-check.log"

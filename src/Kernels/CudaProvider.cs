@@ -15,7 +15,7 @@ internal sealed class CudaProvider : ICudaProvider
     public CudaDeviceProperties Properties(int index)
     {
         var d = CudaDeviceInfo.Query(index);
-        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor);
+        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor, d.PciBusId);
     }
 
     /// <summary>Runs when Engine.Kernels is loaded (DeviceRegistry loads it on first use): registers the CUDA devices and the nccl process-group backend.</summary>
