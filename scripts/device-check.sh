@@ -51,6 +51,7 @@ cat "$OUT/devices.log"
 step gpu-check-quick 150 "$B" gpu-check --require-gpu --quick --out "$OUT/gpu-check-quick"
 tail -n 3 "$OUT/gpu-check-quick.log"
 step bench-cuda 150 "$B" bench --device cuda --require-gpu --out "$OUT"
+step bench-cnn-cuda 90 "$B" bench cnn --device cuda --require-gpu --out "$OUT"
 step gpu-check 180 "$B" gpu-check --require-gpu --out "$OUT"
 tail -n 3 "$OUT/gpu-check.log"
 # The exercises that train on the GPU, same seed on both devices (compare the logs).

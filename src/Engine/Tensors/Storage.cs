@@ -161,6 +161,16 @@ internal static class CpuArrayPool
         return a;
     }
 
+    /// <summary>Drops every kept array (tests start from an empty pool this way).</summary>
+    internal static void Clear()
+    {
+        lock (Free)
+        {
+            Free.Clear();
+            _held = 0;
+        }
+    }
+
     /// <summary>Keeps a freed array for reuse (or drops it to the GC when the pool is full).</summary>
     internal static void Give(DType dtype, Array a)
     {
