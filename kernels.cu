@@ -34,15 +34,16 @@ DEFINE_FILL(f64, double)
 DEFINE_FILL(i32, int)
 DEFINE_FILL(i64, long long)
 
-// cast_S_D: dst[i] = (D) src[i]; float → int rounds half to even (like Convert.ToInt32). ELEMENTWISE.
+// cast_S_D: dst[i] = (D) src[i]; float → int truncates toward zero (like PyTorch's .long()); out-of-range
+// values saturate and NaN gives 0 (cvt.rzi), as on the CPU. ELEMENTWISE.
 #define DEFINE_CAST(ss, S, ds, D, expr) \
 extern "C" __global__ void cast_##ss##_##ds(const S* src, D* dst, long long n) { FOR_EACH(i, n) { S v = src[i]; dst[i] = (expr); } }
 DEFINE_CAST(f32, float, f64, double, (double)v)
-DEFINE_CAST(f32, float, i32, int, (int)rintf(v))
-DEFINE_CAST(f32, float, i64, long long, (long long)rintf(v))
+DEFINE_CAST(f32, float, i32, int, (int)v)
+DEFINE_CAST(f32, float, i64, long long, (long long)v)
 DEFINE_CAST(f64, double, f32, float, (float)v)
-DEFINE_CAST(f64, double, i32, int, (int)rint(v))
-DEFINE_CAST(f64, double, i64, long long, (long long)rint(v))
+DEFINE_CAST(f64, double, i32, int, (int)v)
+DEFINE_CAST(f64, double, i64, long long, (long long)v)
 DEFINE_CAST(i32, int, f32, float, (float)v)
 DEFINE_CAST(i32, int, f64, double, (double)v)
 DEFINE_CAST(i32, int, i64, long long, (long long)v)

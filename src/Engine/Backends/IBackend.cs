@@ -42,7 +42,8 @@ public interface IBackend
     /// <summary>dst[i] = src[i]; same dtype and size.</summary>
     void Copy(Tensor src, Tensor dst);
 
-    /// <summary>dst[i] = (dst dtype) src[i]; precision casts between any two dtypes.</summary>
+    /// <summary>dst[i] = (dst dtype) src[i] between any two dtypes; floats → integers truncate toward zero
+    /// (PyTorch's <c>.long()</c>), saturating at the integer's range, NaN → 0.</summary>
     void Cast(Tensor src, Tensor dst);
 
     // ---- elementwise ----------------------------------------------------------------------

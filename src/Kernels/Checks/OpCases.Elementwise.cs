@@ -38,8 +38,8 @@ internal static partial class OpCases
             yield return new OpCase
             {
                 Name = $"Cast {from.Name()}→{to.Name()} [{s.N}]", Kernel = $"cast_{Sfx(from)}_{Sfx(to)}", Kind = kind, DType = to,
-                // Integers and float values well away from .5 so rounding modes cannot differ.
-                Inputs = g => [from.IsFloat() && !to.IsFloat() ? Make(Map(new double[s.N], _ => (g.NextInt(2001) - 1000) + (g.NextDouble() - 0.5) * 0.8), shape, from)
+                // Floats → integers: values of both signs with any fraction, truncated toward zero.
+                Inputs = g => [from.IsFloat() && !to.IsFloat() ? Make(Map(new double[s.N], _ => (g.NextInt(2001) - 1000) + (g.NextDouble() - 0.5) * 1.98), shape, from)
                                : from.IsFloat() ? NonZero(g, shape, from, 0.1, 100) : SmallInts(g, shape, from, 100_000)],
                 Outputs = i => [Zeros(i[0], shape, to)],
                 Execute = (b, i, o) => b.Cast(i[0], o[0]),
@@ -47,7 +47,7 @@ internal static partial class OpCases
                 {
                     DType.Float32 => Map(x[0], v => (float)v),
                     DType.Float64 => x[0],
-                    _ => Map(x[0], Math.Round),
+                    _ => Map(x[0], Math.Truncate),
                 }],
             };
     }
