@@ -71,6 +71,7 @@ step run-25.3-cuda 120 "$B" run 25.3 --device cuda --quick --seed 0 --out "$OUT/
 step run-25.1-hidden 30 env CUDA_VISIBLE_DEVICES= "$B" run 25.1 --quick --seed 0 --out "$OUT/exercises-hidden"
 grep -q "Device.DeviceCount: 0" "$OUT/run-25.1-hidden.log" 2>/dev/null || { echo "run-25.1-hidden: CUDA_VISIBLE_DEVICES= did not hide the GPU" | tee -a "$OUT/summary.txt"; status=1; }
 step bench-cuda 150 "$B" bench --device cuda --require-gpu --out "$OUT"
+step bench-cnn-cuda 90 "$B" bench cnn --device cuda --require-gpu --out "$OUT"
 step gpu-check 180 "$B" gpu-check --require-gpu --out "$OUT"
 tail -n 3 "$OUT/gpu-check.log"
 # The exercises that train on the GPU, same seed on both devices (compare the logs).

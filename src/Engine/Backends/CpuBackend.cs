@@ -47,6 +47,9 @@ public sealed partial class CpuBackend : IBackend
     public Storage Allocate(DType dtype, long length) => new CpuStorage(dtype, length);
 
     /// <inheritdoc/>
+    public Storage AllocateUninitialized(DType dtype, long length) => new CpuStorage(dtype, length, pinned: false, clear: false);
+
+    /// <inheritdoc/>
     public void CopyFromHost(Array src, Tensor dst) => Array.Copy(src, ((CpuStorage)dst.Storage).Data, dst.Size);
 
     /// <inheritdoc/>

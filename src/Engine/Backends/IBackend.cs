@@ -19,6 +19,12 @@ public interface IBackend
     /// <summary>New zero-filled storage of <paramref name="length"/> elements.</summary>
     Storage Allocate(DType dtype, long length);
 
+    /// <summary>
+    /// New storage whose contents are unspecified, for an output the next op overwrites entirely (an
+    /// im2col buffer, a GEMM result): skips the zero fill. Backends without such a path return zeros.
+    /// </summary>
+    Storage AllocateUninitialized(DType dtype, long length) => Allocate(dtype, length);
+
     /// <summary>Copies a host array (float[], double[], int[], long[] of the tensor's dtype) into <paramref name="dst"/>.</summary>
     void CopyFromHost(Array src, Tensor dst);
 
