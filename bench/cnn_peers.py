@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Peer timings for `chapters bench cnn`: the 20.4.2 training step in PyTorch on the CPU, same threads.
+"""Peer timings for `chapters bench cnn`: the 20.4.2 training step in PyTorch on the CPU, same threads
+(or, with --device cuda, on the GPU with cuDNN for `chapters bench cnn --device cuda`).
 
 Prints one JSON object on stdout. Model (as the engine's exercise 20.4.2): Conv2d(1, c1, 5, padding=2)
 -> ReLU -> MaxPool2d(2) -> Conv2d(c1, c2, 5, padding=2) -> ReLU -> MaxPool2d(2) -> Flatten ->
@@ -11,6 +12,11 @@ Linear(c2*7*7, 10), float32, batch 64 of random 28x28 images and labels.
 Each timing is the best of --repeat runs (each run averages enough calls to last 0.2 s), the rule
 the engine side uses. A missing PyTorch is reported as {"missing": "<why>"}.
 Run it with Debian's /usr/bin/python3 (python3-torch).
+
+--device cuda: model and one fixed batch on the GPU, TF32 off (matmul and cuDNN), cudnn.benchmark left
+at its default (False); the step also reads the loss back (loss.item(), as the engine's step does),
+so every step ends synchronised. Timings: 20 warm-up steps, then the best of --repeat runs of --steps
+steps, each run closed by torch.cuda.synchronize(). Adds "device", "cudnn", "cudnn_benchmark".
 """
 import argparse
 import json
@@ -29,6 +35,8 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--c1", type=int, default=16)
     ap.add_argument("--c2", type=int, default=32)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU with cuDNN")
+    ap.add_argument("--steps", type=int, default=200, help="timed steps per run (cuda)")
     args = ap.parse_args()
     try:
         import torch
@@ -36,15 +44,22 @@ def main():
         print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
         return
     torch.set_num_threads(args.threads)
+    if args.device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            print(json.dumps({"missing": f"torch {torch.__version__} sees no CUDA device"}))
+            return
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    dev = torch.device(args.device)
     torch.manual_seed(0)
     nn = torch.nn
     model = nn.Sequential(
         nn.Conv2d(1, args.c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(args.c1, args.c2, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(args.c2 * 7 * 7, 10))
+        nn.Flatten(), nn.Linear(args.c2 * 7 * 7, 10)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.rand(args.batch, 1, 28, 28)
-    labels = torch.randint(0, 10, (args.batch,))
+    x = torch.rand(args.batch, 1, 28, 28).to(dev)
+    labels = torch.randint(0, 10, (args.batch,)).to(dev)
 
     def step():
         loss = nn.functional.cross_entropy(model(x), labels)
@@ -56,6 +71,27 @@ def main():
     def forward():
         with torch.no_grad():
             return model(x)
+
+    if dev.type == "cuda":
+        def steps_ms(fn):
+            """Best ms per call: 20 warm-up calls, then --repeat runs of --steps calls, each synchronised."""
+            for _ in range(20):
+                fn()
+            torch.cuda.synchronize()
+            best = float("inf")
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                for _ in range(args.steps):
+                    fn()
+                torch.cuda.synchronize()
+                best = min(best, (time.perf_counter() - t0) / args.steps)
+            return best * 1e3
+
+        print(json.dumps({"torch": torch.__version__, "device": torch.cuda.get_device_name(dev),
+                          "cudnn": torch.backends.cudnn.version(), "cudnn_benchmark": torch.backends.cudnn.benchmark,
+                          "torch_step_ms": steps_ms(lambda: step().item()),
+                          "torch_forward_ms": steps_ms(forward)}))
+        return
 
     print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
                       "mkldnn": torch.backends.mkldnn.is_available(),

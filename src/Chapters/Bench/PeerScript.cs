@@ -10,7 +10,7 @@ namespace Chapters.Bench;
 public static class PeerScript
 {
     /// <summary>
-    /// Runs bench/<paramref name="scriptName"/> with <paramref name="python"/> and <paramref name="args"/>;
+    /// Runs bench/<paramref name="scriptName"/> with <paramref name="python"/> (a path, or a name looked up on PATH) and <paramref name="args"/>;
     /// OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for it (they slow a current OpenBLAS) and every BLAS/OpenMP
     /// pool gets <paramref name="threads"/>. Returns the parsed JSON, or null with <paramref name="error"/> saying why.
     /// </summary>
@@ -19,6 +19,9 @@ public static class PeerScript
         error = null;
         string? script = FindScript(scriptName);
         if (script is null) { error = $"bench/{scriptName} not found above the current directory; run from the repository"; return null; }
+        if (!python.Contains('/'))
+            python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => Path.Combine(d, python)).FirstOrDefault(File.Exists) ?? python; // a bare name: look it up on PATH
         if (!File.Exists(python)) { error = $"{python} not found ({installHint}, see README)"; return null; }
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);

@@ -39,34 +39,36 @@ public sealed partial class CpuBackend
     {
         var xs = (T[])((CpuStorage)x.Storage).Data;
         var cs = (T[])((CpuStorage)cols.Storage).Data;
-        int width = g.C * g.KH * g.KW, plane = g.H * g.W, kw = g.KW;
-        For((long)g.N * g.OH, (s, e) =>
+        int width = g.C * g.KH * g.KW, plane = g.H * g.W;
+        // The geometry as locals (the closure would otherwise reload each field from the heap in the inner loops).
+        int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kh = g.KH, kw = g.KW, ch = g.C, stride = g.Stride, pad = g.Pad;
+        For((long)g.N * oH, (s, e) =>
         {
             ref T xRef = ref MemoryMarshal.GetArrayDataReference(xs);
             ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
             for (int r = s; r < e; r++)
             {
-                int n = r / g.OH, oh = r % g.OH;
+                int n = r / oH, oh = r % oH;
                 // Window rows i in [iLo, iHi) fall inside the image; the others are padding (zeros).
-                int h0 = oh * g.Stride - g.Pad;
-                int iLo = Math.Max(0, -h0), iHi = Math.Min(g.KH, g.H - h0);
-                for (int ow = 0; ow < g.OW; ow++)
+                int h0 = oh * stride - pad;
+                int iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
+                for (int ow = 0; ow < oW; ow++)
                 {
-                    int w0 = ow * g.Stride - g.Pad;
-                    int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, g.W - w0);
-                    ref T row = ref Unsafe.Add(ref cRef, (r * g.OW + ow) * width);
-                    if (iLo > 0 || iHi < g.KH || jLo > 0 || jHi < kw)
+                    int w0 = ow * stride - pad;
+                    int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0), run = jHi - jLo;
+                    ref T row = ref Unsafe.Add(ref cRef, (r * oW + ow) * width);
+                    if (iLo > 0 || iHi < kh || jLo > 0 || jHi < kw)
                         MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
-                    for (int c = 0; c < g.C; c++)
+                    for (int c = 0; c < ch; c++)
                     {
                         // Bounds were established above: rows iLo..iHi, columns jLo..jHi stay inside plane (n, c)
                         // (refs are formed only at in-image elements, never before the array).
-                        int src = (n * g.C + c) * plane + w0 + jLo, dst = c * g.KH * kw + jLo;
+                        int src = (n * ch + c) * plane + w0 + jLo, dst = c * kh * kw + jLo;
                         for (int i = iLo; i < iHi; i++)
                         {
-                            ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * g.W);
+                            ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * w);
                             ref T di = ref Unsafe.Add(ref row, dst + i * kw);
-                            for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
+                            for (int j = 0; j < run; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
                         }
                     }
                 }
@@ -149,25 +151,44 @@ public sealed partial class CpuBackend
                 if (g.Pad == 0)
                 {
                     // No padding: every window lies inside the plane (OH, OW were rounded down), so the
-                    // loop starts from the window's first element and needs no bounds checks.
+                    // loops start from the window's first element and need no bounds checks. The geometry
+                    // is copied to locals so the JIT keeps it in registers.
                     ref T p0 = ref MemoryMarshal.GetReference(plane);
-                    for (int oh = 0; oh < g.OH; oh++)
-                        for (int ow = 0; ow < g.OW; ow++)
-                        {
-                            int origin = oh * g.Stride * g.W + ow * g.Stride, best = origin;
-                            T bv = Unsafe.Add(ref p0, origin);
-                            for (int i = 0; i < g.KH; i++)
+                    ref T y0 = ref ys[nc * outPlane];
+                    ref int a0 = ref am[nc * outPlane];
+                    int oH = g.OH, oW = g.OW, w = g.W, stride = g.Stride, kH = g.KH, kW = g.KW;
+                    if (kH == 2 && kW == 2 && stride == 2)
+                    {
+                        // The common 2×2, stride-2 window: four reads per output, compared in window order.
+                        for (int oh = 0; oh < oH; oh++)
+                            for (int ow = 0; ow < oW; ow++)
                             {
-                                int row = origin + i * g.W;
-                                for (int j = 0; j < g.KW; j++)
+                                int i0 = 2 * oh * w + 2 * ow, best = i0;
+                                T bv = Unsafe.Add(ref p0, i0), v;
+                                if ((v = Unsafe.Add(ref p0, i0 + 1)) > bv) { bv = v; best = i0 + 1; }
+                                if ((v = Unsafe.Add(ref p0, i0 + w)) > bv) { bv = v; best = i0 + w; }
+                                if ((v = Unsafe.Add(ref p0, i0 + w + 1)) > bv) { bv = v; best = i0 + w + 1; }
+                                Unsafe.Add(ref y0, oh * oW + ow) = bv;
+                                Unsafe.Add(ref a0, oh * oW + ow) = best;
+                            }
+                        continue;
+                    }
+                    for (int oh = 0; oh < oH; oh++)
+                        for (int ow = 0; ow < oW; ow++)
+                        {
+                            int origin = oh * stride * w + ow * stride, best = origin;
+                            T bv = Unsafe.Add(ref p0, origin);
+                            for (int i = 0; i < kH; i++)
+                            {
+                                int row = origin + i * w;
+                                for (int j = 0; j < kW; j++)
                                 {
                                     T v = Unsafe.Add(ref p0, row + j);
                                     if (v > bv) { bv = v; best = row + j; }
                                 }
                             }
-                            int o = nc * outPlane + oh * g.OW + ow;
-                            ys[o] = bv;
-                            am[o] = best;
+                            Unsafe.Add(ref y0, oh * oW + ow) = bv;
+                            Unsafe.Add(ref a0, oh * oW + ow) = best;
                         }
                     continue;
                 }

@@ -25,6 +25,8 @@ public sealed partial class CpuBackend
         UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sign => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
+        UnaryOp.RoundFloat16 => T.CreateTruncating(Amp.Precision.ToFloat16((float)double.CreateTruncating(x))),
+        UnaryOp.RoundBFloat16 => T.CreateTruncating(Amp.Precision.ToBFloat16((float)double.CreateTruncating(x))),
         _ => throw new NotSupportedException($"Unary op {op}."),
     };
 
@@ -145,15 +147,23 @@ public sealed partial class CpuBackend
         int inner = (int)small.Size;
         if (IsTrailingBlock(small.ShapeRef, ys))
         {
-            // Row broadcast: every row of length `inner` meets the same small block.
+            // Row broadcast: every row of length `inner` meets the same small block. Short rows (a bias
+            // of 16 over [N·H·W, 16]) are taken `group` at a time against the block repeated `group`
+            // times, so each vector loop runs over ≥ 256 elements instead of one short row.
             long rows = size / inner;
+            int group = Math.Max(1, 256 / inner);
+            var block = sv.AsSpan(0, inner);
+            T[] rep = group == 1 ? sv : new T[group * inner];
+            if (group > 1) for (int i = 0; i < group; i++) block.CopyTo(rep.AsSpan(i * inner));
             For(rows, (s, e) =>
             {
-                for (int r = s; r < e; r++)
+                for (int r = s; r < e; r += group)
                 {
-                    var full = fv.AsSpan(r * inner, inner);
-                    var outRow = yv.AsSpan(r * inner, inner);
-                    if (smallFirst) Map<T, F>(sv, full, outRow); else Map<T, F>(full, sv, outRow);
+                    int len = Math.Min(group, e - r) * inner;
+                    var full = fv.AsSpan(r * inner, len);
+                    var outRow = yv.AsSpan(r * inner, len);
+                    var small = rep.AsSpan(0, len);
+                    if (smallFirst) Map<T, F>(small, full, outRow); else Map<T, F>(full, small, outRow);
                 }
             }, grain: Math.Max(1, ParallelThreshold / inner));
             return true;

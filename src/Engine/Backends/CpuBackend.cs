@@ -47,7 +47,7 @@ public sealed partial class CpuBackend : IBackend
     public Storage Allocate(DType dtype, long length) => new CpuStorage(dtype, length);
 
     /// <inheritdoc/>
-    public Storage AllocateForOverwrite(DType dtype, long length) => new CpuStorage(dtype, length, pinned: false, clear: false);
+    public Storage AllocateUninitialized(DType dtype, long length) => new CpuStorage(dtype, length, pinned: false, clear: false);
 
     /// <inheritdoc/>
     public void CopyFromHost(Array src, Tensor dst) => Array.Copy(src, ((CpuStorage)dst.Storage).Data, dst.Size);
@@ -80,13 +80,32 @@ public sealed partial class CpuBackend : IBackend
     {
         var s = ((CpuStorage)src.Storage).Data;
         var d = ((CpuStorage)dst.Storage).Data;
-        switch (s, d)
+        switch (s)
         {
-            case (float[] a, double[] b): for (int i = 0; i < a.Length; i++) b[i] = a[i]; break;
-            case (double[] a, float[] b): for (int i = 0; i < a.Length; i++) b[i] = (float)a[i]; break;
-            default:
-                for (int i = 0; i < s.Length; i++) d.SetValue(Convert.ChangeType(s.GetValue(i), d.GetType().GetElementType()!), i);
-                break;
+            case float[] a: CastFrom<float>(a, d); break;
+            case double[] a: CastFrom<double>(a, d); break;
+            case int[] a: CastFrom<int>(a, d); break;
+            case long[] a: CastFrom<long>(a, d); break;
+            default: throw new NotSupportedException($"Cast: no CPU storage of {s.GetType().Name}");
         }
+    }
+
+    private static void CastFrom<TFrom>(TFrom[] a, Array d) where TFrom : unmanaged, INumberBase<TFrom>
+    {
+        switch (d)
+        {
+            case float[] b: CastLoop(a, b); break;
+            case double[] b: CastLoop(a, b); break;
+            case int[] b: CastLoop(a, b); break;
+            case long[] b: CastLoop(a, b); break;
+            default: throw new NotSupportedException($"Cast: no CPU storage of {d.GetType().Name}");
+        }
+    }
+
+    // b[i] = (TTo) a[i] as C casts it: floats → integers truncate toward zero (PyTorch's .long(), NumPy's
+    // astype(int)) and saturate at the integer's range, NaN → 0; long → int keeps the low 32 bits.
+    private static void CastLoop<TFrom, TTo>(TFrom[] a, TTo[] b) where TFrom : unmanaged, INumberBase<TFrom> where TTo : unmanaged, INumberBase<TTo>
+    {
+        for (int i = 0; i < a.Length; i++) b[i] = TTo.CreateTruncating(a[i]);
     }
 }

@@ -20,10 +20,10 @@ public interface IBackend
     Storage Allocate(DType dtype, long length);
 
     /// <summary>
-    /// Storage for an op's output that the op overwrites entirely before anything reads it (a GEMM's C):
-    /// the CPU skips the zero-fill; by default it is <see cref="Allocate"/>.
+    /// New storage whose contents are unspecified, for an output the next op overwrites entirely (an
+    /// im2col buffer, a GEMM result): skips the zero fill. Backends without such a path return zeros.
     /// </summary>
-    Storage AllocateForOverwrite(DType dtype, long length) => Allocate(dtype, length);
+    Storage AllocateUninitialized(DType dtype, long length) => Allocate(dtype, length);
 
     /// <summary>Copies a host array (float[], double[], int[], long[] of the tensor's dtype) into <paramref name="dst"/>.</summary>
     void CopyFromHost(Array src, Tensor dst);
@@ -42,7 +42,8 @@ public interface IBackend
     /// <summary>dst[i] = src[i]; same dtype and size.</summary>
     void Copy(Tensor src, Tensor dst);
 
-    /// <summary>dst[i] = (dst dtype) src[i]; precision casts between any two dtypes.</summary>
+    /// <summary>dst[i] = (dst dtype) src[i] between any two dtypes; floats → integers truncate toward zero
+    /// (PyTorch's <c>.long()</c>), saturating at the integer's range, NaN → 0.</summary>
     void Cast(Tensor src, Tensor dst);
 
     // ---- elementwise ----------------------------------------------------------------------

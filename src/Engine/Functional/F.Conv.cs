@@ -31,12 +31,12 @@ public static partial class F
         int m = n * oh * ow, k = c * kh * kw;
         var be = x.Backend;
 
-        var cols = Alloc(x, [m, k]);
+        var cols = Empty(x, [m, k]);
         be.Im2Col(x, kh, kw, stride, padding, cols);
-        var y2 = Alloc(x, [m, f]);
+        var y2 = Empty(x, [m, f]);
         using (var w2 = ViewAs(weight, [f, k])) be.MatMul(cols, w2, y2, transB: true);
         if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
-        var y = Alloc(x, [n, f, oh, ow]);
+        var y = Empty(x, [n, f, oh, ow]);
         using (var y4 = ViewAs(y2, [n, oh, ow, f])) be.Permute(y4, [0, 3, 1, 2], y);
         y2.Dispose();
 
@@ -44,24 +44,24 @@ public static partial class F
         if (!NeedsGrad(inputs)) { cols.Dispose(); return y; }
         return Autograd.Record(y, op, inputs, g =>
         {
-            using var g4 = Alloc(g, [n, oh, ow, f]);
+            using var g4 = Empty(g, [n, oh, ow, f]);
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
             using var g2 = ViewAs(g4, [m, f]);
             Tensor? dx = null, dw = null, db = null;
             if (x.RequiresGrad)
             {
-                using var dcols = Alloc(g, [m, k]);
+                using var dcols = Empty(g, [m, k]);
                 using (var w2 = ViewAs(weight, [f, k])) g.Backend.MatMul(g2, w2, dcols);
-                dx = Alloc(g, x.Shape);
+                dx = Empty(g, x.Shape);
                 g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
             }
             if (weight.RequiresGrad)
             {
                 // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
                 // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
-                using var dwT = Alloc(g, [k, f]);
+                using var dwT = Empty(g, [k, f]);
                 g.Backend.MatMul(cols, g2, dwT, transA: true);
-                dw = Alloc(g, weight.Shape);
+                dw = Empty(g, weight.Shape);
                 using var dw2 = ViewAs(dw, [f, k]);
                 g.Backend.Permute(dwT, [1, 0], dw2);
             }
@@ -321,6 +321,9 @@ public static partial class F
 
     /// <summary>A new zero tensor of t's dtype and device.</summary>
     private static Tensor Alloc(Tensor t, int[] shape) => Tensor.Zeros(shape, t.DType, t.Device);
+
+    /// <summary>A new tensor of t's dtype and device with unspecified contents, for a buffer the next backend op overwrites entirely.</summary>
+    private static Tensor Empty(Tensor t, int[] shape) => Tensor.Empty(shape, t.DType, t.Device);
 
     /// <summary>The same storage seen with another shape, outside the graph (for handing backend ops the shapes they expect).</summary>
     private static Tensor ViewAs(Tensor t, int[] shape)

@@ -50,10 +50,12 @@ public abstract class Storage
 public sealed class CpuStorage : Storage
 {
     /// <summary>Allocates a zero-filled array; <paramref name="pinned"/> keeps it at a fixed address for fast device copies.</summary>
-    public CpuStorage(DType dtype, long length, bool pinned = false)
-        : this(dtype, length, pinned, clear: true) { }
+    public CpuStorage(DType dtype, long length, bool pinned = false) : this(dtype, length, pinned, clear: true) { }
 
-    /// <summary>Allocates an array; without <paramref name="clear"/> its contents are undefined (the caller overwrites all of it).</summary>
+    /// <summary>
+    /// Allocates an array; with <paramref name="clear"/> false its contents are unspecified (a reused
+    /// pool array keeps old values), for outputs that the next op overwrites entirely.
+    /// </summary>
     internal CpuStorage(DType dtype, long length, bool pinned, bool clear)
         : base(Device.Cpu, dtype, length)
     {
@@ -61,12 +63,16 @@ public sealed class CpuStorage : Storage
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
         _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
-        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
+        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? (clear, dtype) switch
         {
-            DType.Float32 => clear ? GC.AllocateArray<float>(n, pinned) : GC.AllocateUninitializedArray<float>(n, pinned),
-            DType.Float64 => clear ? GC.AllocateArray<double>(n, pinned) : GC.AllocateUninitializedArray<double>(n, pinned),
-            DType.Int32 => GC.AllocateArray<int>(n, pinned),
-            _ => GC.AllocateArray<long>(n, pinned),
+            (true, DType.Float32) => GC.AllocateArray<float>(n, pinned),
+            (true, DType.Float64) => GC.AllocateArray<double>(n, pinned),
+            (true, DType.Int32) => GC.AllocateArray<int>(n, pinned),
+            (true, _) => GC.AllocateArray<long>(n, pinned),
+            (false, DType.Float32) => GC.AllocateUninitializedArray<float>(n, pinned),
+            (false, DType.Float64) => GC.AllocateUninitializedArray<double>(n, pinned),
+            (false, DType.Int32) => GC.AllocateUninitializedArray<int>(n, pinned),
+            (false, _) => GC.AllocateUninitializedArray<long>(n, pinned),
         };
         IsPinned = pinned;
         CpuMemory.Add(Bytes);
@@ -124,7 +130,8 @@ public static class CpuMemory
 /// Large host arrays (≥ 64 KiB, unpinned) of disposed CPU tensors, kept by dtype and exact length for
 /// the next tensor of that size: a training step that allocates the same activations and gradients
 /// every iteration (inside a <see cref="Tensor.Scope"/>) then skips the large-object-heap allocation
-/// and its collections. A reused array is cleared first (new tensors are zero-filled); at most
+/// and its collections. A reused array is cleared first (new tensors are zero-filled) unless the caller asked for an
+/// uninitialised one (<see cref="IBackend.AllocateUninitialized"/>); at most
 /// <see cref="MaxPerSize"/> arrays per size and <see cref="MaxBytes"/> bytes in all are kept.
 /// </summary>
 internal static class CpuArrayPool
@@ -152,6 +159,16 @@ internal static class CpuArrayPool
         }
         if (clear) Array.Clear(a);
         return a;
+    }
+
+    /// <summary>Drops every kept array (tests start from an empty pool this way).</summary>
+    internal static void Clear()
+    {
+        lock (Free)
+        {
+            Free.Clear();
+            _held = 0;
+        }
     }
 
     /// <summary>Keeps a freed array for reuse (or drops it to the GC when the pool is full).</summary>

@@ -9,6 +9,13 @@ public sealed partial class Tensor
         return new Tensor(d.Backend.Allocate(dtype, SizeOf(shape)), (int[])shape.Clone());
     }
 
+    /// <summary>
+    /// A tensor with unspecified contents (<see cref="IBackend.AllocateUninitialized"/>), for an op output
+    /// that is overwritten entirely before anything reads it.
+    /// </summary>
+    internal static Tensor Empty(int[] shape, DType dtype, Device device) =>
+        new(device.Backend.AllocateUninitialized(dtype, SizeOf(shape)), (int[])shape.Clone());
+
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(int[] shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1, dtype, device);
 

@@ -8,6 +8,7 @@ public class CpuArrayPoolTests
     [Test]
     public void ReusedArrayIsClearedAndSmallOrPinnedOnesAreNotKept()
     {
+        CpuArrayPool.Clear(); // earlier tests may have filled it to its byte cap
         // 30 000 floats = 120 000 bytes ≥ MinBytes: its array goes back to the pool on Dispose.
         var first = Tensor.Ones([300, 100]);
         var array = ((CpuStorage)first.Storage).Data;
@@ -40,7 +41,7 @@ public class CpuArrayPoolTests
     [Test]
     public void MatMulIntoAReusedUnclearedArrayOverwritesEveryElement()
     {
-        // MatMul's output skips the zero-fill (AllocateForOverwrite): a pooled array full of NaN must not show through,
+        // MatMul's output skips the zero-fill (AllocateUninitialized): a pooled array full of NaN must not show through,
         // also for K = 0, where the product is all zeros.
         var gen = new Generator(4);
         using var a = Tensor.Randn([300, 7], generator: gen);
@@ -57,5 +58,23 @@ public class CpuArrayPoolTests
             var got = c.ToDoubleArray();
             for (int i = 0; i < got.Length; i++) Assert.That(got[i], Is.EqualTo(want[i]).Within(1e-4), $"element {i}");
         }
+    }
+
+    [Test]
+    public void UninitialisedAllocationTakesTheArrayAsItWasLeft()
+    {
+        CpuArrayPool.Clear();
+        var first = Tensor.Full([300, 100], 2);
+        var array = ((CpuStorage)first.Storage).Data;
+        first.Dispose();
+        var raw = Tensor.Empty([300, 100], DType.Float32, Device.Cpu);
+        Assert.That(((CpuStorage)raw.Storage).Data, Is.SameAs(array), "the freed array is reused");
+        Assert.That(raw.ToArray<float>(), Is.All.EqualTo(2f), "no clearing pass: the old values are still there");
+        raw.Dispose();
+        using var zeros = Tensor.Zeros([300, 100]);
+        Assert.That(((CpuStorage)zeros.Storage).Data, Is.SameAs(array));
+        Assert.That(zeros.ToArray<float>(), Is.All.EqualTo(0f), "Zeros still clears a reused array");
+        using var fresh = Tensor.Empty([301, 100], DType.Float32, Device.Cpu);
+        Assert.That(fresh.Size, Is.EqualTo(30_100), "a size the pool does not hold is allocated new");
     }
 }

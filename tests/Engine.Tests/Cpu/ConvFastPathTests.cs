@@ -1,0 +1,153 @@
+using Engine.Functional;
+using NUnit.Framework;
+
+namespace Engine.Tests.Cpu;
+
+/// <summary>
+/// The CPU fast paths behind the conv layers against plain index loops written here: Permute's
+/// batched-transpose path (NHWC ↔ NCHW and friends), MaxPool2d's unpadded and 2×2/stride-2 paths,
+/// and Conv2d forward and backward on uninitialised (recycled, NaN-poisoned) buffers.
+/// </summary>
+public class ConvFastPathTests
+{
+    private static readonly CpuBackend B = CpuBackend.Instance;
+
+    /// <summary>y[i_0..i_r] = x at index (i_{perm⁻¹}…), computed one element at a time from strides.</summary>
+    private static double[] PermuteLoop(double[] x, int[] shape, int[] perm)
+    {
+        int rank = shape.Length;
+        var stride = new int[rank];
+        for (int d = rank - 1, s = 1; d >= 0; d--) { stride[d] = s; s *= shape[d]; }
+        var yShape = perm.Select(p => shape[p]).ToArray();
+        var y = new double[x.Length];
+        var idx = new int[rank];
+        for (int n = 0; n < y.Length; n++)
+        {
+            int rest = n, off = 0;
+            for (int d = rank - 1; d >= 0; d--) { idx[d] = rest % yShape[d]; rest /= yShape[d]; }
+            for (int d = 0; d < rank; d++) off += idx[d] * stride[perm[d]];
+            y[n] = x[off];
+        }
+        return y;
+    }
+
+    private static readonly (int[] Shape, int[] Perm)[] Perms =
+    [
+        ([64, 28, 28, 16], [0, 3, 1, 2]), ([64, 16, 28, 28], [0, 2, 3, 1]), ([3, 5, 7, 2], [0, 3, 1, 2]),
+        ([400, 32], [1, 0]), ([33, 70], [1, 0]), ([2, 3, 4], [2, 0, 1]), ([2, 3, 4], [1, 2, 0]),
+        ([5, 1, 7, 3], [0, 3, 2, 1]), ([1, 9, 1, 4], [3, 2, 1, 0]), ([3, 4, 5], [1, 0, 2]), ([2, 3, 4, 5], [3, 1, 2, 0]),
+        ([4, 5], [0, 1]), ([1, 1], [1, 0]), ([0, 3], [1, 0]), ([37, 1, 41], [2, 1, 0]),
+    ];
+
+    [Test]
+    public void PermuteMatchesIndexLoopForEveryDType()
+    {
+        var rng = new Random(3);
+        foreach (var (shape, perm) in Perms)
+            foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64 })
+            {
+                var v = Enumerable.Range(0, (int)Tensor.SizeOf(shape)).Select(_ => (double)rng.Next(-1000, 1000)).ToArray();
+                using var x = Tensor.FromDoubles(v, shape, dtype, null);
+                using var y = Tensor.Empty(perm.Select(p => shape[p]).ToArray(), dtype, Device.Cpu);
+                B.Permute(x, perm, y);
+                Assert.That(y.ToDoubleArray(), Is.EqualTo(PermuteLoop(v, shape, perm)),
+                    $"Permute {Tensor.ShapeString(shape)} by [{string.Join(", ", perm)}] {dtype.Name()}");
+            }
+    }
+
+    [Test]
+    public void BatchedTransposeIsRecognisedOnlyWhereItApplies()
+    {
+        Assert.That(CpuBackend.AsBatchedTranspose([64, 28, 28, 16], [0, 3, 1, 2]), Is.EqualTo((64, 784, 16)), "NHWC → NCHW");
+        Assert.That(CpuBackend.AsBatchedTranspose([64, 16, 28, 28], [0, 2, 3, 1]), Is.EqualTo((64, 16, 784)), "NCHW → NHWC");
+        Assert.That(CpuBackend.AsBatchedTranspose([400, 32], [1, 0]), Is.EqualTo((1, 400, 32)));
+        Assert.That(CpuBackend.AsBatchedTranspose([2, 1, 3], [1, 2, 0]), Is.EqualTo((1, 2, 3)), "size-1 axes are dropped");
+        Assert.That(CpuBackend.AsBatchedTranspose([2, 3, 4], [0, 1, 2]), Is.Null, "identity");
+        Assert.That(CpuBackend.AsBatchedTranspose([2, 3, 4], [2, 1, 0]), Is.Null, "a full reversal is no batched transpose");
+        Assert.That(CpuBackend.AsBatchedTranspose([2, 3, 4], [1, 0, 2]), Is.Null, "swapping outer axes keeps rows contiguous: generic path");
+    }
+
+    /// <summary>Max pooling by definition: the first maximum in row-major window order, padding skipped.</summary>
+    private static (double[] Y, int[] Arg) MaxPoolLoop(double[] x, int n, int c, int h, int w, int k, int s, int p)
+    {
+        int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+        var y = new double[n * c * oh * ow];
+        var arg = new int[y.Length];
+        for (int pl = 0; pl < n * c; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    double best = double.NegativeInfinity;
+                    int at = -1;
+                    for (int a = 0; a < k; a++)
+                        for (int b = 0; b < k; b++)
+                        {
+                            int hh = i * s - p + a, ww = j * s - p + b;
+                            if (hh < 0 || hh >= h || ww < 0 || ww >= w) continue;
+                            double v = x[pl * h * w + hh * w + ww];
+                            if (at < 0 || v > best) { best = v; at = hh * w + ww; }
+                        }
+                    y[(pl * oh + i) * ow + j] = best;
+                    arg[(pl * oh + i) * ow + j] = at;
+                }
+        return (y, arg);
+    }
+
+    [Test]
+    public void MaxPoolFastPathsMatchTheDefinitionWithTies()
+    {
+        var rng = new Random(4);
+        // (N, C, H, W, kernel, stride, pad): 2×2/2 on even and odd sizes, other unpadded windows, padded ones.
+        var cases = new[] { (64, 16, 28, 28, 2, 2, 0), (2, 3, 7, 9, 2, 2, 0), (3, 2, 8, 6, 3, 2, 0), (2, 2, 9, 9, 3, 3, 0), (2, 3, 6, 7, 2, 1, 0), (2, 2, 7, 7, 3, 2, 1) };
+        foreach (var (n, c, h, w, k, s, p) in cases)
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            {
+                // Few distinct values, so windows hold ties: the first maximum must win.
+                var v = Enumerable.Range(0, n * c * h * w).Select(_ => (double)rng.Next(-3, 4)).ToArray();
+                using var x = Tensor.FromDoubles(v, [n, c, h, w], dtype, null);
+                var (ey, earg) = MaxPoolLoop(v, n, c, h, w, k, s, p);
+                int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+                using var y = Tensor.Empty([n, c, oh, ow], dtype, Device.Cpu);
+                using var arg = Tensor.Empty([n, c, oh, ow], DType.Int32, Device.Cpu);
+                B.MaxPool2d(x, k, k, s, p, y, arg);
+                string what = $"MaxPool2d {n}×{c}×{h}×{w} k{k} s{s} p{p} {dtype.Name()}";
+                Assert.That(y.ToDoubleArray(), Is.EqualTo(ey), what);
+                Assert.That(arg.ToArray<int>(), Is.EqualTo(earg), what + " argmax");
+            }
+    }
+
+    /// <summary>Conv2d forward and gradients on a fixed input, as flat arrays.</summary>
+    private static double[][] ConvRun(int n, int c, int h, int w, int f, int k, int stride, int pad)
+    {
+        var g = new Generator(7);
+        using var scope = Tensor.Scope();
+        var x = Tensor.Randn([n, c, h, w], generator: g, requiresGrad: true);
+        var wt = Tensor.Randn([f, c, k, k], generator: g, requiresGrad: true);
+        var b = Tensor.Randn([f], generator: g, requiresGrad: true);
+        var y = F.Conv2d(x, wt, b, stride, pad);
+        var r = Tensor.Randn(y.Shape, generator: g);
+        (y * r).Sum().Backward();
+        return [y.ToDoubleArray(), x.Grad!.ToDoubleArray(), wt.Grad!.ToDoubleArray(), b.Grad!.ToDoubleArray()];
+    }
+
+    [Test]
+    public void Conv2dIgnoresWhatRecycledBuffersHeld()
+    {
+        // (N, C, H, W, F, kernel, stride, pad): the 20.4.2 conv2 shape (buffers ≥ 64 KiB go through the pool), odd ones.
+        var cases = new[] { (64, 16, 14, 14, 32, 5, 1, 2), (5, 3, 11, 9, 7, 3, 2, 1), (3, 2, 31, 33, 130, 4, 3, 0) };
+        foreach (var (n, c, h, w, f, k, s, p) in cases)
+        {
+            var clean = ConvRun(n, c, h, w, f, k, s, p);
+            // Fill pool-sized arrays of every length the layer allocates with NaN and free them, so the
+            // next run's uninitialised buffers start as NaN: any element an op fails to write shows up.
+            int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+            int[][] sizes = [[n * oh * ow, c * k * k], [n * oh * ow, f], [n, f, oh, ow], [n, c, h, w], [c * k * k, f]];
+            var poison = sizes.SelectMany(sz => Enumerable.Range(0, 3).Select(_ => Tensor.Full(sz, double.NaN))).ToList();
+            poison.ForEach(t => t.Dispose());
+            var again = ConvRun(n, c, h, w, f, k, s, p);
+            string[] names = ["y", "dx", "dw", "db"];
+            for (int i = 0; i < clean.Length; i++)
+                Assert.That(again[i], Is.EqualTo(clean[i]), $"Conv2d {n}×{c}×{h}×{w} → {f}, k{k} s{s} p{p}: {names[i]} changed after recycling NaN buffers");
+        }
+    }
+}
