@@ -55,6 +55,38 @@ DEFINE_CAST(i64, long long, i32, int, (int)v)
 // Elementwise: unary, binary (NumPy broadcasting), binary with a scalar, activation backwards
 // =============================================================================================
 
+// Rounding to the 16-bit float formats of mixed precision, result kept in float (the engine has no
+// 16-bit dtype; the CPU twins are Engine.Amp.Precision.ToFloat16 / ToBFloat16). Round to nearest even,
+// overflow to ±inf, NaN stays NaN; bit arithmetic only, so NVRTC needs no cuda_fp16.h.
+// round_bf16: keep float32's top 16 bits (8 exponent, 7 mantissa bits).
+__device__ __forceinline__ float round_bf16(float x)
+{
+    if (x != x) return x;
+    unsigned int b = __float_as_uint(x);
+    b += 0x7fffu + ((b >> 16) & 1u);
+    return __uint_as_float(b & 0xffff0000u);
+}
+// round_f16: IEEE binary16. |x| ≥ 2^-14 keeps 10 mantissa bits, > 65504 after rounding is ±inf;
+// below 2^-14 (half's subnormals) the result is a multiple of 2^-24, rounded by adding and removing
+// 0.75f, whose float32 ulp is exactly 2^-24.
+__device__ __forceinline__ float round_f16(float x)
+{
+    if (x != x) return x;
+    unsigned int b = __float_as_uint(x);
+    unsigned int sign = b & 0x80000000u, mag = b & 0x7fffffffu;
+    if (mag >= 0x7f800000u) return x;
+    if (mag >= 0x38800000u)
+    {
+        mag += 0xfffu + ((mag >> 13) & 1u);
+        mag &= 0xffffe000u;
+        if (mag > 0x477fe000u) mag = 0x7f800000u;
+        return __uint_as_float(sign | mag);
+    }
+    float a = __uint_as_float(mag);
+    float r = (a + 0.75f) - 0.75f;
+    return __uint_as_float(sign | __float_as_uint(r));
+}
+
 // unary_OP_T: y[i] = f(x[i]); y may alias x. ELEMENTWISE over n.
 #define DEFINE_UNARY(op, f32expr, f64expr) \
 extern "C" __global__ void unary_##op##_f32(const float* xs, float* ys, long long n) { FOR_EACH(i, n) { float x = xs[i]; ys[i] = (f32expr); } } \
@@ -69,6 +101,8 @@ DEFINE_UNARY(relu, x > 0.f ? x : 0.f, x > 0.0 ? x : 0.0)
 DEFINE_UNARY(sigmoid, 1.f / (1.f + expf(-x)), 1.0 / (1.0 + exp(-x)))
 DEFINE_UNARY(tanh, tanhf(x), tanh(x))
 DEFINE_UNARY(sign, x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f), x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0))
+DEFINE_UNARY(roundfloat16, round_f16(x), (double)round_f16((float)x))
+DEFINE_UNARY(roundbfloat16, round_bf16(x), (double)round_bf16((float)x))
 
 // How a and b are read when broadcast to y's shape: rank 0 means "all three have n elements".
 // Strides are in elements and 0 along stretched axes (CpuBackend.BroadcastStrides).

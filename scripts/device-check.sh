@@ -3,7 +3,8 @@
 # .NET). Prepare here with `make device-bundle`, then run from the repository root there with bundle/
 # carried (the device tool: carry ["bundle"], command "bash scripts/device-check.sh").
 # Writes to $OUT (default out/device): nvidia-smi.txt, devices.txt, gpu-check-quick/ (every op at the
-# test sizes), gpu-check.md (large sizes, timings), bench-cuda.md, the exercises' logs, and summary.txt.
+# test sizes), gpu-check.md (large sizes, timings), bench-cuda.md, the exercises' logs (chapter 25 on
+# cuda and over NCCL right after the quick op check), and summary.txt.
 # Exits non-zero when any check fails. Steps run most important first within DEVICE_CHECK_BUDGET seconds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,15 @@ if ! ldconfig -p 2>/dev/null | grep -q "libcublas.so"; then
     if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; break; fi
   done
 fi
+
+# NCCL (the nccl backend of 25.2b): the loader may not know the PyTorch wheel's libnccl.so.2 (nvidia-nccl-cu12/13).
+if [ -z "${ENGINE_NCCL_LIBRARY:-}" ] && ! ldconfig -p 2>/dev/null | grep -q "libnccl.so.2"; then
+  for py in python3 /opt/torch/.venv/bin/python3; do
+    d=$("$py" -c 'import nvidia.nccl as m; print(list(m.__path__)[0])' 2>/dev/null) || continue
+    if [ -f "$d/lib/libnccl.so.2" ]; then export ENGINE_NCCL_LIBRARY="$d/lib/libnccl.so.2"; break; fi
+  done
+fi
+echo "ENGINE_NCCL_LIBRARY=${ENGINE_NCCL_LIBRARY:-(loader path)}"
 
 # MNIST travels gzipped in the bundle (make device-bundle); unpack it for 24.5.
 if [ -d bundle/data/mnist ] && [ -z "${ENGINE_DATA:-}" ]; then
@@ -50,6 +60,16 @@ step devices 30 "$B" devices
 cat "$OUT/devices.log"
 step gpu-check-quick 150 "$B" gpu-check --require-gpu --quick --out "$OUT/gpu-check-quick"
 tail -n 3 "$OUT/gpu-check-quick.log"
+# Chapter 25 on the GPU (quick schedules): devices and properties, DataParallel replicas, DDP over NCCL in
+# one process (a single GPU holds one NCCL rank), CPU-vs-GPU crossover, pinned copies, float16/bfloat16
+# training through the rounding kernels. Each exercise checks its own numbers (exit 0 = every check passed).
+step run-25.1-cuda 45 "$B" run 25.1 --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
+step run-25.2-cuda 90 "$B" run 25.2 --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
+step run-25.2b-nccl 90 "$B" run 25.2b --backend nccl --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
+step run-25.3-cuda 120 "$B" run 25.3 --device cuda --quick --seed 0 --out "$OUT/exercises-cuda"
+# CUDA_VISIBLE_DEVICES is honoured: an empty list hides the GPU from a fresh process.
+step run-25.1-hidden 30 env CUDA_VISIBLE_DEVICES= "$B" run 25.1 --quick --seed 0 --out "$OUT/exercises-hidden"
+grep -q "Device.DeviceCount: 0" "$OUT/run-25.1-hidden.log" 2>/dev/null || { echo "run-25.1-hidden: CUDA_VISIBLE_DEVICES= did not hide the GPU" | tee -a "$OUT/summary.txt"; status=1; }
 step bench-cuda 150 "$B" bench --device cuda --require-gpu --out "$OUT"
 step bench-cnn-cuda 90 "$B" bench cnn --device cuda --require-gpu --out "$OUT"
 step gpu-check 180 "$B" gpu-check --require-gpu --out "$OUT"

@@ -26,6 +26,15 @@ public sealed class CudaEvent : IDisposable
         CudaDriver.Check(CudaDriver.cuEventRecord(Pointer, stream?.Pointer ?? IntPtr.Zero), "cuEventRecord");
     }
 
+    /// <summary>True when the work recorded before the event has finished (cuEventQuery; does not wait).</summary>
+    public bool Query()
+    {
+        int r = CudaDriver.cuEventQuery(Pointer);
+        if (r == CudaDriver.ErrorNotReady) return false;
+        CudaDriver.Check(r, "cuEventQuery");
+        return true;
+    }
+
     /// <summary>Waits for the event.</summary>
     public void Synchronize() => CudaDriver.Check(CudaDriver.cuEventSynchronize(Pointer), "cuEventSynchronize");
 

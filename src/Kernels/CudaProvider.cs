@@ -15,10 +15,10 @@ internal sealed class CudaProvider : ICudaProvider
     public CudaDeviceProperties Properties(int index)
     {
         var d = CudaDeviceInfo.Query(index);
-        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor);
+        return new CudaDeviceProperties(d.Name, d.TotalMemory, d.MultiProcessorCount, d.Major, d.Minor, d.PciBusId);
     }
 
-    /// <summary>Runs when Engine.Kernels is loaded (DeviceRegistry loads it on first use).</summary>
+    /// <summary>Runs when Engine.Kernels is loaded (DeviceRegistry loads it on first use): registers the CUDA devices and the nccl process-group backend.</summary>
 #pragma warning disable CA2255 // a module initializer is exactly how this library registers itself
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -26,5 +26,6 @@ internal sealed class CudaProvider : ICudaProvider
     {
         NativeLibraries.Install();
         DeviceRegistry.RegisterCuda(new CudaProvider());
+        Engine.Distributed.Dist.RegisterBackend("nccl", timeout => new NcclProcessGroup(timeout));
     }
 }

@@ -19,13 +19,20 @@ public sealed class DevicesTour : Exercise
         int count = Device.DeviceCount;
         ctx.Print($"Device.IsAvailable: {available}");
         ctx.Print($"Device.DeviceCount: {count}");
-        ctx.Print($"CUDA_VISIBLE_DEVICES: {Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") ?? "(not set: every GPU is visible)"}");
+        ctx.Print($"CUDA_VISIBLE_DEVICES: {DescribeVisible(Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES"))}");
         for (int i = 0; i < count; i++)
         {
-            string props;
-            try { props = Device.GetDeviceProperties(i).ToString(); }
-            catch (NotSupportedException e) { props = e.Message; }
+            CudaDeviceProperties props;
+            try { props = Device.GetDeviceProperties(i); }
+            catch (NotSupportedException e)
+            {
+                ctx.Print($"cuda:{i}: {e.Message}");
+                continue;
+            }
             ctx.Print($"cuda:{i}: {props}");
+            ctx.Expect($"cuda:{i} properties: name, memory, SMs, compute capability",
+                "non-empty, > 0, > 0, ≥ 3.0", $"'{props.Name}', {props.TotalMemory / (1024 * 1024)} MiB, {props.MultiProcessorCount} SMs, {props.Major}.{props.Minor}",
+                props.Name.Length > 0 && props.TotalMemory > 0 && props.MultiProcessorCount > 0 && props.Major >= 3);
         }
         if (!available) ctx.Print($"no GPU here ({DeviceRegistry.CudaUnavailableReason}); everything below runs on the CPU.");
 
@@ -52,4 +59,12 @@ public sealed class DevicesTour : Exercise
         var diff = direct.ToDoubleArray().Zip(y.Cpu().ToDoubleArray(), (a, b) => Math.Abs(a - b)).Max();
         ctx.Expect($"x·w on {device} equals the CPU result", "≤ 1e-5", diff.ToString("0.##e+0", System.Globalization.CultureInfo.InvariantCulture), diff <= 1e-5);
     }
+
+    /// <summary>What CUDA_VISIBLE_DEVICES says; the driver applies it (Device.DeviceCount and cuda:N count only the GPUs it lists, in its order).</summary>
+    internal static string DescribeVisible(string? value) => value switch
+    {
+        null => "(not set: every GPU is visible)",
+        _ when string.IsNullOrWhiteSpace(value) => "(set but empty: every GPU is hidden)",
+        _ => $"{value} (cuda:0, cuda:1, … are the GPUs it lists, in that order)",
+    };
 }

@@ -9,21 +9,24 @@ namespace Chapters.Ch25;
 
 /// <summary>
 /// 25.2b — DistributedDataParallel: run under `chapters launch --nproc 2 25.2b`. Each rank joins the
-/// MPI process group, checks the collectives on raw tensors, then trains Net1 with DDP on its shard of
-/// every batch and compares its parameters with every other rank's and with a single-process run on
-/// the full batch. Without a launcher it is a world of one (the same code path).
+/// process group (--backend mpi, the default, or nccl), checks the collectives on raw tensors, then
+/// trains Net1 with DDP on its shard of every batch and compares its parameters with every other rank's
+/// and with a single-process run on the full batch. Without a launcher it is a world of one (the same
+/// code path). With mpi the model lives on --device (gradients are reduced through host memory); with
+/// nccl it lives on the rank's GPU and the gradients are reduced there: `chapters run 25.2b --backend
+/// nccl` is the one-process NCCL run a single GPU allows.
 /// </summary>
 public sealed class DistributedTraining : Exercise
 {
     public override string Id => "25.2b";
-    public override string Title => "DistributedDataParallel over MPI: one process per rank, averaged gradients";
+    public override string Title => "DistributedDataParallel over MPI or NCCL: one process per rank, averaged gradients";
 
     public override void Run(ExerciseContext ctx)
     {
         string backend = ctx.Options.GetValueOrDefault("backend", "mpi");
-        using var pg = Dist.InitProcessGroup(backend);
         try
         {
+            using var pg = Dist.InitProcessGroup(backend);
             Train(ctx, pg);
         }
         catch (DistributedException e)
@@ -35,18 +38,20 @@ public sealed class DistributedTraining : Exercise
     private static void Train(ExerciseContext ctx, ProcessGroup pg)
     {
         int rank = pg.Rank, world = pg.WorldSize;
-        string lib = pg is MpiProcessGroup m ? m.LibraryVersion : pg.Backend;
-        ctx.Print($"rank {rank} of {world}: backend {pg.Backend} ({lib}), timeout {pg.Timeout.TotalSeconds:0} s");
+        string lib = pg switch { MpiProcessGroup m => m.LibraryVersion, Engine.Kernels.NcclProcessGroup n => n.LibraryVersion + (n.HasNativeAvg ? ", ncclAvg" : ", avg = sum / world size"), _ => pg.Backend };
+        // mpi reduces host memory, so the model may live anywhere; nccl works on this rank's GPU.
+        var device = pg.PacksBucketsOnHost ? ctx.Device : pg.BufferDevice;
+        ctx.Print($"rank {rank} of {world}: backend {pg.Backend} ({lib}), timeout {pg.Timeout.TotalSeconds:0} s, device {device}");
 
         // Collectives on raw tensors: every rank holds rank+1.
-        using var t = Tensor.Full([4], rank + 1);
+        using var t = Tensor.Full([4], rank + 1, device: device);
         pg.AllReduce(t, AllReduceOp.Sum);
         double sum = world * (world + 1) / 2.0;
         ctx.Expect($"rank {rank}: all_reduce(sum) of rank+1", F(sum), F(t.ToDoubleArray().Max()), t.ToDoubleArray().All(v => v == sum));
-        using var a = Tensor.Full([4], rank + 1, DType.Float64);
+        using var a = Tensor.Full([4], rank + 1, DType.Float64, device);
         pg.AllReduce(a, AllReduceOp.Avg);
         ctx.Expect($"rank {rank}: all_reduce(avg)", F((world + 1) / 2.0), F(a.ToDoubleArray()[0]), a.ToDoubleArray().All(v => v == (world + 1) / 2.0));
-        using var b = Tensor.Arange(6).Add(100 * rank);
+        using var b = Tensor.Arange(6, device: device).Add(100 * rank);
         pg.Broadcast(b, 0);
         ctx.Expect($"rank {rank}: broadcast from rank 0", "0 1 2 3 4 5", string.Join(" ", b.ToDoubleArray()));
         pg.Barrier();
@@ -64,8 +69,10 @@ public sealed class DistributedTraining : Exercise
         bool hang = ctx.Options.GetValueOrDefault("die-how", "exit") == "hang";
 
         var local = new Net1(new Generator(ctx.Seed + 1000UL * (ulong)rank));
+        local.To(device);
         var ddp = new DistributedDataParallel(local, pg, bucketCapMb: bucketMb, overlap: overlap);
         var reference = new Net1(new Generator(ctx.Seed));
+        reference.To(device);
         double initDiff = MaxRelDiff(local, reference);
         ctx.Expect($"rank {rank}: parameters after the broadcast equal rank 0's init", "0", G(initDiff), initDiff == 0);
         if (rank == 0)
@@ -84,9 +91,11 @@ public sealed class DistributedTraining : Exercise
         {
             double sumLoss = 0, sumRef = 0;
             int n = 0;
-            foreach (var (x, y) in loader)
+            foreach (var (xb, yb) in loader)
             {
                 using var scope = Tensor.Scope();
+                var x = xb.To(device);
+                var y = yb.To(device);
                 var xs = x.Rows(rank * shard, shard);
                 var ys = y.Rows(rank * shard, shard);
                 opt.ZeroGrad();

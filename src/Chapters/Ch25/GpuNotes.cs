@@ -10,8 +10,9 @@ namespace Chapters.Ch25;
 /// <summary>
 /// 25.3 — the chapter's notes made measurable: (1) small problems can be slower on the GPU than on the
 /// CPU (a table of CPU vs GPU time by size, and the crossover); (2) pinned host memory on/off for
-/// host→device copies; (3) float16 / bfloat16 training of Net1 with loss scaling (the CPU reference:
-/// values rounded through System.Half or bfloat16, master weights in float32, GradScaler).
+/// host→device copies; (3) float16 / bfloat16 training of Net1 with loss scaling on --device (values
+/// rounded to float16 or bfloat16 by the backend's rounding op — System.Half / bit rounding on the CPU,
+/// the unary_roundfloat16 / unary_roundbfloat16 kernels on CUDA — master weights in float32, GradScaler).
 /// Parts (1) and (2) need a GPU; without one they say so and show the CPU side only.
 /// </summary>
 public sealed class GpuNotes : Exercise
@@ -102,7 +103,7 @@ public sealed class GpuNotes : Exercise
     {
         var data = BostonData.Load();
         int epochs = ctx.Int("epochs", ctx.Quick ? 10 : 100);
-        ctx.Print($"(3) Net1 on Boston, Adam lr 0.01, MSE, {epochs} epochs, batch 128, the same initial weights and batches for every run:");
+        ctx.Print($"(3) Net1 on Boston on {ctx.Device}, Adam lr 0.01, MSE, {epochs} epochs, batch 128, the same initial weights and batches for every run:");
         var runs = new List<PrecisionRun>
         {
             Train(ctx, data, epochs, "float32", null, null),
@@ -129,7 +130,9 @@ public sealed class GpuNotes : Exercise
     /// </summary>
     private static PrecisionRun Train(ExerciseContext ctx, BostonData data, int epochs, string name, HalfType? half, GradScaler? scaler)
     {
+        var device = ctx.Device;
         var model = new Net1(ctx.NewGenerator());
+        model.To(device);
         var parameters = model.Parameters().ToArray();
         var opt = new Adam(parameters, lr: 0.01);
         var criterion = new MSELoss();
@@ -147,9 +150,11 @@ public sealed class GpuNotes : Exercise
         {
             double sum = 0;
             int n = 0;
-            foreach (var (x, y) in loader)
+            foreach (var (xb, yb) in loader)
             {
                 using var scope = Tensor.Scope();
+                var x = xb.To(device);
+                var y = yb.To(device);
                 var masters = half is null ? null : parameters.Select(p => p.Clone()).ToArray();
                 if (half is HalfType h1) foreach (var p in parameters) Precision.RoundInPlace(p, h1);
                 opt.ZeroGrad();
@@ -177,7 +182,7 @@ public sealed class GpuNotes : Exercise
         double test;
         using (Tensor.NoGrad())
         using (var scope = Tensor.Scope())
-            test = criterion.Forward(Forward(data.XTest), data.YTest).Item();
+            test = criterion.Forward(Forward(data.XTest.To(device)), data.YTest.To(device)).Item();
         return new PrecisionRun(name, first, last, test, total == 0 ? 0 : 100.0 * flushed / total, scaler?.SkippedSteps ?? 0, scaler?.Scale ?? 0);
     }
 }

@@ -25,6 +25,8 @@ public sealed partial class CpuBackend
         UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sign => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
+        UnaryOp.RoundFloat16 => T.CreateTruncating(Amp.Precision.ToFloat16((float)double.CreateTruncating(x))),
+        UnaryOp.RoundBFloat16 => T.CreateTruncating(Amp.Precision.ToBFloat16((float)double.CreateTruncating(x))),
         _ => throw new NotSupportedException($"Unary op {op}."),
     };
 

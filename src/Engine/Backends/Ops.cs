@@ -23,6 +23,10 @@ public enum UnaryOp
     Tanh,
     /// <summary>sign x (−1, 0, 1)</summary>
     Sign,
+    /// <summary>x rounded to IEEE float16 and back (round to nearest even, ±∞ past 65504); mixed precision without a 16-bit dtype.</summary>
+    RoundFloat16,
+    /// <summary>x rounded to bfloat16 and back (float32's top 16 bits, round to nearest even).</summary>
+    RoundBFloat16,
 }
 
 /// <summary>Elementwise functions of two tensors, broadcast to one shape: y[i] = f(a[i], b[i]).</summary>

@@ -42,6 +42,25 @@ public abstract class ProcessGroup : IDisposable
     /// <summary>Starts an in-place all-reduce of <paramref name="tensor"/> (float32/float64/int32/int64); do not touch it until the work is done.</summary>
     public abstract Work AllReduceAsync(Tensor tensor, AllReduceOp op = AllReduceOp.Sum);
 
+    /// <summary>
+    /// Starts one in-place all-reduce over several tensors (a DDP bucket whose gradients stay where they are).
+    /// By default one <see cref="AllReduceAsync"/> per tensor; NCCL issues them as one group (ncclGroupStart/End).
+    /// </summary>
+    public virtual Work AllReduceCoalescedAsync(IReadOnlyList<Tensor> tensors, AllReduceOp op = AllReduceOp.Sum)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0) throw new ArgumentException("all_reduce_coalesced: no tensors given.");
+        var works = tensors.Select(t => AllReduceAsync(t, op)).ToArray();
+        return new Work(Task.WhenAll(works.Select(w => w.Task)), this, $"all_reduce_coalesced({op.ToString().ToLowerInvariant()}) of {tensors.Count} tensors");
+    }
+
+    /// <summary>
+    /// True when DistributedDataParallel should pack each bucket into one flat pinned host buffer and reduce
+    /// that (MPI: one message per bucket); false when the group reduces the gradients in place on their
+    /// device with <see cref="AllReduceCoalescedAsync"/> (NCCL).
+    /// </summary>
+    public virtual bool PacksBucketsOnHost => BufferDevice.Type == DeviceType.Cpu;
+
     /// <summary>Starts an in-place broadcast of <paramref name="tensor"/> from rank <paramref name="root"/> to all ranks.</summary>
     public abstract Work BroadcastAsync(Tensor tensor, int root = 0);
 

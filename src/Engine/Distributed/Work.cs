@@ -16,6 +16,9 @@ public sealed class Work
         What = what;
     }
 
+    /// <summary>The task that finishes with the collective (combined works wait on it).</summary>
+    internal Task Task => _task;
+
     /// <summary>What this collective is, e.g. "all_reduce(sum) of 1,234 float32".</summary>
     public string What { get; }
 

@@ -10,7 +10,8 @@ namespace Engine.Parallelism;
 /// broadcast so every rank starts equal. During <c>loss.Backward()</c> each parameter's gradient, as
 /// soon as it is accumulated, counts towards its bucket; a full bucket is packed into a flat buffer
 /// and all-reduced (averaged) asynchronously while the backward pass goes on (<c>overlap</c>), in
-/// bucket order on every rank. When the last bucket is launched the backward waits for all of them
+/// bucket order on every rank (MPI reduces a flat pinned host copy of the bucket; NCCL reduces the
+/// gradients in place on the GPU, one grouped call per bucket). When the last bucket is launched the backward waits for all of them
 /// and writes the averaged gradients back, so after Backward() returns every rank holds the same
 /// gradients — those of the full batch when the shards are equal — and any optimizer keeps the
 /// replicas identical. With <c>overlap: false</c> the buckets are reduced only after every gradient
@@ -51,6 +52,11 @@ public sealed class DistributedDataParallel : Module, IDisposable
         if (distinct.Count != _params.Length) throw new ArgumentException("DistributedDataParallel: a parameter is registered twice (shared weights); register it once.");
         foreach (var p in _params)
             if (!p.DType.IsFloat()) throw new ArgumentException($"DistributedDataParallel: parameters must be float; got {p.DType.Name()}.");
+        bool onHost = group.PacksBucketsOnHost;
+        if (!onHost)
+            for (int i = 0; i < _params.Length; i++)
+                if (_params[i].Device != group.BufferDevice)
+                    throw new ArgumentException($"DistributedDataParallel: the {group.Backend} process group reduces on {group.BufferDevice}, but parameter '{_names[i]}' is on {_params[i].Device}; move the model there first (model.To(group.BufferDevice)).");
 
         if (broadcastParameters && group.WorldSize > 1)
         {
@@ -65,7 +71,7 @@ public sealed class DistributedDataParallel : Module, IDisposable
         void Close()
         {
             if (current.Count == 0) return;
-            buckets.Add(new GradBucket(buckets.Count, current.ToArray(), current.Select(i => _params[i]).ToArray()));
+            buckets.Add(new GradBucket(buckets.Count, current.ToArray(), current.Select(i => _params[i]).ToArray(), onHost));
             current = new List<int>();
             bytes = 0;
         }
@@ -165,7 +171,7 @@ public sealed class DistributedDataParallel : Module, IDisposable
             var b = _buckets[_nextLaunch++];
             if (b.Index == 0) _launchStart = Stopwatch.GetTimestamp();
             b.Pack();
-            b.Work = Group.AllReduceAsync(b.Flat, AllReduceOp.Avg);
+            b.Work = b.Flat is null ? Group.AllReduceCoalescedAsync(b.Gradients(), AllReduceOp.Avg) : Group.AllReduceAsync(b.Flat, AllReduceOp.Avg);
         }
     }
 

@@ -58,6 +58,31 @@ internal static partial class OpCases
         (UnaryOp.Sqrt, Math.Sqrt, true), (UnaryOp.Abs, Math.Abs, false), (UnaryOp.Square, x => x * x, false),
         (UnaryOp.Relu, x => x > 0 ? x : 0, false), (UnaryOp.Sigmoid, x => 1 / (1 + Math.Exp(-x)), false),
         (UnaryOp.Tanh, Math.Tanh, false), (UnaryOp.Sign, x => Math.Sign(x), false),
+        (UnaryOp.RoundFloat16, x => RoundToFormat((float)x, 10, -14, 65504), false),
+        (UnaryOp.RoundBFloat16, x => RoundToFormat((float)x, 7, -126, BFloat16Max), false),
+    ];
+
+    private const double BFloat16Max = 3.3895313892515355e38; // (2 − 2^−7) · 2^127
+
+    /// <summary>
+    /// v rounded to a binary format with <paramref name="mantissaBits"/> stored mantissa bits and smallest
+    /// normal exponent <paramref name="minExponent"/> (spacing 2^(e − mantissaBits), fixed below the normal
+    /// range), ties to even, ±∞ beyond <paramref name="max"/>: the formula the rounding kernels are checked against.
+    /// </summary>
+    internal static double RoundToFormat(double v, int mantissaBits, int minExponent, double max)
+    {
+        if (v == 0 || !double.IsFinite(v)) return v;
+        double q = Math.ScaleB(1.0, Math.Max(Math.ILogB(v), minExponent) - mantissaBits);
+        double r = Math.Round(v / q, MidpointRounding.ToEven) * q;
+        return Math.Abs(r) > max ? Math.CopySign(double.PositiveInfinity, v) : r;
+    }
+
+    /// <summary>Values where 16-bit rounding goes wrong first: ties, subnormals, the overflow edge.</summary>
+    private static readonly double[] RoundingEdges =
+    [
+        1 + Math.ScaleB(1, -11), 1 + 3 * Math.ScaleB(1, -11), 1 + Math.ScaleB(1, -8), 1 + 3 * Math.ScaleB(1, -8), -(1 + 3 * Math.ScaleB(1, -8)),
+        7e-8, -7e-8, Math.ScaleB(1, -25), 3 * Math.ScaleB(1, -25), 5 * Math.ScaleB(1, -25), -1e-8, Math.ScaleB(1, -14) - Math.ScaleB(1, -26), 6.1e-5, -2.5e-5,
+        65504, 65519, 65520, -70000, 1e30, 3.39e38, 3.4e38, 3.14159265, 1e-40,
     ];
 
     private static readonly (BinaryOp Op, Func<double, double, double> F)[] BinaryOps =
@@ -86,6 +111,16 @@ internal static partial class OpCases
                     Name = $"Unary.{op} {d.Name()} [{s.N}]", Kernel = $"unary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}", Kind = OpKind.Elementwise, DType = d,
                     Inputs = g => [positive ? Uniform(g, shape, d, 0.05, 4) : NonZero(g, shape, d)],
                     Outputs = i => [Zeros(i[0], shape)],
+                    Execute = (b, i, o) => b.Unary(op, i[0], o[0]),
+                    Reference = x => [Map(x[0], f)],
+                };
+
+            foreach (var (op, f) in new[] { (UnaryOp.RoundFloat16, UnaryOps[^2].F), (UnaryOp.RoundBFloat16, UnaryOps[^1].F) })
+                yield return new OpCase
+                {
+                    Name = $"Unary.{op} {d.Name()} ties, subnormals, overflow", Kernel = $"unary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}", Kind = OpKind.Exact, DType = d,
+                    Inputs = _ => [Make(RoundingEdges, [RoundingEdges.Length], d)],
+                    Outputs = i => [Zeros(i[0], [RoundingEdges.Length])],
                     Execute = (b, i, o) => b.Unary(op, i[0], o[0]),
                     Reference = x => [Map(x[0], f)],
                 };

@@ -44,9 +44,13 @@ internal static partial class CudaDriver
     [LibraryImport(Library)] internal static partial int cuEventCreate(out IntPtr evt, uint flags);
     [LibraryImport(Library)] internal static partial int cuEventRecord(IntPtr evt, IntPtr stream);
     [LibraryImport(Library)] internal static partial int cuEventSynchronize(IntPtr evt);
+    [LibraryImport(Library)] internal static partial int cuEventQuery(IntPtr evt);
     [LibraryImport(Library)] internal static partial int cuEventElapsedTime(out float milliseconds, IntPtr start, IntPtr end);
     [LibraryImport(Library)] internal static partial int cuEventDestroy_v2(IntPtr evt);
     [LibraryImport(Library)] internal static partial int cuGetErrorName(int error, out IntPtr name);
+
+    /// <summary>CUDA_ERROR_NOT_READY: cuEventQuery's "the work before the event is still running".</summary>
+    internal const int ErrorNotReady = 600;
 
     /// <summary>CUDA_ERROR_NO_DEVICE: the driver is there but sees no GPU (or CUDA_VISIBLE_DEVICES hides them all).</summary>
     internal const int ErrorNoDevice = 100;

@@ -6,7 +6,8 @@ namespace Engine.Kernels.Native;
 /// <summary>
 /// Finds the CUDA libraries: "cuda" → libcuda.so.1 (the driver), "cublas" and "nvrtc" → the newest
 /// of .so.13/.12/.11 on the loader path, in $CUDA_HOME/lib64 or /usr/local/cuda/lib64
-/// (ENGINE_CUBLAS / ENGINE_NVRTC name an exact file).
+/// (ENGINE_CUBLAS / ENGINE_NVRTC name an exact file); "nccl" → libnccl.so.2 the same way
+/// (ENGINE_NCCL_LIBRARY names an exact file, e.g. the one in PyTorch's nvidia-nccl wheel).
 /// </summary>
 internal static class NativeLibraries
 {
@@ -16,7 +17,7 @@ internal static class NativeLibraries
     internal static void Install() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, Resolve);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name is CudaDriver.Library or CuBlasNative.Library or NvrtcNative.Library ? TryLoad(name, out _) : IntPtr.Zero;
+        name is CudaDriver.Library or CuBlasNative.Library or NvrtcNative.Library or NcclNative.Library ? TryLoad(name, out _) : IntPtr.Zero;
 
     /// <summary>Candidate file names for a logical library name, best first.</summary>
     internal static IEnumerable<string> Candidates(string name)
@@ -27,10 +28,15 @@ internal static class NativeLibraries
             yield return "libcuda.so";
             yield break;
         }
-        string? exact = Environment.GetEnvironmentVariable(name == CuBlasNative.Library ? "ENGINE_CUBLAS" : "ENGINE_NVRTC");
+        string? exact = Environment.GetEnvironmentVariable(name switch
+        {
+            CuBlasNative.Library => "ENGINE_CUBLAS",
+            NcclNative.Library => "ENGINE_NCCL_LIBRARY",
+            _ => "ENGINE_NVRTC",
+        });
         if (!string.IsNullOrEmpty(exact)) yield return exact;
-        string stem = name == CuBlasNative.Library ? "libcublas.so" : "libnvrtc.so";
-        string[] versions = [".13", ".12", ".11", ""];
+        string stem = name switch { CuBlasNative.Library => "libcublas.so", NcclNative.Library => "libnccl.so", _ => "libnvrtc.so" };
+        string[] versions = name == NcclNative.Library ? [".2", ""] : [".13", ".12", ".11", ""];
         foreach (var v in versions) yield return stem + v;
         var dirs = new List<string>();
         foreach (var env in new[] { "CUDA_HOME", "CUDA_PATH" })
@@ -39,6 +45,16 @@ internal static class NativeLibraries
         dirs.Add("/usr/lib/x86_64-linux-gnu");
         foreach (var dir in dirs)
             foreach (var v in versions) yield return Path.Combine(dir, stem + v);
+    }
+
+    /// <summary>Forgets the lookup of <paramref name="name"/> so the next one searches again (the NCCL binding test points ENGINE_NCCL_LIBRARY at a stub).</summary>
+    internal static void Forget(string name)
+    {
+        lock (Loaded)
+        {
+            Loaded.Remove(name);
+            Found.Remove(name);
+        }
     }
 
     /// <summary>Loads a library (once); IntPtr.Zero and the names tried when it is not there.</summary>

@@ -85,6 +85,56 @@ public class DistributedDataParallelTests
         Assert.That(slow.IsCompleted, Is.False);
     }
 
+    /// <summary>
+    /// A group that, like NCCL, reduces gradients in place (no host buffer) and pretends a second rank
+    /// whose gradients are zero: Avg halves every tensor it is given.
+    /// </summary>
+    private sealed class InPlaceHalvingGroup(Device bufferDevice) : ProcessGroup(TimeSpan.FromSeconds(5))
+    {
+        public readonly List<int> CoalescedSizes = new();
+        public override string Backend => "in-place";
+        public override int Rank => 0;
+        public override int WorldSize => 1;
+        public override Device BufferDevice => bufferDevice;
+        public override bool PacksBucketsOnHost => false;
+        public override Work AllReduceCoalescedAsync(IReadOnlyList<Tensor> tensors, AllReduceOp op = AllReduceOp.Sum)
+        {
+            Assert.That(op, Is.EqualTo(AllReduceOp.Avg));
+            CoalescedSizes.Add(tensors.Count);
+            using (Tensor.NoGrad())
+                foreach (var t in tensors) t.MulInPlace(0.5);
+            return new Work(Task.CompletedTask, this, "all_reduce_coalesced");
+        }
+        public override Work AllReduceAsync(Tensor tensor, AllReduceOp op = AllReduceOp.Sum) => throw new NotSupportedException("DDP must use the coalesced call");
+        public override Work BroadcastAsync(Tensor tensor, int root = 0) => new(Task.CompletedTask, this, "broadcast");
+        public override Work BarrierAsync() => new(Task.CompletedTask, this, "barrier");
+        public override void Dispose() { }
+    }
+
+    [Test]
+    public void AGroupThatReducesOnTheDeviceGetsEachBucketsGradientsInOneCoalescedCall()
+    {
+        var group = new InPlaceHalvingGroup(Device.Cpu);
+        var net = new TinyNet(1, new());
+        using var ddp = new DistributedDataParallel(net, group, bucketCapMb: 64.0 / (1024 * 1024));
+        Assert.That(ddp.Buckets.Select(b => b.Flat), Is.All.Null, "no host buffer when the group reduces in place");
+        Assert.That(ddp.Buckets.Select(b => b.Bytes), Is.EqualTo(new long[] { 64, 416 }));
+        var x = Tensor.Randn([5, 13], generator: new Generator(3));
+        var reference = new TinyNet(1, new());
+        reference.Forward(x).Sum().Backward();
+        ddp.Forward(x).Sum().Backward();
+        Assert.That(group.CoalescedSizes, Is.EqualTo(new[] { 2, 1 }));
+        foreach (var (p, q) in net.Parameters().Zip(reference.Parameters()))
+            Assert.That(p.Grad!.ToDoubleArray(), Is.EqualTo(q.Grad!.ToDoubleArray().Select(v => v * 0.5).ToArray()));
+    }
+
+    [Test]
+    public void AModelOffTheGroupsDeviceIsRefusedByName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DistributedDataParallel(new TinyNet(1, new()), new InPlaceHalvingGroup(Device.Cuda(0))));
+        Assert.That(e!.Message, Does.Contain("reduces on cuda:0, but parameter 'w1' is on cpu; move the model there first"));
+    }
+
     private sealed class SoloGroupWithTimeout() : ProcessGroup(TimeSpan.FromSeconds(0.2))
     {
         public override string Backend => "solo";

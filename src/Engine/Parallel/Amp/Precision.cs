@@ -1,7 +1,8 @@
 namespace Engine.Amp;
 
 /// <summary>
-/// The CPU reference of reduced-precision casts. Tensors keep a float32 (or float64) dtype; their values
+/// Reduced-precision casts (the scalar functions here are the CPU reference; tensors are rounded by the
+/// backend's <see cref="UnaryOp.RoundFloat16"/> / <see cref="UnaryOp.RoundBFloat16"/>, a kernel on CUDA). Tensors keep a float32 (or float64) dtype; their values
 /// are rounded to what float16 (System.Half) or bfloat16 can hold, round-to-nearest-even, overflow to ±∞,
 /// underflow to 0 — so a network computed on rounded values behaves numerically like one stored in
 /// 16 bits, and the engine needs no 16-bit dtype. <see cref="Round"/> is differentiable: the gradient
@@ -48,23 +49,12 @@ public static class Precision
         return n;
     }
 
+    /// <summary>A rounded copy on x's device: the backend's RoundFloat16 / RoundBFloat16 op (kernels.cu on CUDA).</summary>
     private static Tensor RoundCopy(Tensor x, HalfType type)
     {
         if (!x.DType.IsFloat()) throw new ArgumentException($"Round{type}: expected a float tensor; got {x.DType.Name()}.");
-        using var host = x.Device.Type == DeviceType.Cpu ? null : x.Cpu();
-        var src = host ?? x;
-        var y = Tensor.Zeros(src.Shape, src.DType);
-        if (src.DType == DType.Float32)
-        {
-            var s = src.Span<float>(); var d = y.Span<float>();
-            for (int i = 0; i < s.Length; i++) d[i] = RoundValue(s[i], type);
-        }
-        else
-        {
-            var s = src.Span<double>(); var d = y.Span<double>();
-            for (int i = 0; i < s.Length; i++) d[i] = RoundValue((float)s[i], type);
-        }
-        if (x.Device.Type == DeviceType.Cpu) return y;
-        using (y) return y.To(x.Device, copy: true);
+        var y = Tensor.Zeros(x.Shape, x.DType, x.Device);
+        x.Device.Backend.Unary(type == HalfType.Float16 ? UnaryOp.RoundFloat16 : UnaryOp.RoundBFloat16, x, y);
+        return y;
     }
 }

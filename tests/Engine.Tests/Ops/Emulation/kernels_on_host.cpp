@@ -98,6 +98,17 @@ int main()
             for (int i = 0; i < n; i++) for (int k = 0; k < s; k++) { double d = x[(i * c + ch) * s + k] - m; q += d * d; } wm[ch] = m; wi[ch] = 1 / std::sqrt(q / (n * s) + 1e-5); }
         check("batch_norm_stats mean", relerr(sm, wm), 1e-6); check("batch_norm_stats inv std", relerr(si, wi), 1e-6);
     }
+    // 16-bit rounding against torch 1.13 (x.to(torch.float16 / torch.bfloat16).float()), ties and subnormals included
+    {
+        std::vector<float> x = {1.0f, 1.00390625f, 1.01171875f, 3.14159265f, 1e-8f, 7e-8f, 65504.f, 70000.f, -2.5e-5f, 1e30f, 1.00048828125f, 1.00146484375f, 2.98023223876953125e-8f, 8.940696716308594e-08f};
+        std::vector<double> f16 = {1.0, 1.00390625, 1.01171875, 3.140625, 0.0, 5.960464477539063e-08, 65504.0, INFINITY, -2.4974346160888672e-05, INFINITY, 1.0, 1.001953125, 0.0, 1.1920928955078125e-07};
+        std::vector<double> bf16 = {1.0, 1.0, 1.015625, 3.140625, 1.0011717677116394e-08, 6.984919309616089e-08, 65536.0, 70144.0, -2.5033950805664062e-05, 1.0002555517425873e+30, 1.0, 1.0, 2.9802322387695312e-08, 8.940696716308594e-08};
+        int n = (int)x.size(); std::vector<float> y(n), z(n);
+        launch({1}, {32}, [&] { unary_roundfloat16_f32(x.data(), y.data(), n); });
+        launch({1}, {32}, [&] { unary_roundbfloat16_f32(x.data(), z.data(), n); });
+        double e16 = 0, eb = 0; for (int i = 0; i < n; i++) { if ((double)y[i] != f16[i]) e16 = 1; if ((double)z[i] != bf16[i]) eb = 1; }
+        check("unary_roundfloat16_f32 = torch float16", e16, 0); check("unary_roundbfloat16_f32 = torch bfloat16", eb, 0);
+    }
     printf("%d failed\n", fails);
     return fails != 0;
 }

@@ -24,6 +24,8 @@ inline void __syncthreads() { g_barrier->arrive_and_wait(); }
 struct alignas(16) float4 { float x, y, z, w; };
 inline float4 make_float4(float a, float b, float c, float d) { return {a, b, c, d}; }
 inline float __int_as_float(int i) { float f; memcpy(&f, &i, 4); return f; }
+inline float __uint_as_float(unsigned int i) { float f; memcpy(&f, &i, 4); return f; }
+inline unsigned int __float_as_uint(float f) { unsigned int i; memcpy(&i, &f, 4); return i; }
 inline double __longlong_as_double(long long i) { double f; memcpy(&f, &i, 8); return f; }
 template <class T> T atomicAdd(T* p, T v) { std::lock_guard<std::mutex> l(g_atomic); T o = *p; *p = o + v; return o; }
 inline unsigned long long atomicCAS(unsigned long long* p, unsigned long long c, unsigned long long v) { std::lock_guard<std::mutex> l(g_atomic); auto o = *p; if (o == c) *p = v; return o; }
