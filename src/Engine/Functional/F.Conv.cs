@@ -154,14 +154,15 @@ public static partial class F
         CheckPoolPadding(op, kh, kw, padding);
         var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
         int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
-        var y = Alloc(x, shape);
-        var argmax = Tensor.Zeros(shape, DType.Int32, x.Device);
+        // Outputs the pool ops overwrite entirely (every window has a maximum; the backward clears dx first).
+        var y = Empty(x, shape);
+        var argmax = Tensor.Empty(shape, DType.Int32, x.Device);
         x.Backend.MaxPool2d(x, kh, kw, stride, padding, y, argmax);
         if (!NeedsGrad([x])) { argmax.Dispose(); return y; }
         var xShape = x.Shape;
         return Autograd.Record(y, op, [x], g =>
         {
-            var dx = Alloc(g, xShape);
+            var dx = Empty(g, xShape);
             g.Backend.MaxPool2dBackward(g, argmax, dx);
             return [dx];
         });

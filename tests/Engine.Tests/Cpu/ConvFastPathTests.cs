@@ -117,7 +117,7 @@ public class ConvFastPathTests
             }
     }
 
-    /// <summary>Conv2d forward and gradients on a fixed input, as flat arrays.</summary>
+    /// <summary>MaxPool2d(Conv2d(x)) forward and gradients on a fixed input, as flat arrays.</summary>
     private static double[][] ConvRun(int n, int c, int h, int w, int f, int k, int stride, int pad)
     {
         var g = new Generator(7);
@@ -125,14 +125,14 @@ public class ConvFastPathTests
         var x = Tensor.Randn([n, c, h, w], generator: g, requiresGrad: true);
         var wt = Tensor.Randn([f, c, k, k], generator: g, requiresGrad: true);
         var b = Tensor.Randn([f], generator: g, requiresGrad: true);
-        var y = F.Conv2d(x, wt, b, stride, pad);
+        var y = F.MaxPool2d(F.Conv2d(x, wt, b, stride, pad), 2);
         var r = Tensor.Randn(y.Shape, generator: g);
         (y * r).Sum().Backward();
         return [y.ToDoubleArray(), x.Grad!.ToDoubleArray(), wt.Grad!.ToDoubleArray(), b.Grad!.ToDoubleArray()];
     }
 
     [Test]
-    public void Conv2dIgnoresWhatRecycledBuffersHeld()
+    public void ConvAndPoolIgnoreWhatRecycledBuffersHeld()
     {
         // (N, C, H, W, F, kernel, stride, pad): the 20.4.2 conv2 shape (buffers ≥ 64 KiB go through the pool), odd ones.
         var cases = new[] { (64, 16, 14, 14, 32, 5, 1, 2), (5, 3, 11, 9, 7, 3, 2, 1), (3, 2, 31, 33, 130, 4, 3, 0) };
@@ -144,6 +144,8 @@ public class ConvFastPathTests
             int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
             int[][] sizes = [[n * oh * ow, c * k * k], [n * oh * ow, f], [n, f, oh, ow], [n, c, h, w], [c * k * k, f]];
             var poison = sizes.SelectMany(sz => Enumerable.Range(0, 3).Select(_ => Tensor.Full(sz, double.NaN))).ToList();
+            poison.AddRange(Enumerable.Range(0, 3).Select(_ => Tensor.Full([n, f, oh / 2, ow / 2], double.NaN))); // pooled y
+            poison.AddRange(Enumerable.Range(0, 3).Select(_ => Tensor.Full([n, f, oh / 2, ow / 2], -7, DType.Int32))); // argmax
             poison.ForEach(t => t.Dispose());
             var again = ConvRun(n, c, h, w, f, k, s, p);
             string[] names = ["y", "dx", "dw", "db"];
