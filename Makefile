@@ -54,6 +54,7 @@ device-bundle: ptx
 	cp $(PTX) bundle/kernels.ptx
 	rm -f bundle/*.xml
 	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi
+	@if [ -f data/boston/boston.csv ]; then mkdir -p bundle/data/boston; cp data/boston/boston.csv bundle/data/boston/; fi
 	@du -sh bundle; ls -la bundle
 
 clean:

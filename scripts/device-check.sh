@@ -33,11 +33,14 @@ if [ -z "${ENGINE_NCCL_LIBRARY:-}" ] && ! ldconfig -p 2>/dev/null | grep -q "lib
 fi
 echo "ENGINE_NCCL_LIBRARY=${ENGINE_NCCL_LIBRARY:-(loader path)}"
 
-# MNIST travels gzipped in the bundle (make device-bundle); unpack it for 24.5.
-if [ -d bundle/data/mnist ] && [ -z "${ENGINE_DATA:-}" ]; then
+# MNIST travels gzipped in the bundle (make device-bundle); unpack it for 24.5. Boston (chapter 25) as is.
+if [ -d bundle/data ] && [ -z "${ENGINE_DATA:-}" ]; then
   export ENGINE_DATA=${TMPDIR:-/tmp}/engine-data
-  mkdir -p "$ENGINE_DATA/mnist"
-  for f in bundle/data/mnist/*.gz; do gunzip -c "$f" > "$ENGINE_DATA/mnist/$(basename "$f" .gz)"; done
+  if [ -d bundle/data/mnist ]; then
+    mkdir -p "$ENGINE_DATA/mnist"
+    for f in bundle/data/mnist/*.gz; do gunzip -c "$f" > "$ENGINE_DATA/mnist/$(basename "$f" .gz)"; done
+  fi
+  if [ -d bundle/data/boston ]; then mkdir -p "$ENGINE_DATA/boston"; cp bundle/data/boston/* "$ENGINE_DATA/boston/"; fi
 fi
 
 status=0
