@@ -39,41 +39,49 @@ public sealed partial class CpuBackend
     {
         var xs = (T[])((CpuStorage)x.Storage).Data;
         var cs = (T[])((CpuStorage)cols.Storage).Data;
+        int rowWidth = g.OW * g.C * g.KH * g.KW; // elements of cols per output row (n, oh)
+        For((long)g.N * g.OH, (s, e) => Im2ColRows(xs, g, s, e, cs, s * rowWidth), grain: Grain(rowWidth));
+    }
+
+    /// <summary>
+    /// The rows of output-row range [r0, r1) (r = n·OH + oh) of <see cref="Im2ColT{T}"/>, written to
+    /// <paramref name="cs"/> with output row r0's first element at <paramref name="cOffset"/>
+    /// (r0·OW·C·KH·KW within the whole buffer).
+    /// </summary>
+    private static void Im2ColRows<T>(T[] xs, ConvGeometry g, int r0, int r1, T[] cs, int cOffset) where T : unmanaged, INumberBase<T>
+    {
         int width = g.C * g.KH * g.KW, plane = g.H * g.W;
         // The geometry as locals (the closure would otherwise reload each field from the heap in the inner loops).
         int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kh = g.KH, kw = g.KW, ch = g.C, stride = g.Stride, pad = g.Pad;
-        For((long)g.N * oH, (s, e) =>
+        ref T xRef = ref MemoryMarshal.GetArrayDataReference(xs);
+        ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cs), cOffset);
+        for (int r = r0; r < r1; r++)
         {
-            ref T xRef = ref MemoryMarshal.GetArrayDataReference(xs);
-            ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
-            for (int r = s; r < e; r++)
+            int n = r / oH, oh = r % oH;
+            // Window rows i in [iLo, iHi) fall inside the image; the others are padding (zeros).
+            int h0 = oh * stride - pad;
+            int iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
+            for (int ow = 0; ow < oW; ow++)
             {
-                int n = r / oH, oh = r % oH;
-                // Window rows i in [iLo, iHi) fall inside the image; the others are padding (zeros).
-                int h0 = oh * stride - pad;
-                int iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
-                for (int ow = 0; ow < oW; ow++)
+                int w0 = ow * stride - pad;
+                int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0), run = jHi - jLo;
+                ref T row = ref Unsafe.Add(ref cRef, ((r - r0) * oW + ow) * width);
+                if (iLo > 0 || iHi < kh || jLo > 0 || jHi < kw)
+                    MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
+                for (int c = 0; c < ch; c++)
                 {
-                    int w0 = ow * stride - pad;
-                    int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0), run = jHi - jLo;
-                    ref T row = ref Unsafe.Add(ref cRef, (r * oW + ow) * width);
-                    if (iLo > 0 || iHi < kh || jLo > 0 || jHi < kw)
-                        MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
-                    for (int c = 0; c < ch; c++)
+                    // Bounds were established above: rows iLo..iHi, columns jLo..jHi stay inside plane (n, c)
+                    // (refs are formed only at in-image elements, never before the array).
+                    int src = (n * ch + c) * plane + w0 + jLo, dst = c * kh * kw + jLo;
+                    for (int i = iLo; i < iHi; i++)
                     {
-                        // Bounds were established above: rows iLo..iHi, columns jLo..jHi stay inside plane (n, c)
-                        // (refs are formed only at in-image elements, never before the array).
-                        int src = (n * ch + c) * plane + w0 + jLo, dst = c * kh * kw + jLo;
-                        for (int i = iLo; i < iHi; i++)
-                        {
-                            ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * w);
-                            ref T di = ref Unsafe.Add(ref row, dst + i * kw);
-                            for (int j = 0; j < run; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
-                        }
+                        ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * w);
+                        ref T di = ref Unsafe.Add(ref row, dst + i * kw);
+                        for (int j = 0; j < run; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
                     }
                 }
             }
-        }, grain: Grain((long)g.OW * width));
+        }
     }
 
     /// <inheritdoc/>
@@ -92,36 +100,44 @@ public sealed partial class CpuBackend
     {
         var cs = (T[])((CpuStorage)cols.Storage).Data;
         var ds = (T[])((CpuStorage)dx.Storage).Data;
-        int width = g.C * g.KH * g.KW, plane = g.H * g.W, image = g.C * plane, kw = g.KW;
-        For(g.N, (s, e) =>
+        int rowsPerImage = g.OH * g.OW, width = g.C * g.KH * g.KW;
+        For(g.N, (s, e) => Col2ImImages(cs, s * rowsPerImage * width, g, s, e, ds), grain: Grain((long)rowsPerImage * width));
+    }
+
+    /// <summary>
+    /// Images [n0, n1) of <see cref="Col2ImT{T}"/>: dx[n] for those images (overwritten), from cols rows whose
+    /// first (image n0, oh 0, ow 0) starts at <paramref name="cOffset"/> of <paramref name="cs"/>.
+    /// </summary>
+    private static void Col2ImImages<T>(T[] cs, int cOffset, ConvGeometry g, int n0, int n1, T[] ds) where T : unmanaged, INumberBase<T>
+    {
+        int width = g.C * g.KH * g.KW, plane = g.H * g.W, image = g.C * plane;
+        int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kh = g.KH, kw = g.KW, ch = g.C, stride = g.Stride, pad = g.Pad;
+        ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
+        ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
+        for (int n = n0; n < n1; n++)
         {
-            ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
-            ref T cRef = ref MemoryMarshal.GetArrayDataReference(cs);
-            for (int n = s; n < e; n++)
-            {
-                ds.AsSpan(n * image, image).Clear();
-                for (int oh = 0; oh < g.OH; oh++)
-                    for (int ow = 0; ow < g.OW; ow++)
+            ds.AsSpan(n * image, image).Clear();
+            for (int oh = 0; oh < oH; oh++)
+                for (int ow = 0; ow < oW; ow++)
+                {
+                    int src = cOffset + (((n - n0) * oH + oh) * oW + ow) * width;
+                    int w0 = ow * stride - pad;
+                    int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0), run = jHi - jLo;
+                    for (int c = 0; c < ch; c++)
                     {
-                        int src = ((n * g.OH + oh) * g.OW + ow) * width;
-                        int w0 = ow * g.Stride - g.Pad;
-                        int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, g.W - w0);
-                        for (int c = 0; c < g.C; c++)
+                        int planeBase = n * image + c * plane;
+                        for (int i = 0; i < kh; i++, src += kw)
                         {
-                            int planeBase = n * image + c * plane;
-                            for (int i = 0; i < g.KH; i++, src += kw)
-                            {
-                                int hh = oh * g.Stride - g.Pad + i;
-                                if (hh < 0 || hh >= g.H) continue;
-                                // Bounds were established above: jLo..jHi stays inside row hh of the plane.
-                                ref T d = ref Unsafe.Add(ref dRef, planeBase + hh * g.W + w0 + jLo);
-                                ref T c0 = ref Unsafe.Add(ref cRef, src + jLo);
-                                for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref c0, j);
-                            }
+                            int hh = oh * stride - pad + i;
+                            if (hh < 0 || hh >= h) continue;
+                            // Bounds were established above: jLo..jHi stays inside row hh of the plane.
+                            ref T d = ref Unsafe.Add(ref dRef, planeBase + hh * w + w0 + jLo);
+                            ref T c0 = ref Unsafe.Add(ref cRef, src + jLo);
+                            for (int j = 0; j < run; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref c0, j);
                         }
                     }
-            }
-        }, grain: Grain((long)g.OH * g.OW * width));
+                }
+        }
     }
 
     // ---- pooling ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ public static partial class F
     /// 2-D convolution (cross-correlation, like torch.nn.functional.conv2d): x [N, C, H, W], weight
     /// [F, C, KH, KW], bias [F] or null → y [N, F, OH, OW], OH = (H + 2·padding − KH)/stride + 1.
     /// Computed as Im2Col(x) [N·OH·OW, C·KH·KW] · W[F, C·KH·KW]ᵀ (+ b), then [N, OH, OW, F] → NCHW.
-    /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W).
+    /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W). On the CPU the im2col blocks and GEMMs run
+    /// image by image (<see cref="CpuBackend"/>'s Conv2dForward/Conv2dBackward); other devices use the op table.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0)
     {
@@ -32,9 +33,17 @@ public static partial class F
         var be = x.Backend;
 
         var cols = Empty(x, [m, k]);
-        be.Im2Col(x, kh, kw, stride, padding, cols);
         var y2 = Empty(x, [m, f]);
-        using (var w2 = ViewAs(weight, [f, k])) be.MatMul(cols, w2, y2, transB: true);
+        using (var w2 = ViewAs(weight, [f, k]))
+        {
+            // On the CPU, image by image (each image's cols still in cache for its GEMM); elsewhere the op table.
+            if (be is CpuBackend cpu) cpu.Conv2dForward(x, w2, kh, kw, stride, padding, cols, y2);
+            else
+            {
+                be.Im2Col(x, kh, kw, stride, padding, cols);
+                be.MatMul(cols, w2, y2, transB: true);
+            }
+        }
         if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
         var y = Empty(x, [n, f, oh, ow]);
         using (var y4 = ViewAs(y2, [n, oh, ow, f])) be.Permute(y4, [0, 3, 1, 2], y);
@@ -48,22 +57,38 @@ public static partial class F
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
             using var g2 = ViewAs(g4, [m, f]);
             Tensor? dx = null, dw = null, db = null;
-            if (x.RequiresGrad)
+            if (g.Backend is CpuBackend cpu)
             {
-                using var dcols = Empty(g, [m, k]);
-                using (var w2 = ViewAs(weight, [f, k])) g.Backend.MatMul(g2, w2, dcols);
-                dx = Empty(g, x.Shape);
-                g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
+                // dx and dWᵀ image by image (CpuBackend.Conv2dBackward), then dW = (dWᵀ)ᵀ.
+                dx = x.RequiresGrad ? Empty(g, x.Shape) : null;
+                using var dwT = weight.RequiresGrad ? Empty(g, [k, f]) : null;
+                using (var w2 = ViewAs(weight, [f, k])) cpu.Conv2dBackward(g2, w2, cols, kh, kw, stride, padding, x.Shape, dx, dwT);
+                if (dwT is not null)
+                {
+                    dw = Empty(g, weight.Shape);
+                    using var dw2 = ViewAs(dw, [f, k]);
+                    cpu.Permute(dwT, [1, 0], dw2);
+                }
             }
-            if (weight.RequiresGrad)
+            else
             {
-                // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
-                // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
-                using var dwT = Empty(g, [k, f]);
-                g.Backend.MatMul(cols, g2, dwT, transA: true);
-                dw = Empty(g, weight.Shape);
-                using var dw2 = ViewAs(dw, [f, k]);
-                g.Backend.Permute(dwT, [1, 0], dw2);
+                if (x.RequiresGrad)
+                {
+                    using var dcols = Empty(g, [m, k]);
+                    using (var w2 = ViewAs(weight, [f, k])) g.Backend.MatMul(g2, w2, dcols);
+                    dx = Empty(g, x.Shape);
+                    g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
+                }
+                if (weight.RequiresGrad)
+                {
+                    // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
+                    // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
+                    using var dwT = Empty(g, [k, f]);
+                    g.Backend.MatMul(cols, g2, dwT, transA: true);
+                    dw = Empty(g, weight.Shape);
+                    using var dw2 = ViewAs(dw, [f, k]);
+                    g.Backend.Permute(dwT, [1, 0], dw2);
+                }
             }
             if (bias is not null && bias.RequiresGrad) db = g2.Sum(0);
             return bias is null ? [dx, dw] : [dx, dw, db];
@@ -129,14 +154,15 @@ public static partial class F
         CheckPoolPadding(op, kh, kw, padding);
         var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
         int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
-        var y = Alloc(x, shape);
-        var argmax = Tensor.Zeros(shape, DType.Int32, x.Device);
+        // Outputs the pool ops overwrite entirely (every window has a maximum; the backward clears dx first).
+        var y = Empty(x, shape);
+        var argmax = Tensor.Empty(shape, DType.Int32, x.Device);
         x.Backend.MaxPool2d(x, kh, kw, stride, padding, y, argmax);
         if (!NeedsGrad([x])) { argmax.Dispose(); return y; }
         var xShape = x.Shape;
         return Autograd.Record(y, op, [x], g =>
         {
-            var dx = Alloc(g, xShape);
+            var dx = Empty(g, xShape);
             g.Backend.MaxPool2dBackward(g, argmax, dx);
             return [dx];
         });

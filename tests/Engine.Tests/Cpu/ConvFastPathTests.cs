@@ -6,7 +6,8 @@ namespace Engine.Tests.Cpu;
 /// <summary>
 /// The CPU fast paths behind the conv layers against plain index loops written here: Permute's
 /// batched-transpose path (NHWC ↔ NCHW and friends), MaxPool2d's unpadded and 2×2/stride-2 paths,
-/// and Conv2d forward and backward on uninitialised (recycled, NaN-poisoned) buffers.
+/// Conv2d forward and backward on uninitialised (recycled, NaN-poisoned) buffers, and the CPU's
+/// image-by-image Conv2dForward/Conv2dBackward against the op-table composition other devices run.
 /// </summary>
 public class ConvFastPathTests
 {
@@ -116,7 +117,7 @@ public class ConvFastPathTests
             }
     }
 
-    /// <summary>Conv2d forward and gradients on a fixed input, as flat arrays.</summary>
+    /// <summary>MaxPool2d(Conv2d(x)) forward and gradients on a fixed input, as flat arrays.</summary>
     private static double[][] ConvRun(int n, int c, int h, int w, int f, int k, int stride, int pad)
     {
         var g = new Generator(7);
@@ -124,14 +125,14 @@ public class ConvFastPathTests
         var x = Tensor.Randn([n, c, h, w], generator: g, requiresGrad: true);
         var wt = Tensor.Randn([f, c, k, k], generator: g, requiresGrad: true);
         var b = Tensor.Randn([f], generator: g, requiresGrad: true);
-        var y = F.Conv2d(x, wt, b, stride, pad);
+        var y = F.MaxPool2d(F.Conv2d(x, wt, b, stride, pad), 2);
         var r = Tensor.Randn(y.Shape, generator: g);
         (y * r).Sum().Backward();
         return [y.ToDoubleArray(), x.Grad!.ToDoubleArray(), wt.Grad!.ToDoubleArray(), b.Grad!.ToDoubleArray()];
     }
 
     [Test]
-    public void Conv2dIgnoresWhatRecycledBuffersHeld()
+    public void ConvAndPoolIgnoreWhatRecycledBuffersHeld()
     {
         // (N, C, H, W, F, kernel, stride, pad): the 20.4.2 conv2 shape (buffers ≥ 64 KiB go through the pool), odd ones.
         var cases = new[] { (64, 16, 14, 14, 32, 5, 1, 2), (5, 3, 11, 9, 7, 3, 2, 1), (3, 2, 31, 33, 130, 4, 3, 0) };
@@ -143,11 +144,76 @@ public class ConvFastPathTests
             int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
             int[][] sizes = [[n * oh * ow, c * k * k], [n * oh * ow, f], [n, f, oh, ow], [n, c, h, w], [c * k * k, f]];
             var poison = sizes.SelectMany(sz => Enumerable.Range(0, 3).Select(_ => Tensor.Full(sz, double.NaN))).ToList();
+            poison.AddRange(Enumerable.Range(0, 3).Select(_ => Tensor.Full([n, f, oh / 2, ow / 2], double.NaN))); // pooled y
+            poison.AddRange(Enumerable.Range(0, 3).Select(_ => Tensor.Full([n, f, oh / 2, ow / 2], -7, DType.Int32))); // argmax
             poison.ForEach(t => t.Dispose());
             var again = ConvRun(n, c, h, w, f, k, s, p);
             string[] names = ["y", "dx", "dw", "db"];
             for (int i = 0; i < clean.Length; i++)
                 Assert.That(again[i], Is.EqualTo(clean[i]), $"Conv2d {n}×{c}×{h}×{w} → {f}, k{k} s{s} p{p}: {names[i]} changed after recycling NaN buffers");
         }
+    }
+
+    private static void Close(Tensor got, Tensor expected, double tol, string what)
+    {
+        var g = got.ToDoubleArray();
+        var e = expected.ToDoubleArray();
+        Assert.That(g, Has.Length.EqualTo(e.Length), what);
+        double scale = e.Length == 0 ? 1 : Math.Max(1, e.Max(Math.Abs));
+        for (int i = 0; i < g.Length; i++)
+            if (!(Math.Abs(g[i] - e[i]) <= tol * scale)) Assert.Fail($"{what}: element {i} is {g[i]}, expected {e[i]} (±{tol * scale:G3}).");
+    }
+
+    [Test]
+    public void ImageByImageConvMatchesTheOpTableComposition()
+    {
+        // (N, C, H, W, F, KH, KW, stride, pad): 20.4.2's two convs, odd batches (uneven thread ranges),
+        // strides, padding, non-square windows, one image, a window as large as the padded input.
+        var cases = new[]
+        {
+            (64, 16, 14, 14, 32, 5, 5, 1, 2), (64, 1, 28, 28, 16, 5, 5, 1, 2), (3, 2, 9, 7, 5, 3, 3, 2, 1),
+            (5, 3, 8, 11, 4, 2, 3, 1, 0), (1, 4, 6, 6, 3, 3, 3, 3, 1), (7, 2, 5, 5, 2, 5, 5, 1, 0), (2, 1, 4, 4, 1, 1, 1, 1, 0),
+        };
+        foreach (var (n, c, h, w, f, kh, kw, s, p) in cases)
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            {
+                string what = $"{n}×{c}×{h}×{w} → {f}, {kh}×{kw} s{s} p{p} {dtype.Name()}";
+                double tol = dtype == DType.Float32 ? 1e-5 : 1e-12;
+                var gen = new Generator(11);
+                int oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1, m = n * oh * ow, k = c * kh * kw;
+                using var scope = Tensor.Scope();
+                var x = Tensor.Randn([n, c, h, w], dtype, generator: gen);
+                var w2 = Tensor.Randn([f, k], dtype, generator: gen);
+                var g2 = Tensor.Randn([m, f], dtype, generator: gen);
+
+                var cols = Tensor.Zeros([m, k], dtype);
+                var y2 = Tensor.Zeros([m, f], dtype);
+                B.Im2Col(x, kh, kw, s, p, cols);
+                B.MatMul(cols, w2, y2, transB: true);
+                var dcols = Tensor.Zeros([m, k], dtype);
+                B.MatMul(g2, w2, dcols);
+                var dx = Tensor.Zeros([n, c, h, w], dtype);
+                B.Col2Im(dcols, kh, kw, s, p, dx);
+                var dwT = Tensor.Zeros([k, f], dtype);
+                B.MatMul(cols, g2, dwT, transA: true);
+
+                var fCols = Tensor.Full([m, k], double.NaN, dtype);
+                var fY2 = Tensor.Full([m, f], double.NaN, dtype);
+                B.Conv2dForward(x, w2, kh, kw, s, p, fCols, fY2);
+                Assert.That(fCols.ToDoubleArray(), Is.EqualTo(cols.ToDoubleArray()), what + ": cols");
+                Close(fY2, y2, tol, what + ": y");
+                var fDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
+                var fDwT = Tensor.Full([k, f], double.NaN, dtype);
+                B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], fDx, fDwT);
+                Close(fDx, dx, tol, what + ": dx");
+                Close(fDwT, dwT, tol, what + ": dWᵀ");
+                // Only one of the two gradients, as when x or the weight needs none.
+                var onlyDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
+                B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], onlyDx, null);
+                Assert.That(onlyDx.ToDoubleArray(), Is.EqualTo(fDx.ToDoubleArray()), what + ": dx alone");
+                var onlyDw = Tensor.Full([k, f], double.NaN, dtype);
+                B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], null, onlyDw);
+                Assert.That(onlyDw.ToDoubleArray(), Is.EqualTo(fDwT.ToDoubleArray()), what + ": dWᵀ alone, same sums run to run");
+            }
     }
 }

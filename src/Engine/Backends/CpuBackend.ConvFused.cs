@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Engine;
+
+// The CPU's image-by-image convolution (F.Conv2d calls these when its tensors are on the CPU; other
+// backends run the op-table composition Im2Col → MatMul, MatMul → Col2Im, MatMul). The results are the
+// same products and sums; what changes is the order of the work: each image's im2col block
+// ([OH·OW, C·KH·KW], 313 KB for 20.4.2's second conv) is used by its GEMMs right after it is made or
+// before it is dropped, while it is still in the core's cache, instead of streaming a whole-batch buffer
+// (20 MB at batch 64) through memory between ops. Work is split over images in fixed contiguous ranges,
+// one per thread, with single-threaded GEMMs, so every sum is added in the same order on every run.
+public sealed partial class CpuBackend
+{
+    /// <summary>Threads for an image loop: one per core, at most one per image.</summary>
+    private static int ImageThreads(int images) => Math.Max(1, Math.Min(Environment.ProcessorCount, images));
+
+    /// <summary>Runs body(t, first image, end image) for fixed contiguous image ranges, one per thread.</summary>
+    private static void ForImageRanges(int images, Action<int, int, int> body)
+    {
+        int threads = ImageThreads(images);
+        if (threads == 1) { body(0, 0, images); return; }
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => body(t, images * t / threads, images * (t + 1) / threads));
+    }
+
+    /// <summary>One single-threaded GEMM on array slices, with the kernel <see cref="Gemm.Run{T}"/> would pick for its size.</summary>
+    private static void Gemm1<T>(bool transA, bool transB, int m, int n, int k, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Gemm.RunWith((long)m * n * k <= Gemm.SmallProduct ? GemmKernel.Reference : Gemm.Best, 1, transA, transB, m, n, k, T.One, a, b, beta, c);
+
+    /// <summary>
+    /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and
+    /// y2 = cols · w2ᵀ [N·OH·OW, F] for w2 [F, C·KH·KW] — image by image: image n's rows of cols are made,
+    /// then multiplied at once.
+    /// </summary>
+    internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor cols, Tensor y2)
+    {
+        var g = ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(x, "Conv2d")) Conv2dForwardT<float>(x, w2, g, cols, y2); else Conv2dForwardT<double>(x, w2, g, cols, y2);
+    }
+
+    private static void Conv2dForwardT<T>(Tensor x, Tensor w2, ConvGeometry g, Tensor cols, Tensor y2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
+        int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
+        ForImageRanges(g.N, (_, n0, n1) =>
+        {
+            for (int n = n0; n < n1; n++)
+            {
+                Im2ColRows(xs, g, n * g.OH, (n + 1) * g.OH, cs, n * rows * k);
+                Gemm1(false, true, rows, f, k, cs.AsMemory(n * rows * k, rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(n * rows * f, rows * f));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Convolution backward from g2 = ∂L/∂y [N·OH·OW, F] (rows in NHWC order), w2 [F, C·KH·KW] and the
+    /// forward's cols [N·OH·OW, C·KH·KW]: dx = Col2Im(g2 · w2) [N, C, H, W] and dwT = colsᵀ · g2 [C·KH·KW, F],
+    /// either may be null (not wanted). Image by image: dcols for one image lives in a per-thread buffer
+    /// and is folded into dx at once; each thread sums its images' colsᵀ·g2 into its own dwT partial, and
+    /// the partials are added in thread order.
+    /// </summary>
+    internal void Conv2dBackward(Tensor g2, Tensor w2, Tensor cols, int kh, int kw, int stride, int pad, int[] xShape, Tensor? dx, Tensor? dwT)
+    {
+        var g = ConvGeometry.Of(xShape, kh, kw, stride, pad);
+        if (IsF32(g2, "Conv2d backward")) Conv2dBackwardT<float>(g2, w2, cols, g, dx, dwT); else Conv2dBackwardT<double>(g2, w2, cols, g, dx, dwT);
+    }
+
+    private static void Conv2dBackwardT<T>(Tensor g2, Tensor w2, Tensor cols, ConvGeometry g, Tensor? dx, Tensor? dwT) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] gs = Data<T>(g2), ws = Data<T>(w2), cs = Data<T>(cols);
+        T[]? ds = dx is null ? null : Data<T>(dx), dws = dwT is null ? null : Data<T>(dwT);
+        int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
+        int threads = ImageThreads(g.N);
+        // Thread 0 sums straight into dwT; the others into partials added afterwards.
+        var partials = new T[threads][];
+        ForImageRanges(g.N, (t, n0, n1) =>
+        {
+            T[]? dcols = ds is null ? null : ArrayPool<T>.Shared.Rent(rows * k);
+            T[]? dw = dws is null ? null : t == 0 ? dws : ArrayPool<T>.Shared.Rent(k * f);
+            try
+            {
+                for (int n = n0; n < n1; n++)
+                {
+                    var gn = gs.AsMemory(n * rows * f, rows * f);
+                    if (dcols is not null)
+                    {
+                        // dcols_n = g2_n · w2 [OH·OW, C·KH·KW], then scattered into dx[n].
+                        Gemm1(false, false, rows, k, f, gn, ws.AsMemory(0, f * k), T.Zero, dcols.AsMemory(0, rows * k));
+                        Col2ImImages(dcols, 0, g, n, n + 1, ds!);
+                    }
+                    // dwT (+)= cols_nᵀ · g2_n [C·KH·KW, F]; the first image of the range overwrites.
+                    if (dw is not null)
+                        Gemm1(true, false, k, f, rows, cs.AsMemory(n * rows * k, rows * k), gn, n == n0 ? T.Zero : T.One, dw.AsMemory(0, k * f));
+                }
+                if (dw is not null && t > 0)
+                {
+                    if (n1 > n0) partials[t] = dw;
+                    dw = null; // handed over (returned to the pool below, after the sum)
+                }
+            }
+            finally
+            {
+                if (dcols is not null) ArrayPool<T>.Shared.Return(dcols);
+                if (dw is not null && t > 0) ArrayPool<T>.Shared.Return(dw);
+            }
+        });
+        if (dws is null) return;
+        if (g.N == 0) dws.AsSpan(0, k * f).Clear();
+        for (int t = 1; t < threads; t++)
+        {
+            if (partials[t] is not { } part) continue;
+            var sum = dws.AsSpan(0, k * f);
+            var add = part.AsSpan(0, k * f);
+            for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
+            ArrayPool<T>.Shared.Return(part);
+        }
+    }
+}
