@@ -219,9 +219,14 @@ public static partial class Gemm
             else
             {
                 // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
+                // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
+                int qEdge = q1;
+                if (kernel == GemmKernel.Vector256 && transA && q1 == (ncCur + nr - 1) / nr && ncCur - (q1 - 1) * nr <= ColumnEdgeMaxCols) qEdge = q1 - 1;
                 for (int s = 0; s < mcCur; s += MR)
-                    for (int q = q0; q < q1; q++)
+                    for (int q = q0; q < qEdge; q++)
                         Tile(q, s);
+                if (qEdge < q1)
+                    ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, ncCur - qEdge * nr, accumulate, scale);
             }
 
             void Tile(int q, int s) =>
