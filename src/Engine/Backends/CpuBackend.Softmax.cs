@@ -76,9 +76,11 @@ public sealed partial class CpuBackend
         {
             if (target.DType.IsFloat())
             {
+                // A zero target adds −0·log(p + δ) = ∓0 (the log is finite), which leaves acc as it is: skip its log.
                 var t = target.Span<T>();
                 T acc = T.Zero;
-                for (int j = 0; j < c; j++) acc -= t[i * c + j] * T.Log(p[i * c + j] + delta);
+                for (int j = 0; j < c; j++)
+                    if (t[i * c + j] != T.Zero) acc -= t[i * c + j] * T.Log(p[i * c + j] + delta);
                 l[i] = acc;
             }
             else l[i] = -T.Log(p[i * c + Label(target, i, c)] + delta);

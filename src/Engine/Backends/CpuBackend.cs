@@ -26,7 +26,7 @@ public sealed partial class CpuBackend : IBackend
         if (n <= grain || Environment.ProcessorCount == 1) { body(0, (int)n); return; }
         int chunks = (int)Math.Min(Environment.ProcessorCount * 4, (n + grain - 1) / grain);
         long per = (n + chunks - 1) / chunks;
-        Parallel.For(0, chunks, c =>
+        WorkerPool.For(chunks, c =>
         {
             int s = (int)(c * per), e = (int)Math.Min(n, s + per);
             if (s < e) body(s, e);

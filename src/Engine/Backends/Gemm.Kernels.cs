@@ -30,7 +30,7 @@ public static partial class Gemm
 
     /// <summary>The 6 × 2·Vector256 microkernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void Kernel256<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void Kernel256<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
@@ -49,7 +49,7 @@ public static partial class Gemm
             x = Vector256.Create(a[o4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41);
             x = Vector256.Create(a[o5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51);
             a += cs;
-            b += 2 * w;
+            b += ldb;
         }
         if (alpha != T.One)
         {
@@ -68,18 +68,20 @@ public static partial class Gemm
 
     /// <summary>
     /// The 6 × 1·Vector256 microkernel for a last B strip at most one vector wide (N = 50 ends in a
-    /// strip of 2): half the work of the full tile. It reads the first half of each packed B row.
+    /// strip of 2): half the work of the full tile. It reads the first <paramref name="cols"/> values of
+    /// each B row under a mask, so B may be read in place (the lanes past column N are never touched).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void Kernel256Half<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void Kernel256Half<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
+        var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(cols * (8 / w)));
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b);
+            var b0 = LoadFirst(b, mask);
             c0 = Fma256(Vector256.Create(a[0]), b0, c0);
             c1 = Fma256(Vector256.Create(a[o1]), b0, c1);
             c2 = Fma256(Vector256.Create(a[o2]), b0, c2);
@@ -87,12 +89,24 @@ public static partial class Gemm
             c4 = Fma256(Vector256.Create(a[o4]), b0, c4);
             c5 = Fma256(Vector256.Create(a[o5]), b0, c5);
             a += cs;
-            b += 2 * w;
+            b += ldb;
         }
         if (alpha != T.One) { c0 *= alpha; c1 *= alpha; c2 *= alpha; c3 *= alpha; c4 *= alpha; c5 *= alpha; }
         T* t = stackalloc T[MR * w];
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w); c4.Store(t + 4 * w); c5.Store(t + 5 * w);
         CopyEdge(t, w, c, ldc, rows, cols, accumulate);
+    }
+
+    /// <summary>The lanes of a vector at p where <paramref name="mask"/> (as 32-bit lanes) is set, zero elsewhere; masked-off memory is not read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<T> LoadFirst<T>(T* p, Vector256<int> mask) where T : unmanaged
+    {
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Avx.MaskLoad((float*)p, mask.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Avx.MaskLoad((double*)p, mask.AsDouble()).As<double, T>();
+        }
+        return Vector256.Load(p); // only packed (zero-padded) strips reach here: see Gemm.DirectB
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -118,7 +132,7 @@ public static partial class Gemm
 
     /// <summary>The 6 × 2·Vector512 microkernel (AVX-512F; runs, slowly, in software elsewhere).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void Kernel512<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void Kernel512<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
@@ -137,7 +151,7 @@ public static partial class Gemm
             x = Vector512.Create(a[o4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
             x = Vector512.Create(a[o5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
             a += cs;
-            b += 2 * w;
+            b += ldb;
         }
         if (alpha != T.One)
         {
@@ -176,7 +190,7 @@ public static partial class Gemm
 
     /// <summary>The 6 × 2·Vector&lt;T&gt; microkernel, for machines without AVX2 (SSE, ARM NEON).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void KernelT<T>(int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void KernelT<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector<T>.Count;
@@ -195,7 +209,7 @@ public static partial class Gemm
             x = new Vector<T>(a[o4]); c40 = FmaT(x, b0, c40); c41 = FmaT(x, b1, c41);
             x = new Vector<T>(a[o5]); c50 = FmaT(x, b0, c50); c51 = FmaT(x, b1, c51);
             a += cs;
-            b += 2 * w;
+            b += ldb;
         }
         if (alpha != T.One)
         {

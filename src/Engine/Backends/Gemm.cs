@@ -35,15 +35,12 @@ public static partial class Gemm
     /// <summary>Below this many multiply-adds (m·n·k) the plain loop is faster than packing.</summary>
     internal const long SmallProduct = 4096;
 
-    /// <summary>Multiply-adds one thread should have at least before a second one is worth starting.</summary>
-    internal const long WorkPerThread = 1 << 20;
-
     /// <summary>
-    /// <see cref="Run{T}"/> keeps products of at most this many multiply-adds on one thread: a layer-sized
-    /// GEMM (e.g. 100×784·784×50, 3.9 M) ran faster on one thread than on two on the 2-core machine this
-    /// was measured on (waking a worker and sharing B cost more than the halved compute saved).
+    /// Multiply-adds one thread should have at least before a second one is worth starting. The
+    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so a layer-sized GEMM
+    /// (100×784·784×50, 3.9 M) runs on both cores of a 2-core machine in about half the time of one.
     /// </summary>
-    internal const long SingleThreadWork = 1 << 23;
+    internal const long WorkPerThread = 1 << 19;
 
     /// <summary>The microkernel the fast path uses on this machine.</summary>
     internal static GemmKernel Best =>
@@ -57,7 +54,7 @@ public static partial class Gemm
     {
         long work = (long)m * n * k;
         var kernel = work <= SmallProduct ? GemmKernel.Reference : Best;
-        RunWith(kernel, work <= SingleThreadWork ? 1 : Environment.ProcessorCount, transA, transB, m, n, k, alpha, a, b, beta, c);
+        RunWith(kernel, WorkerPool.Threads, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     /// <summary>
@@ -108,14 +105,17 @@ public static partial class Gemm
     /// The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.
     /// Narrow products (N ≤ <see cref="DirectAMaxN"/>, such as a layer's x·W) read A in place instead of
     /// packing it (each A row is used by only a few B strips, so packing would cost more than it saves)
-    /// and take K in one slice, so B is packed once and the threads meet once.
+    /// and take K in one slice; wide products with a short K (≤ <see cref="KC"/>, such as dout·Wᵀ) read
+    /// A in place too. A narrow B that is not transposed is read in place as well (<see cref="DirectB"/>),
+    /// so such a product packs nothing and the threads meet once.
     /// </summary>
     private static unsafe void Packed<T>(GemmKernel kernel, int maxThreads, bool transA, bool transB, int m, int n, int k,
         T alpha, Memory<T> a, Memory<T> b, bool accumulateFirst, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Width<T>(kernel);
-        bool packA = n > DirectAMaxN;
+        bool packA = n > DirectAMaxN && k > KC;
+        bool directB = DirectB<T>(kernel, transB, n, nr);
         int kcStep = packA ? KC : Math.Min(k, 4 * KC);
         int mc = packA ? (typeof(T) == typeof(float) ? 16 * MR : 8 * MR) : m;
         int nc = Math.Min(NC, RoundUp(n, nr));
@@ -127,7 +127,9 @@ public static partial class Gemm
         // times as many tasks as threads, handed out as threads come free (a busy core delays less).
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
         int tasks = threads == 1 ? 1 : Math.Min(3 * threads, splitRows ? rowStrips : colStripsMax);
-        var bPack = ArrayPool<T>.Shared.Rent(kcStep * nc);
+        // Split by columns, each task packs just the B strips it multiplies (no meeting between packing and multiplying).
+        bool packInTask = !directB && !splitRows;
+        var bPack = directB ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);
         try
         {
             for (int jc = 0; jc < n; jc += nc)
@@ -139,12 +141,15 @@ public static partial class Gemm
                     int kc = Math.Min(kcStep, k - pc);
                     bool accumulate = pc > 0 || accumulateFirst;
                     int jc0 = jc, pc0 = pc;
-                    int packers = (long)kc * ncCur >= 1 << 16 ? Math.Min(threads, strips) : 1;
-                    Workers(packers, packers, (w, count) =>
+                    if (!directB && !packInTask)
                     {
-                        fixed (T* pb = b.Span, dst = bPack)
-                            PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, dst, strips * w / count, strips * (w + 1) / count);
-                    });
+                        int packers = (long)kc * ncCur >= 1 << 16 ? Math.Min(threads, strips) : 1;
+                        Workers(packers, packers, (w, count) =>
+                        {
+                            fixed (T* pb = b.Span, dst = bPack)
+                                PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, dst, strips * w / count, strips * (w + 1) / count);
+                        });
+                    }
                     Workers(tasks, threads, (w, count) =>
                     {
                         int r0 = 0, r1 = m, q0 = 0, q1 = strips;
@@ -154,24 +159,41 @@ public static partial class Gemm
                         var aPack = packA ? ArrayPool<T>.Shared.Rent(mc * kc) : null;
                         try
                         {
-                            fixed (T* pa = a.Span, pcm = c.Span, ap = aPack, bp = bPack)
-                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bp, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate);
+                            fixed (T* pa = a.Span, pb = b.Span, pcm = c.Span, ap = aPack, bp = bPack)
+                            {
+                                if (packInTask) PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, bp, q0, q1);
+                                // B strip q starts at bBase + q·qStep, its rows ldb apart.
+                                T* bBase = directB ? pb + (long)pc0 * n + jc0 : bp;
+                                nint qStep = directB ? nr : (nint)nr * kc, ldb = directB ? n : nr;
+                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate);
+                            }
                         }
                         finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
                     });
                 }
             }
         }
-        finally { ArrayPool<T>.Shared.Return(bPack); }
+        finally { if (bPack is not null) ArrayPool<T>.Shared.Return(bPack); }
     }
 
     /// <summary>
-    /// One worker's share of a K slice: C rows [r0, r1) × B strips [q0, q1) of the packed panel
-    /// <paramref name="bp"/> (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
+    /// Whether the microkernel can read op(B) = B [K, N] in place (row stride N) instead of a packed copy:
+    /// B not transposed and narrow (N ≤ <see cref="DirectAMaxN"/>, so its rows are close together and
+    /// all of B stays in cache), on the AVX kernel, whose half-width kernel loads a last strip of at most one
+    /// vector under a mask (<see cref="Kernel256Half{T}"/>): so N must end in a full strip or in at most one vector.
+    /// </summary>
+    private static bool DirectB<T>(GemmKernel kernel, bool transB, int n, int nr) where T : unmanaged =>
+        !transB && n <= DirectAMaxN && kernel == GemmKernel.Vector256 && Avx.IsSupported
+        && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n % nr <= nr / 2;
+
+    /// <summary>
+    /// One worker's share of a K slice: C rows [r0, r1) × B strips [q0, q1) (strip q at
+    /// <paramref name="bBase"/> + q·<paramref name="qStep"/>, rows <paramref name="ldb"/> apart: packed or B itself)
+    /// (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bp, int m, int n, int k,
-        int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
+    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
+        int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int ic = r0; ic < r1; ic += mc)
@@ -187,14 +209,24 @@ public static partial class Gemm
             else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
             else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
             T scale = packA ? T.One : alpha;
-            for (int q = q0; q < q1; q++)
+            if (packA)
             {
-                int cols = Math.Min(nr, ncCur - q * nr);
-                T* bs = bp + (long)q * nr * kc;
-                T* cq = pcm + (long)ic * n + jc0 + q * nr;
-                for (int s = 0; s < mcCur; s += MR)
-                    Micro(kernel, kc, aBase + s * sStep, rs, cs, bs, cq + (long)s * n, n, Math.Min(MR, mcCur - s), cols, accumulate, scale);
+                // Goto order: one B strip (in L1) meets every A strip of the packed block (in L2).
+                for (int q = q0; q < q1; q++)
+                    for (int s = 0; s < mcCur; s += MR)
+                        Tile(q, s);
             }
+            else
+            {
+                // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
+                for (int s = 0; s < mcCur; s += MR)
+                    for (int q = q0; q < q1; q++)
+                        Tile(q, s);
+            }
+
+            void Tile(int q, int s) =>
+                Micro(kernel, kc, aBase + s * sStep, rs, cs, bBase + q * qStep, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
+                    Math.Min(MR, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, scale);
         }
     }
 
@@ -202,22 +234,22 @@ public static partial class Gemm
     private static void Workers(int count, int threads, Action<int, int> body)
     {
         if (count <= 1 || threads <= 1) { for (int w = 0; w < count; w++) body(w, count); }
-        else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, w => body(w, count));
+        else WorkerPool.For(count, w => body(w, count), threads);
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
-    /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip.</summary>
+    /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
-    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (kernel)
         {
-            case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
-            case GemmKernel.Vector256 when cols <= Vector256<T>.Count: Kernel256Half(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
-            case GemmKernel.Vector256: Kernel256(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
-            default: KernelT(kc, a, rs, cs, b, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256 when cols <= Vector256<T>.Count: Kernel256Half(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256: Kernel256(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            default: KernelT(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
         }
     }
 

@@ -47,8 +47,9 @@ public sealed class Affine : ILayer
         if (perSample != W.Dim(0))
             throw new ArgumentException($"Affine.Forward: input of shape {Tensor.ShapeString(x.Shape)} has {perSample} values per sample, but W has shape {Tensor.ShapeString(W.Shape)} and expects {W.Dim(0)}.");
         _x = x.Rank == 2 ? x : x.Reshape(x.Dim(0), -1);
-        using var xw = _x.MatMul(W);
-        return xw + B;
+        var y = _x.MatMul(W);
+        if (y.RequiresGrad) using (y) return y + B; // W or x tracked by autograd: record the add
+        return y.AddInPlace(B); // the same sums as x·W + b, without a second [N, out] tensor
     }
 
     /// <summary>dout [N, out] → dx = dout·Wᵀ in the input's shape; sets DW = xᵀ·dout and DB = Σ_rows dout.</summary>

@@ -39,6 +39,29 @@ public class CpuArrayPoolTests
     }
 
     [Test]
+    public void MatMulIntoAReusedUnclearedArrayOverwritesEveryElement()
+    {
+        // MatMul's output skips the zero-fill (AllocateUninitialized): a pooled array full of NaN must not show through,
+        // also for K = 0, where the product is all zeros.
+        var gen = new Generator(4);
+        using var a = Tensor.Randn([300, 7], generator: gen);
+        using var b = Tensor.Randn([7, 100], generator: gen);
+        var expected = new double[300 * 100];
+        Gemm.Reference(false, false, 300, 100, 7, 1.0, a.ToDoubleArray(), b.ToDoubleArray(), 0.0, expected);
+        foreach (var (x, y, want) in new[] { (a, b, expected), (Tensor.Zeros([300, 0]), Tensor.Zeros([0, 100]), new double[300 * 100]) })
+        {
+            CpuArrayPool.Clear();
+            var dirty = Tensor.Full([300, 100], double.NaN);
+            var array = ((CpuStorage)dirty.Storage).Data;
+            dirty.Dispose();
+            using var c = x.MatMul(y);
+            Assert.That(ReferenceEquals(((CpuStorage)c.Storage).Data, array), Is.True, "the product reuses the freed array");
+            var got = c.ToDoubleArray();
+            for (int i = 0; i < got.Length; i++) Assert.That(got[i], Is.EqualTo(want[i]).Within(1e-4), $"element {i}");
+        }
+    }
+
+    [Test]
     public void UninitialisedAllocationTakesTheArrayAsItWasLeft()
     {
         CpuArrayPool.Clear();
