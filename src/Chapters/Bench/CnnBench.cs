@@ -186,7 +186,7 @@ public sealed class CnnBench : BenchSuite
     }
 
     /// <summary>Throws unless the parameters (and their gradients, once they exist), the batch and the model's output are on <paramref name="device"/>.</summary>
-    private static void CheckOnDevice(Module model, Tensor x, Tensor labels, Device device)
+    internal static void CheckOnDevice(Module model, Tensor x, Tensor labels, Device device)
     {
         void Check(Tensor t, string what)
         {

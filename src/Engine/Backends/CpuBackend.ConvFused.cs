@@ -8,20 +8,23 @@ namespace Engine;
 // same products and sums; what changes is the order of the work: each image's im2col block
 // ([OH·OW, C·KH·KW], 313 KB for 20.4.2's second conv) is used by its GEMMs right after it is made or
 // before it is dropped, while it is still in the core's cache, instead of streaming a whole-batch buffer
-// (20 MB at batch 64) through memory between ops. Work is split over images in fixed contiguous ranges,
-// one per thread, with single-threaded GEMMs, so every sum is added in the same order on every run.
+// (20 MB at batch 64) through memory between ops. The batch is cut into a fixed number of contiguous
+// image chunks (not depending on the core count) that the worker threads take as they come free, with
+// single-threaded GEMMs inside; sums across chunks are added in chunk order, so every result is the same
+// on every run, whatever the number of cores.
 public sealed partial class CpuBackend
 {
-    /// <summary>Threads for an image loop: one per core, at most one per image.</summary>
-    private static int ImageThreads(int images) => Math.Max(1, Math.Min(Environment.ProcessorCount, images));
+    /// <summary>Most image chunks per conv call: enough for the cores to share out under uneven load.</summary>
+    private const int MaxImageChunks = 8;
 
-    /// <summary>Runs body(t, first image, end image) for fixed contiguous image ranges, one per thread.</summary>
-    private static void ForImageRanges(int images, Action<int, int, int> body)
+    /// <summary>Chunks for <paramref name="images"/> images: at most one per image.</summary>
+    private static int ImageChunks(int images) => Math.Max(1, Math.Min(MaxImageChunks, images));
+
+    /// <summary>Runs body(chunk, first image, end image) for each contiguous image chunk, chunks in parallel.</summary>
+    private static void ForImageChunks(int images, Action<int, int, int> body)
     {
-        int threads = ImageThreads(images);
-        if (threads == 1) { body(0, 0, images); return; }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => body(t, images * t / threads, images * (t + 1) / threads));
+        int chunks = ImageChunks(images);
+        WorkerPool.For(chunks, c => body(c, images * c / chunks, images * (c + 1) / chunks));
     }
 
     /// <summary>One single-threaded GEMM on array slices, with the kernel <see cref="Gemm.Run{T}"/> would pick for its size.</summary>
@@ -44,7 +47,7 @@ public sealed partial class CpuBackend
     {
         T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
-        ForImageRanges(g.N, (_, n0, n1) =>
+        ForImageChunks(g.N, (_, n0, n1) =>
         {
             for (int n = n0; n < n1; n++)
             {
@@ -57,9 +60,9 @@ public sealed partial class CpuBackend
     /// <summary>
     /// Convolution backward from g2 = ∂L/∂y [N·OH·OW, F] (rows in NHWC order), w2 [F, C·KH·KW] and the
     /// forward's cols [N·OH·OW, C·KH·KW]: dx = Col2Im(g2 · w2) [N, C, H, W] and dwT = colsᵀ · g2 [C·KH·KW, F],
-    /// either may be null (not wanted). Image by image: dcols for one image lives in a per-thread buffer
-    /// and is folded into dx at once; each thread sums its images' colsᵀ·g2 into its own dwT partial, and
-    /// the partials are added in thread order.
+    /// either may be null (not wanted). Image by image: dcols for one image lives in a per-chunk buffer
+    /// and is folded into dx at once; each chunk sums its images' colsᵀ·g2 into its own dwT partial (the
+    /// first chunk straight into dwT), and the partials are added in chunk order.
     /// </summary>
     internal void Conv2dBackward(Tensor g2, Tensor w2, Tensor cols, int kh, int kw, int stride, int pad, int[] xShape, Tensor? dx, Tensor? dwT)
     {
@@ -72,13 +75,11 @@ public sealed partial class CpuBackend
         T[] gs = Data<T>(g2), ws = Data<T>(w2), cs = Data<T>(cols);
         T[]? ds = dx is null ? null : Data<T>(dx), dws = dwT is null ? null : Data<T>(dwT);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
-        int threads = ImageThreads(g.N);
-        // Thread 0 sums straight into dwT; the others into partials added afterwards.
-        var partials = new T[threads][];
-        ForImageRanges(g.N, (t, n0, n1) =>
+        var partials = new T[ImageChunks(g.N)][];
+        ForImageChunks(g.N, (chunk, n0, n1) =>
         {
             T[]? dcols = ds is null ? null : ArrayPool<T>.Shared.Rent(rows * k);
-            T[]? dw = dws is null ? null : t == 0 ? dws : ArrayPool<T>.Shared.Rent(k * f);
+            T[]? dw = dws is null ? null : chunk == 0 ? dws : partials[chunk] = ArrayPool<T>.Shared.Rent(k * f);
             try
             {
                 for (int n = n0; n < n1; n++)
@@ -90,31 +91,24 @@ public sealed partial class CpuBackend
                         Gemm1(false, false, rows, k, f, gn, ws.AsMemory(0, f * k), T.Zero, dcols.AsMemory(0, rows * k));
                         Col2ImImages(dcols, 0, g, n, n + 1, ds!);
                     }
-                    // dwT (+)= cols_nᵀ · g2_n [C·KH·KW, F]; the first image of the range overwrites.
+                    // dwT (+)= cols_nᵀ · g2_n [C·KH·KW, F]; the chunk's first image overwrites.
                     if (dw is not null)
                         Gemm1(true, false, k, f, rows, cs.AsMemory(n * rows * k, rows * k), gn, n == n0 ? T.Zero : T.One, dw.AsMemory(0, k * f));
-                }
-                if (dw is not null && t > 0)
-                {
-                    if (n1 > n0) partials[t] = dw;
-                    dw = null; // handed over (returned to the pool below, after the sum)
                 }
             }
             finally
             {
                 if (dcols is not null) ArrayPool<T>.Shared.Return(dcols);
-                if (dw is not null && t > 0) ArrayPool<T>.Shared.Return(dw);
             }
         });
         if (dws is null) return;
-        if (g.N == 0) dws.AsSpan(0, k * f).Clear();
-        for (int t = 1; t < threads; t++)
+        var sum = dws.AsSpan(0, k * f);
+        if (g.N == 0) sum.Clear();
+        for (int c = 1; c < partials.Length; c++)
         {
-            if (partials[t] is not { } part) continue;
-            var sum = dws.AsSpan(0, k * f);
-            var add = part.AsSpan(0, k * f);
+            var add = partials[c].AsSpan(0, k * f);
             for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
-            ArrayPool<T>.Shared.Return(part);
+            ArrayPool<T>.Shared.Return(partials[c]);
         }
     }
 }
