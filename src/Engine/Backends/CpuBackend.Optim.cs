@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Engine;
 
@@ -15,18 +17,27 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>p −= lr · (g + wd · p).</summary>
-    private static void SgdT<T>(T[] p, T[] g, T lr, T wd) where T : unmanaged, IFloatingPointIeee754<T> => For(p.Length, (s, e) =>
+    private static void SgdT<T>(T[] p, T[] g, T lr, T wd) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = s, w = Vector<T>.Count;
+        if (g.Length < p.Length) throw new ArgumentException($"SgdUpdate: the gradient has {g.Length} elements, the parameter {p.Length}.");
+        For(p.Length, (s, e) => SgdRange(p, g, lr, wd, s, e));
+    }
+
+    /// <summary>Elements [s, e) of <see cref="SgdT{T}"/> (unchecked loads: the caller checked the lengths).</summary>
+    private static void SgdRange<T>(T[] p, T[] g, T lr, T wd, int s, int e) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T rp = ref MemoryMarshal.GetArrayDataReference(p);
+        ref T rg = ref MemoryMarshal.GetArrayDataReference(g);
+        nuint i = (nuint)s, end = (nuint)e, w = (nuint)Vector<T>.Count;
         var vlr = new Vector<T>(lr);
         var vwd = new Vector<T>(wd);
-        for (; i + w <= e; i += w)
+        for (; i + w <= end; i += w)
         {
-            var pi = new Vector<T>(p, i);
-            (pi - vlr * (new Vector<T>(g, i) + vwd * pi)).CopyTo(p, i);
+            var pi = Vector.LoadUnsafe(ref rp, i);
+            (pi - vlr * (Vector.LoadUnsafe(ref rg, i) + vwd * pi)).StoreUnsafe(ref rp, i);
         }
-        for (; i < e; i++) p[i] -= lr * (g[i] + wd * p[i]);
-    });
+        for (; i < end; i++) Unsafe.Add(ref rp, i) -= lr * (Unsafe.Add(ref rg, i) + wd * Unsafe.Add(ref rp, i));
+    }
 
     /// <inheritdoc/>
     public void MomentumUpdate(Tensor param, Tensor grad, Tensor velocity, double lr, double momentum, bool nesterov, double weightDecay)
