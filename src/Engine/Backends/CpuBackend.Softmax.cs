@@ -72,19 +72,20 @@ public sealed partial class CpuBackend
         var l = loss.Span<T>();
         int n = logits.ShapeRef[0], c = logits.ShapeRef[1];
         T delta = T.CreateChecked(1e-7);
-        for (int i = 0; i < n; i++)
+        if (target.DType.IsFloat())
         {
-            if (target.DType.IsFloat())
+            var t = target.Span<T>();
+            for (int i = 0; i < n; i++)
             {
                 // A zero target adds −0·log(p + δ) = ∓0 (the log is finite), which leaves acc as it is: skip its log.
-                var t = target.Span<T>();
                 T acc = T.Zero;
-                for (int j = 0; j < c; j++)
-                    if (t[i * c + j] != T.Zero) acc -= t[i * c + j] * T.Log(p[i * c + j] + delta);
+                for (int j = i * c; j < (i + 1) * c; j++)
+                    if (t[j] != T.Zero) acc -= t[j] * T.Log(p[j] + delta);
                 l[i] = acc;
             }
-            else l[i] = -T.Log(p[i * c + Label(target, i, c)] + delta);
         }
+        else
+            for (int i = 0; i < n; i++) l[i] = -T.Log(p[i * c + Label(target, i, c)] + delta);
     }
 
     /// <summary>Integer label of row i, range-checked.</summary>

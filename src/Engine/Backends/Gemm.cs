@@ -37,10 +37,11 @@ public static partial class Gemm
 
     /// <summary>
     /// Multiply-adds one thread should have at least before a second one is worth starting. The
-    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so a layer-sized GEMM
-    /// (100×784·784×50, 3.9 M) runs on both cores of a 2-core machine in about half the time of one.
+    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so on the 2-core machine
+    /// this was measured on (quiet moments) two threads took 0.55× the time of one for a layer-sized GEMM
+    /// (100×784·784×50, 3.9 M), 0.67× at 100×50·50×50 (250 K) and 0.9× at 100×50·50×10 (50 K).
     /// </summary>
-    internal const long WorkPerThread = 1 << 19;
+    internal const long WorkPerThread = 1 << 16;
 
     /// <summary>The microkernel the fast path uses on this machine.</summary>
     internal static GemmKernel Best =>
@@ -219,9 +220,14 @@ public static partial class Gemm
             else
             {
                 // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
+                // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
+                int qEdge = q1;
+                if (kernel == GemmKernel.Vector256 && transA && q1 == (ncCur + nr - 1) / nr && ncCur - (q1 - 1) * nr <= ColumnEdgeMaxCols) qEdge = q1 - 1;
                 for (int s = 0; s < mcCur; s += MR)
-                    for (int q = q0; q < q1; q++)
+                    for (int q = q0; q < qEdge; q++)
                         Tile(q, s);
+                if (qEdge < q1)
+                    ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, ncCur - qEdge * nr, accumulate, scale);
             }
 
             void Tile(int q, int s) =>

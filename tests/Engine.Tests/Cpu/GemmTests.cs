@@ -8,12 +8,14 @@ public class GemmTests
 {
     /// <summary>
     /// Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1;
-    /// both the unpacked-A path (N ≤ 128, K up to 1024 in one slice) and the packed one (N /// <summary>Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1.</summary>gt; 128, several K slices).
+    /// the unpacked-A path (N ≤ 128, K up to 1024 in one slice, or K ≤ 256), the packed one (N &gt; 128, several
+    /// K slices), B read in place (narrow, not transposed) and last strips of every width.
     /// </summary>
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 37, 5), (29, 1, 13), (7, 9, 1), (1, 1, 300), (13, 17, 19), (6, 16, 256),
         (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3), (50, 333, 530), (20, 30, 1100), (7, 129, 2),
+        (131, 50, 37), (45, 100, 23), // last strips of 2 and 4 columns: a transposed A takes them down the columns
     ];
 
     private static IEnumerable<TestCaseData> Cases()
@@ -46,6 +48,35 @@ public class GemmTests
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     Check<float>(null, 2, ta, tb, m, n, k, 1f, 0f, rng);
+    }
+
+    [Test]
+    public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
+    {
+        // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
+        // columns (last strip) or along rows, B packed or read in place, one thread or two.
+        var rng = new Random(6);
+        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50) })
+        {
+            float[] Draw(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var a = Draw(m * k);
+            var b = Draw(k * n);
+            var aT = new float[k * m];
+            var bT = new float[n * k];
+            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+            for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bT[j * k + p] = b[p * n + j];
+            float[] Product(int threads, bool ta, bool tb)
+            {
+                var c = new float[m * n];
+                Gemm.RunWith(GemmKernel.Vector256, threads, ta, tb, m, n, k, 1f, ta ? aT : a, tb ? bT : b, 0f, c);
+                return c;
+            }
+            var plain = Product(1, false, false);
+            foreach (int threads in new[] { 1, 2 })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        Assert.That(Product(threads, ta, tb), Is.EqualTo(plain).AsCollection, $"{m}×{n}×{k} threads={threads} transA={ta} transB={tb}");
+        }
     }
 
     [Test]
