@@ -36,7 +36,7 @@ public sealed class Relu : ILayer
         if (_x is null) throw new InvalidOperationException("Relu.Backward: call Forward first (the layer has no input cached yet).");
         LayerChecks.SameShape("Relu.Backward", dout, _x, "the last forward's input");
         Tensor.CheckSameKind("Relu.Backward", dout, _x);
-        var dx = Tensor.ZerosLike(dout);
+        var dx = Tensor.Empty(dout.Shape, dout.DType, dout.Device); // ReluBackward writes every element
         dout.Backend.ReluBackward(_x, dout, dx);
         return dx;
     }
