@@ -68,7 +68,8 @@ internal static class WorkerPool
     /// <summary>
     /// Runs body(i) for every i in [0, <paramref name="count"/>) on up to <paramref name="maxThreads"/>
     /// threads (the caller included; at most <see cref="Threads"/>) and returns when all are done.
-    /// Exceptions come back as an AggregateException.
+    /// A task's exception comes back as an AggregateException (as from <c>Parallel.For</c>); a loop run
+    /// inline on the caller's thread throws it as it is.
     /// </summary>
     internal static void For(int count, Action<int> body, int maxThreads = int.MaxValue)
     {
@@ -91,7 +92,11 @@ internal static class WorkerPool
             job.Work();
             job.Wait();
         }
-        finally { Volatile.Write(ref _busy, 0); }
+        finally
+        {
+            Volatile.Write(ref _job, null); // a late worker finds nothing to do; the body's captures can be collected
+            Volatile.Write(ref _busy, 0);
+        }
     }
 
     /// <summary>Starts the workers (once, under <see cref="Gate"/>).</summary>
