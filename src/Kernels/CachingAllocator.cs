@@ -5,8 +5,9 @@ namespace Engine.Kernels;
 /// <summary>
 /// A caching device allocator, like PyTorch's: freed blocks go back to a pool keyed by their
 /// rounded size and are handed out again without cuMemAlloc/cuMemFree (which synchronise the
-/// device). Sizes round up to 512 bytes below 1 MiB and to 2 MiB above. Every request comes
-/// back zero-filled (IBackend.Allocate's contract). Counters follow torch.cuda.memory_allocated,
+/// device). Sizes round up to 512 bytes below 1 MiB and to 2 MiB above. A request comes back
+/// zero-filled (IBackend.Allocate's contract) unless the caller overwrites it anyway
+/// (IBackend.AllocateUninitialized: no memset, the block holds whatever its last user left). Counters follow torch.cuda.memory_allocated,
 /// memory_reserved and max_memory_allocated.
 /// </summary>
 public sealed class CachingAllocator
@@ -37,8 +38,11 @@ public sealed class CachingAllocator
     public static long RoundUp(long bytes) =>
         bytes <= 0 ? 512 : bytes < (1 << 20) ? (bytes + 511) / 512 * 512 : (bytes + (2 << 20) - 1) / (2 << 20) * (2 << 20);
 
-    /// <summary>A zero-filled block of at least <paramref name="bytes"/> bytes, ordered on <paramref name="stream"/>.</summary>
-    public ulong Allocate(long bytes, IntPtr stream = default)
+    /// <summary>
+    /// A block of at least <paramref name="bytes"/> bytes, ordered on <paramref name="stream"/>: zero-filled
+    /// (a memset on the stream), or with unspecified contents when <paramref name="zero"/> is false.
+    /// </summary>
+    public ulong Allocate(long bytes, IntPtr stream = default, bool zero = true)
     {
         long size = RoundUp(bytes);
         ulong ptr = 0;
@@ -68,7 +72,7 @@ public sealed class CachingAllocator
                 _mallocs++;
             }
         }
-        CudaDriver.Check(CudaDriver.cuMemsetD8Async(ptr, 0, (nuint)size, stream), $"cuMemsetD8Async({size} bytes)");
+        if (zero) CudaDriver.Check(CudaDriver.cuMemsetD8Async(ptr, 0, (nuint)size, stream), $"cuMemsetD8Async({size} bytes)");
         lock (_gate)
         {
             _allocated += size;

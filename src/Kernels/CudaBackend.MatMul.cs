@@ -6,7 +6,8 @@ public sealed partial class CudaBackend
     /// Row-major GEMM through column-major cuBLAS: C = op(A)·op(B) in row-major is Cᵀ = op(B)ᵀ·op(A)ᵀ in
     /// column-major, and a row-major [R, C] array is a column-major [C, R] one, so cuBLAS gets
     /// (B, A) swapped, m = N, n = M, with the same transpose flags. Batched 3-D uses strided batches.
-    /// Without cuBLAS the matmul_f32/f64 kernel (16×16 tiles) does the same.
+    /// Without cuBLAS the matmul_f32/f64 kernel (16×16 tiles) does the same. With beta = 0 neither reads C
+    /// (cuBLAS: "C need not be a valid input"; the kernel: beta = 0 never reads c), so C may be uninitialised.
     /// </summary>
     public void MatMul(Tensor a, Tensor b, Tensor c, bool transA = false, bool transB = false, double alpha = 1, double beta = 0) =>
         Run($"MatMul(transA={transA}, transB={transB})", [a, b, c], () =>
@@ -18,8 +19,10 @@ public sealed partial class CudaBackend
             if ((long)m * n * batch == 0) return;
             if (k == 0)
             {
-                // An empty inner dimension: op(A)·op(B) = 0, so C = beta·C.
-                BinaryScalar(BinaryOp.Mul, c, beta, c);
+                // An empty inner dimension: op(A)·op(B) = 0, so C = beta·C; beta = 0 clears (C may be
+                // uninitialised, and NaN·0 would leak), as BLAS and the CPU's Gemm do.
+                if (beta == 0) Fill(c, 0);
+                else BinaryScalar(BinaryOp.Mul, c, beta, c);
                 return;
             }
             string sfx = F(a, "MatMul");

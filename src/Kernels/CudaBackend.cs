@@ -142,6 +142,16 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>No memset: the block holds what its last user left (a recycled block of the caching allocator).
+    /// Every op of this backend overwrites its outputs; the ones whose kernel scatters (MaxPool2dBackward)
+    /// clear the output themselves first.</remarks>
+    public Storage AllocateUninitialized(DType dtype, long length)
+    {
+        Context.SetCurrent();
+        return new CudaStorage(Device, dtype, length, Context.Allocator, Stream.Pointer, zero: false);
+    }
+
+    /// <inheritdoc/>
     public unsafe void CopyFromHost(Array src, Tensor dst)
     {
         long bytes = dst.Size * dst.DType.SizeOf();

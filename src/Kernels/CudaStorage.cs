@@ -5,11 +5,11 @@ public sealed class CudaStorage : Storage, IDevicePointer
 {
     private readonly CachingAllocator _allocator;
 
-    internal CudaStorage(Device device, DType dtype, long length, CachingAllocator allocator, IntPtr stream)
+    internal CudaStorage(Device device, DType dtype, long length, CachingAllocator allocator, IntPtr stream, bool zero = true)
         : base(device, dtype, length)
     {
         _allocator = allocator;
-        DevicePointer = allocator.Allocate(Bytes, stream);
+        DevicePointer = allocator.Allocate(Bytes, stream, zero);
     }
 
     /// <summary>The device address of element 0.</summary>

@@ -22,6 +22,11 @@ public interface IBackend
     /// <summary>
     /// New storage whose contents are unspecified, for an output the next op overwrites entirely (an
     /// im2col buffer, a GEMM result): skips the zero fill. Backends without such a path return zeros.
+    /// The contract that makes this safe, on every device: an op writes every element of its outputs and
+    /// never reads them first — except where its doc says it reads or adds into one (IndexAdd, MatMul with
+    /// beta ≠ 0, the optimiser updates' state). An op whose kernel scatters or accumulates (MaxPool2dBackward
+    /// on CUDA: atomicAdd at each argmax) clears its output itself. Tested by NaN-prefilled outputs
+    /// (OpCases on CPU and in gpu-check; KernelEmulationTests for the CUDA kernels on the host).
     /// </summary>
     Storage AllocateUninitialized(DType dtype, long length) => Allocate(dtype, length);
 

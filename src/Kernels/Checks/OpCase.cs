@@ -32,7 +32,8 @@ internal sealed class OpCase
     /// <summary>CPU input tensors from a generator.</summary>
     public required Func<Generator, Tensor[]> Inputs { get; init; }
 
-    /// <summary>Fresh outputs on the inputs' device (zero-filled, or clones of inputs for in-place ops).</summary>
+    /// <summary>Fresh outputs on the inputs' device: NaN-prefilled (OpCases.Unwritten) for outputs the op overwrites,
+    /// zero-filled for ones it adds into, clones of inputs for in-place ops.</summary>
     public required Func<Tensor[], Tensor[]> Outputs { get; init; }
 
     /// <summary>Runs the op once on the backend.</summary>

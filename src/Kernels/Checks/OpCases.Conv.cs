@@ -24,7 +24,7 @@ internal static partial class OpCases
                 {
                     Name = $"Im2Col {d.Name()} {w}", Kernel = "im2col_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                     Inputs = g => [NonZero(g, w.X, d)],
-                    Outputs = i => [Zeros(i[0], w.Cols)],
+                    Outputs = i => [Unwritten(i[0], w.Cols)],
                     Execute = (b, i, o) => b.Im2Col(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
                     Reference = x => [Im2ColRef(x[0], w)],
                 };
@@ -32,7 +32,7 @@ internal static partial class OpCases
                 {
                     Name = $"Col2Im {d.Name()} {w}", Kernel = "col2im_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
                     Inputs = g => [NonZero(g, w.Cols, d)],
-                    Outputs = i => [Zeros(i[0], w.X)],
+                    Outputs = i => [Unwritten(i[0], w.X)],
                     Execute = (b, i, o) => b.Col2Im(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
                     Reference = x => [Col2ImRef(x[0], w)],
                 };
@@ -40,7 +40,7 @@ internal static partial class OpCases
                 {
                     Name = $"MaxPool2d {d.Name()} {w}", Kernel = "max_pool2d_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                     Inputs = g => [NonZero(g, w.X, d)],
-                    Outputs = i => [Zeros(i[0], w.Y), Zeros(i[0], w.Y, DType.Int32)],
+                    Outputs = i => [Unwritten(i[0], w.Y), Unwritten(i[0], w.Y, DType.Int32)],
                     Execute = (b, i, o) => b.MaxPool2d(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0], o[1]),
                     Reference = x => { var (y, arg) = MaxPoolRef(x[0], w); return [y, arg]; },
                 };
@@ -53,7 +53,7 @@ internal static partial class OpCases
                         var (_, arg) = MaxPoolRef(x.ToDoubleArray(), w);
                         return [NonZero(g, w.Y, d), Make(arg, w.Y, DType.Int32)];
                     },
-                    Outputs = i => [Zeros(i[0], w.X)],
+                    Outputs = i => [Unwritten(i[0], w.X)],
                     Execute = (b, i, o) => b.MaxPool2dBackward(i[0], i[1], o[0]),
                     Reference = x =>
                     {
@@ -67,7 +67,7 @@ internal static partial class OpCases
                 {
                     Name = $"AvgPool2d {d.Name()} {w}", Kernel = "avg_pool2d_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
                     Inputs = g => [NonZero(g, w.X, d)],
-                    Outputs = i => [Zeros(i[0], w.Y)],
+                    Outputs = i => [Unwritten(i[0], w.Y)],
                     Execute = (b, i, o) => b.AvgPool2d(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
                     Reference = x => [AvgPoolRef(x[0], w)],
                 };
@@ -75,7 +75,7 @@ internal static partial class OpCases
                 {
                     Name = $"AvgPool2dBackward {d.Name()} {w}", Kernel = "avg_pool2d_backward_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
                     Inputs = g => [NonZero(g, w.Y, d)],
-                    Outputs = i => [Zeros(i[0], w.X)],
+                    Outputs = i => [Unwritten(i[0], w.X)],
                     Execute = (b, i, o) => b.AvgPool2dBackward(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
                     Reference = x =>
                     {

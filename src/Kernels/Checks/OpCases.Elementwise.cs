@@ -12,7 +12,7 @@ internal static partial class OpCases
             {
                 Name = $"Fill {d.Name()} [{s.N}]", Kernel = "fill_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                 Inputs = g => [NonZero(g, [1], DType.Float32)],
-                Outputs = i => [Tensor.Zeros(shape, d, i[0].Device)],
+                Outputs = i => [Unwritten(i[0], shape, d)],
                 Execute = (b, i, o) => b.Fill(o[0], value),
                 Reference = _ => [Enumerable.Repeat(value, s.N).ToArray()],
                 Bytes = (_, o) => o[0].Size * d.SizeOf(),
@@ -23,7 +23,7 @@ internal static partial class OpCases
             {
                 Name = $"Copy {d.Name()} [{s.N}]", Kernel = "cuMemcpyDtoDAsync", Kind = OpKind.Exact, DType = d,
                 Inputs = g => [NonZero(g, shape, d)],
-                Outputs = i => [Zeros(i[0], shape)],
+                Outputs = i => [Unwritten(i[0], shape)],
                 Execute = (b, i, o) => b.Copy(i[0], o[0]),
                 Reference = x => [x[0]],
             };
@@ -41,7 +41,7 @@ internal static partial class OpCases
                 // Floats → integers: values of both signs with any fraction, truncated toward zero.
                 Inputs = g => [from.IsFloat() && !to.IsFloat() ? Make(Map(new double[s.N], _ => (g.NextInt(2001) - 1000) + (g.NextDouble() - 0.5) * 1.98), shape, from)
                                : from.IsFloat() ? NonZero(g, shape, from, 0.1, 100) : SmallInts(g, shape, from, 100_000)],
-                Outputs = i => [Zeros(i[0], shape, to)],
+                Outputs = i => [Unwritten(i[0], shape, to)],
                 Execute = (b, i, o) => b.Cast(i[0], o[0]),
                 Reference = x => [to switch
                 {
@@ -110,7 +110,7 @@ internal static partial class OpCases
                 {
                     Name = $"Unary.{op} {d.Name()} [{s.N}]", Kernel = $"unary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}", Kind = OpKind.Elementwise, DType = d,
                     Inputs = g => [positive ? Uniform(g, shape, d, 0.05, 4) : NonZero(g, shape, d)],
-                    Outputs = i => [Zeros(i[0], shape)],
+                    Outputs = i => [Unwritten(i[0], shape)],
                     Execute = (b, i, o) => b.Unary(op, i[0], o[0]),
                     Reference = x => [Map(x[0], f)],
                 };
@@ -120,7 +120,7 @@ internal static partial class OpCases
                 {
                     Name = $"Unary.{op} {d.Name()} ties, subnormals, overflow", Kernel = $"unary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}", Kind = OpKind.Exact, DType = d,
                     Inputs = _ => [Make(RoundingEdges, [RoundingEdges.Length], d)],
-                    Outputs = i => [Zeros(i[0], [RoundingEdges.Length])],
+                    Outputs = i => [Unwritten(i[0], [RoundingEdges.Length])],
                     Execute = (b, i, o) => b.Unary(op, i[0], o[0]),
                     Reference = x => [Map(x[0], f)],
                 };
@@ -137,7 +137,7 @@ internal static partial class OpCases
                         Name = $"Binary.{op} {d.Name()} {Tensor.ShapeString(sa)}·{Tensor.ShapeString(sb)}", Kernel = $"binary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}",
                         Kind = OpKind.Elementwise, DType = d,
                         Inputs = g => [Operand(op, g, sa, d, true), Operand(op, g, sb, d, false)],
-                        Outputs = i => [Zeros(i[0], sy)],
+                        Outputs = i => [Unwritten(i[0], sy)],
                         Execute = (b, i, o) => b.Binary(op, i[0], i[1], o[0]),
                         Reference = x => [BroadcastRef(x[0], sa, x[1], sb, sy, f)],
                     };
@@ -157,7 +157,7 @@ internal static partial class OpCases
                     Name = $"BinaryScalar.{op} {d.Name()} {(first ? $"{sc} ∘ x" : $"x ∘ {sc}")}", Kernel = $"binary_scalar_{op.ToString().ToLowerInvariant()}_{Sfx(d)}",
                     Kind = OpKind.Elementwise, DType = d,
                     Inputs = g => [Operand(op, g, shape, d, true)],
-                    Outputs = i => [Zeros(i[0], shape)],
+                    Outputs = i => [Unwritten(i[0], shape)],
                     Execute = (b, i, o) => b.BinaryScalar(op, i[0], sc, o[0], first),
                     Reference = x => [Map(x[0], v => d == DType.Float32 ? (first ? f((float)sc, v) : f(v, (float)sc)) : (first ? f(sc, v) : f(v, sc)))],
                 };
@@ -171,7 +171,7 @@ internal static partial class OpCases
             {
                 Name = $"Dropout {d.Name()} [{s.N}] p=0.3", Kernel = "dropout_" + Sfx(d), Kind = OpKind.Elementwise, DType = d,
                 Inputs = g => [NonZero(g, shape, d), Make(Map(new double[s.N], _ => g.NextDouble() < 0.3 ? 0 : 1), shape, d)],
-                Outputs = i => [Zeros(i[0], shape)],
+                Outputs = i => [Unwritten(i[0], shape)],
                 Execute = (b, i, o) => b.Dropout(i[0], i[1], scale, o[0]),
                 Reference = x => [Map(x[0], x[1], (v, m) => v * m * (d == DType.Float32 ? (float)scale : scale))],
             };
@@ -182,7 +182,7 @@ internal static partial class OpCases
     {
         Name = $"{name} {d.Name()} [{n}]", Kernel = $"{kernel}_{Sfx(d)}", Kind = OpKind.Elementwise, DType = d,
         Inputs = g => [first(g), NonZero(g, [n], d)],
-        Outputs = i => [Zeros(i[0], [n])],
+        Outputs = i => [Unwritten(i[0], [n])],
         Execute = run,
         Reference = x => [Map(x[0], x[1], f)],
     };

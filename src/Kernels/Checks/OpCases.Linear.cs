@@ -22,12 +22,22 @@ internal static partial class OpCases
                     Kernel = d == DType.Float32 ? (bt > 1 ? "cublasSgemmStridedBatched" : "cublasSgemm") : (bt > 1 ? "cublasDgemmStridedBatched" : "cublasDgemm"),
                     Kind = OpKind.Reduction, DType = d,
                     Inputs = g => [NonZero(g, sa, d), NonZero(g, sb, d), NonZero(g, sc, d)],
-                    Outputs = i => [i[2].Clone()],
+                    // beta = 0: C is not read, so it may hold anything (a MatMul output comes from AllocateUninitialized).
+                    Outputs = i => [beta == 0 ? Unwritten(i[2], sc) : i[2].Clone()],
                     Execute = (b, i, o) => b.MatMul(i[0], i[1], o[0], ta, tb, alpha, beta),
                     Reference = x => [GemmRef(x[0], x[1], x[2], bt, m, n, k, ta, tb, alpha, beta)],
                     Flops = 2.0 * m * n * k * bt,
                 };
             }
+            // An empty inner dimension: C = 0 with beta = 0 even over an uninitialised C (CUDA launches no GEMM here).
+            yield return new OpCase
+            {
+                Name = $"MatMul {d.Name()} [{m}, 0]·[0, {n}]", Kernel = "fill_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                Inputs = _ => [Tensor.Zeros([m, 0], d), Tensor.Zeros([0, n], d)],
+                Outputs = i => [Unwritten(i[0], [m, n])],
+                Execute = (b, i, o) => b.MatMul(i[0], i[1], o[0]),
+                Reference = _ => [new double[m * n]],
+            };
         }
     }
 
@@ -62,7 +72,7 @@ internal static partial class OpCases
                         Name = $"{(log ? "LogSoftmax" : "Softmax")} {d.Name()} {Tensor.ShapeString(rc)}", Kernel = (log ? "log_softmax_" : "softmax_") + Sfx(d),
                         Kind = OpKind.Reduction, DType = d,
                         Inputs = g => [NonZero(g, rc, d, 0.1, 4)],
-                        Outputs = i => [Zeros(i[0], rc)],
+                        Outputs = i => [Unwritten(i[0], rc)],
                         Execute = (b, i, o) => { if (log) b.LogSoftmax(i[0], o[0]); else b.Softmax(i[0], o[0]); },
                         Reference = x => [SoftmaxRef(x[0], rows, c, log)],
                     };
@@ -82,7 +92,7 @@ internal static partial class OpCases
                         using var labels = Labels(g, nRows, classes, DType.Int32);
                         return [logits, oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
                     },
-                    Outputs = i => [Zeros(i[0], [nRows, classes]), Zeros(i[0], [nRows])],
+                    Outputs = i => [Unwritten(i[0], [nRows, classes]), Unwritten(i[0], [nRows])],
                     Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1]),
                     Reference = x =>
                     {
@@ -108,7 +118,7 @@ internal static partial class OpCases
                         using var labels = Labels(g, nRows, classes, DType.Int32);
                         return [logits.Softmax().Detach(), oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
                     },
-                    Outputs = i => [Zeros(i[0], [nRows, classes])],
+                    Outputs = i => [Unwritten(i[0], [nRows, classes])],
                     Execute = (b, i, o) => b.SoftmaxCrossEntropyBackward(i[0], i[1], scale, o[0]),
                     Reference = x =>
                     {

@@ -18,7 +18,7 @@ internal static partial class OpCases
                         Kernel = (training ? "batch_norm_stats_" : "batch_norm_running_") + Sfx(d) + " + batch_norm_forward_" + Sfx(d),
                         Kind = OpKind.Reduction, DType = d,
                         Inputs = g => [NonZero(g, shape, d, 0.1, 3), NonZero(g, [c], d), NonZero(g, [c], d), NonZero(g, [c], d), Uniform(g, [c], d)],
-                        Outputs = i => [Zeros(i[0], shape), i[3].Clone(), i[4].Clone(), Zeros(i[0], [c]), Zeros(i[0], [c])],
+                        Outputs = i => [Unwritten(i[0], shape), i[3].Clone(), i[4].Clone(), Unwritten(i[0], [c]), Unwritten(i[0], [c])],
                         Execute = (b, i, o) => b.BatchNorm(i[0], i[1], i[2], o[1], o[2], training, Momentum, Eps, o[0], o[3], o[4]),
                         Reference = x => BatchNormRef(x, n, c, sp, training),
                     };
@@ -33,7 +33,7 @@ internal static partial class OpCases
                         var stats = BatchNormRef([x.ToDoubleArray(), new double[c], new double[c], new double[c], new double[c]], n, c, sp, true);
                         return [x, NonZero(g, shape, d), NonZero(g, [c], d), Make(stats[3], [c], d), Make(stats[4], [c], d)];
                     },
-                    Outputs = i => [Zeros(i[0], shape), Zeros(i[0], [c]), Zeros(i[0], [c])],
+                    Outputs = i => [Unwritten(i[0], shape), Unwritten(i[0], [c]), Unwritten(i[0], [c])],
                     Execute = (b, i, o) => b.BatchNormBackward(i[0], i[1], i[2], i[3], i[4], o[0], o[1], o[2]),
                     Reference = x => BatchNormBackwardRef(x, n, c, sp),
                 };

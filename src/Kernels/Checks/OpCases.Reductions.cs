@@ -19,7 +19,7 @@ internal static partial class OpCases
                         Kind = op is ReduceOp.Max or ReduceOp.Min ? OpKind.Exact : OpKind.Reduction, DType = d,
                         // Positive values for sums (no cancellation), signed for max/min.
                         Inputs = g => [op is ReduceOp.Sum or ReduceOp.Mean ? Uniform(g, shape, d) : NonZero(g, shape, d)],
-                        Outputs = i => [Zeros(i[0], keep)],
+                        Outputs = i => [Unwritten(i[0], keep)],
                         Execute = (b, i, o) => b.Reduce(op, i[0], ax, o[0]),
                         Reference = x => [ReduceRef(x[0], shape, ax, op)],
                     };
@@ -31,7 +31,7 @@ internal static partial class OpCases
                 {
                     Name = $"ArgMax {d.Name()} {Tensor.ShapeString(shape)} axis {axis}{(ties ? " (ties: first wins)" : "")}", Kernel = "argmax_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                     Inputs = g => [ties ? SmallInts(g, shape, d, 5) : NonZero(g, shape, d)],
-                    Outputs = i => [Zeros(i[0], outShape, DType.Int32)],
+                    Outputs = i => [Unwritten(i[0], outShape, DType.Int32)],
                     Execute = (b, i, o) => b.ArgMax(i[0], axis, o[0]),
                     Reference = x => [ArgMaxRef(x[0], shape, axis)],
                 };
@@ -44,7 +44,7 @@ internal static partial class OpCases
             {
                 Name = $"IndexSelect {d.Name()} [{rows}, {width}] by {count} indices", Kernel = "index_select_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                 Inputs = g => [d.IsFloat() ? NonZero(g, [rows, width], d) : SmallInts(g, [rows, width], d, 1000), Labels(g, count, rows, DType.Int32)],
-                Outputs = i => [Zeros(i[0], [count, width])],
+                Outputs = i => [Unwritten(i[0], [count, width])],
                 Execute = (b, i, o) => b.IndexSelect(i[0], i[1], o[0]),
                 Reference = x => [Enumerable.Range(0, count * width).Select(t => x[0][(int)x[1][t / width] * width + t % width]).ToArray()],
             };
@@ -68,7 +68,7 @@ internal static partial class OpCases
             {
                 Name = $"OneHot {ld.Name()}→{d.Name()} [101] × 10", Kernel = "one_hot_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                 Inputs = g => [Labels(g, 101, 10, ld)],
-                Outputs = i => [Tensor.Zeros([101, 10], d, i[0].Device)],
+                Outputs = i => [Unwritten(i[0], [101, 10], d)],
                 Execute = (b, i, o) => b.OneHot(i[0], o[0]),
                 Reference = x => [Enumerable.Range(0, 1010).Select(t => x[0][t / 10] == t % 10 ? 1.0 : 0.0).ToArray()],
             };
@@ -84,7 +84,7 @@ internal static partial class OpCases
             {
                 Name = $"Permute {d.Name()} {Tensor.ShapeString(ps)} by ({string.Join(", ", perm)})", Kernel = "permute_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                 Inputs = g => [d.IsFloat() ? NonZero(g, ps, d) : SmallInts(g, ps, d, 1000)],
-                Outputs = i => [Zeros(i[0], ys)],
+                Outputs = i => [Unwritten(i[0], ys)],
                 Execute = (b, i, o) => b.Permute(i[0], perm, o[0]),
                 Reference = x => [PermuteRef(x[0], ps, perm)],
             };

@@ -67,8 +67,22 @@ internal static partial class OpCases
         _ => Tensor.FromArray(v.Select(x => (long)x).ToArray(), shape),
     };
 
-    /// <summary>A zero tensor of the given shape on the device of <paramref name="like"/>.</summary>
+    /// <summary>A zero tensor of the given shape on the device of <paramref name="like"/> (for ops that add into their output).</summary>
     internal static Tensor Zeros(Tensor like, int[] shape, DType? dtype = null) => Tensor.Zeros(shape, dtype ?? like.DType, like.Device);
+
+    /// <summary>
+    /// An output the op must overwrite, prefilled with NaN (floats) or <see cref="UnwrittenInt"/> (integers) on the
+    /// device of <paramref name="like"/>: an element the op leaves unwritten, or reads before writing, shows up in
+    /// the comparison — as it would in a buffer from IBackend.AllocateUninitialized (Tensor.Empty) in real use.
+    /// </summary>
+    internal static Tensor Unwritten(Tensor like, int[] shape, DType? dtype = null)
+    {
+        var d = dtype ?? like.DType;
+        return Tensor.Full(shape, d.IsFloat() ? double.NaN : UnwrittenInt, d, like.Device);
+    }
+
+    /// <summary>The integer prefill of <see cref="Unwritten"/>: no valid index, label or small cast result.</summary>
+    internal const int UnwrittenInt = -123456789;
 
     /// <summary>The reference of an elementwise map.</summary>
     internal static double[] Map(double[] x, Func<double, double> f) => x.Select(f).ToArray();

@@ -1,7 +1,8 @@
 // kernels.cu on the host (shim.h): SGEMM ladder and matmul vs a double reference (and the rungs
 // bit-identical to each other), reductions, argmax ties, softmax/log-softmax/cross-entropy, the
 // bad-label report, im2col/col2im and avg-pool adjointness, max-pool argmax and backward, batch-norm
-// statistics. Built and run by KernelEmulationTests: clang++-14 -std=c++20 -pthread, with kernels.cu's
+// statistics, and that every kernel writing an AllocateUninitialized output overwrites it (NaN prefill).
+// Built and run by KernelEmulationTests: clang++-14 -std=c++20 -pthread, with kernels.cu's
 // `extern __shared__` buffer replaced by a static array (KERNELS_CU is the edited copy).
 #include "shim.h"
 #include KERNELS_CU
@@ -108,6 +109,63 @@ int main()
         launch({1}, {32}, [&] { unary_roundbfloat16_f32(x.data(), z.data(), n); });
         double e16 = 0, eb = 0; for (int i = 0; i < n; i++) { if ((double)y[i] != f16[i]) e16 = 1; if ((double)z[i] != bf16[i]) eb = 1; }
         check("unary_roundfloat16_f32 = torch float16", e16, 0); check("unary_roundbfloat16_f32 = torch bfloat16", eb, 0);
+    }
+    // Outputs from IBackend.AllocateUninitialized (Tensor.Empty: conv's im2col/GEMM/permute/dx/dW buffers,
+    // max-pool y/argmax/dx, ReLU's dx, MatMul's result) hold whatever the caching allocator's last user left.
+    // Each kernel that writes such an output must give bit-identical results over a NaN-prefilled and a
+    // zero-prefilled output: it writes every element and never reads it first. MaxPool2dBackward scatters
+    // (atomicAdd), so CudaBackend runs fill_T(dx, 0) before it; that composition is what is checked here.
+    {
+        auto same = [](const char* what, auto prefill, auto run) {
+            auto z = prefill(0.0), q = prefill(NAN); run(z); run(q);
+            bool eq = z.size() == q.size() && memcmp(z.data(), q.data(), z.size() * sizeof(z[0])) == 0;
+            check(what, eq ? 0 : 1, 0);
+        };
+        auto vf = [](size_t n) { return [n](double v) { return std::vector<float>(n, (float)v); }; };
+        auto vd = [](size_t n) { return [n](double v) { return std::vector<double>(n, v); }; };
+        Conv geos[] = { {2, 3, 9, 11, 3, 2, 2, 1, 0, 0}, {2, 3, 8, 8, 2, 2, 2, 0, 0, 0}, {1, 2, 7, 6, 3, 3, 1, 1, 0, 0} };
+        for (Conv g : geos)
+        {
+            g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1; g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
+            size_t nx = (size_t)g.n * g.c * g.h * g.w, nc = (size_t)g.n * g.oh * g.ow * g.c * g.kh * g.kw, ny = (size_t)g.n * g.c * g.oh * g.ow;
+            std::vector<float> x(nx), c(nc), dy(ny); for (auto& v : x) v = rnd(); for (auto& v : c) v = rnd(); for (auto& v : dy) v = rnd();
+            std::vector<double> xd(x.begin(), x.end()), cd(c.begin(), c.end());
+            char name[96];
+            snprintf(name, 96, "uninit: im2col_f32 k%dx%d s%d p%d", g.kh, g.kw, g.stride, g.pad); same(name, vf(nc), [&](auto& o) { launch({7}, {256}, [&] { im2col_f32(x.data(), o.data(), g); }); });
+            snprintf(name, 96, "uninit: im2col_f64 k%dx%d s%d p%d", g.kh, g.kw, g.stride, g.pad); same(name, vd(nc), [&](auto& o) { launch({7}, {256}, [&] { im2col_f64(xd.data(), o.data(), g); }); });
+            snprintf(name, 96, "uninit: col2im_f32 k%dx%d s%d p%d", g.kh, g.kw, g.stride, g.pad); same(name, vf(nx), [&](auto& o) { launch({5}, {256}, [&] { col2im_f32(c.data(), o.data(), g); }); });
+            snprintf(name, 96, "uninit: col2im_f64 k%dx%d s%d p%d", g.kh, g.kw, g.stride, g.pad); same(name, vd(nx), [&](auto& o) { launch({5}, {256}, [&] { col2im_f64(cd.data(), o.data(), g); }); });
+            std::vector<int> am(ny);
+            snprintf(name, 96, "uninit: max_pool2d_f32 y k%dx%d s%d p%d", g.kh, g.kw, g.stride, g.pad); same(name, vf(ny), [&](auto& o) { launch({3}, {256}, [&] { max_pool2d_f32(x.data(), o.data(), am.data(), g); }); });
+            auto vi = [ny](double v) { return std::vector<int>(ny, std::isnan(v) ? -123456789 : 0); };
+            std::vector<float> ym(ny);
+            snprintf(name, 96, "uninit: max_pool2d_f32 argmax"); same(name, vi, [&](auto& o) { launch({3}, {256}, [&] { max_pool2d_f32(x.data(), ym.data(), o.data(), g); }); });
+            snprintf(name, 96, "uninit: fill_f32 0 + max_pool2d_backward_f32"); same(name, vf(nx), [&](auto& o) {
+                launch({5}, {256}, [&] { fill_f32(o.data(), 0.f, (long long)nx); });
+                launch({3}, {256}, [&] { max_pool2d_backward_f32(dy.data(), am.data(), o.data(), (long long)ny, (long long)g.oh * g.ow, (long long)g.h * g.w); }); });
+        }
+        // The conv composition's other writers: y2 [m, f] + bias [f] (binary_add with broadcast), NHWC ↔ NCHW permutes,
+        // the dWᵀ → dW transpose, ReLU backward, and the matmul kernel (cuBLAS's stand-in) with beta = 0 in every layout.
+        int m = 45, f = 7, nn = 3, oh = 3, ow = 5;
+        std::vector<float> a(m * f), bias(f); for (auto& v : a) v = rnd(); for (auto& v : bias) v = rnd();
+        Broadcast bc{}; bc.rank = 2; bc.shape[0] = m; bc.shape[1] = f; bc.sa[0] = f; bc.sa[1] = 1; bc.sb[0] = 0; bc.sb[1] = 1;
+        same("uninit: binary_add_f32 [45, 7] + [7]", vf(m * f), [&](auto& o) { launch({2}, {256}, [&] { binary_add_f32(a.data(), bias.data(), o.data(), m * f, bc); }); });
+        Permutation nhwc_nchw{}; nhwc_nchw.rank = 4; long long ps[4] = {nn, f, oh, ow}, st[4] = {(long long)oh * ow * f, 1, (long long)ow * f, f};
+        for (int d = 0; d < 4; d++) { nhwc_nchw.shape[d] = ps[d]; nhwc_nchw.step[d] = st[d]; }
+        same("uninit: permute_f32 NHWC → NCHW", vf(m * f), [&](auto& o) { launch({2}, {256}, [&] { permute_f32(a.data(), o.data(), m * f, nhwc_nchw); }); });
+        Permutation tr{}; tr.rank = 2; tr.shape[0] = f; tr.shape[1] = m; tr.step[0] = 1; tr.step[1] = f;
+        same("uninit: permute_f32 transpose", vf(m * f), [&](auto& o) { launch({2}, {256}, [&] { permute_f32(a.data(), o.data(), m * f, tr); }); });
+        std::vector<float> rx(m * f); for (auto& v : rx) v = rnd();
+        same("uninit: relu_backward_f32", vf(m * f), [&](auto& o) { launch({2}, {256}, [&] { relu_backward_f32(rx.data(), a.data(), o.data(), m * f); }); });
+        for (int ta = 0; ta < 2; ta++) for (int tb = 0; tb < 2; tb++)
+        {
+            int M = 37, N = 29, K = 41; std::vector<float> A(2 * M * K), B(2 * K * N); for (auto& v : A) v = rnd(); for (auto& v : B) v = rnd();
+            std::vector<double> Ad(A.begin(), A.end()), Bd(B.begin(), B.end());
+            char name[64]; snprintf(name, 64, "uninit: matmul_f32 beta=0 ta=%d tb=%d batch 2", ta, tb);
+            same(name, vf(2 * M * N), [&](auto& o) { launch({2, 3, 2}, {16, 16}, [&] { matmul_f32(A.data(), B.data(), o.data(), M, N, K, ta, tb, 1.f, 0.f); }); });
+            snprintf(name, 64, "uninit: matmul_f64 beta=0 ta=%d tb=%d batch 2", ta, tb);
+            same(name, vd(2 * M * N), [&](auto& o) { launch({2, 3, 2}, {16, 16}, [&] { matmul_f64(Ad.data(), Bd.data(), o.data(), M, N, K, ta, tb, 1.0, 0.0); }); });
+        }
     }
     printf("%d failed\n", fails);
     return fails != 0;
