@@ -93,6 +93,17 @@ public sealed class CachingAllocator
         }
     }
 
+    /// <summary>Sets every byte of every cached (unused) block to <paramref name="value"/>, ordered on <paramref name="stream"/>:
+    /// gpu-check poisons recycled memory with it (0xFF: float NaN) to catch ops that do not overwrite their outputs.</summary>
+    internal void FillCached(byte value, IntPtr stream)
+    {
+        _context.SetCurrent();
+        lock (_gate)
+            foreach (var (size, blocks) in _pool)
+                foreach (var p in blocks)
+                    CudaDriver.Check(CudaDriver.cuMemsetD8Async(p, value, (nuint)size, stream), $"cuMemsetD8Async({size} bytes)");
+    }
+
     /// <summary>Gives every cached (unused) block back to the driver (torch.cuda.empty_cache).</summary>
     public void EmptyCache()
     {

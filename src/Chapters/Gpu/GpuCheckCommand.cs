@@ -87,6 +87,11 @@ public sealed class GpuCheckCommand : Command
         }
         if (backend is not null && filter is null)
         {
+            double e = RecycledMemoryCheck.Run(backend);
+            bool stepOk = e <= 1e-4;
+            Line();
+            Line($"Conv-net step (Conv2d + bias, ReLU, MaxPool2d, MatMul, backward; Scratch.Relu backward) on recycled memory, the allocator's cache filled with 0xFF (NaN) first, vs the CPU: normwise rel err {e:E1}, tolerance 1e-4, {(stepOk ? "pass" : "FAIL")}");
+            if (stepOk) pass++; else fail++;
             Line();
             Line("## SGEMM ladder (row-major C = A·B; checked against cuBLAS at 1020³, timed at 4096³)");
             Line();

@@ -72,6 +72,18 @@ public sealed class CpuOpTests : OpSuite
     }
 
     [Test]
+    public void RecycledMemoryStepIsFiniteAndRepeatableOnTheCpu()
+    {
+        // gpu-check runs this step on CUDA over NaN-poisoned recycled memory and compares it with these values.
+        var a = RecycledMemoryCheck.Step(Device.Cpu);
+        var b = RecycledMemoryCheck.Step(Device.Cpu);
+        Assert.That(a, Has.Length.EqualTo(18 + 18 + 540 + 72 + 4 + 480));
+        Assert.That(a.All(double.IsFinite), "the step's values must be finite");
+        Assert.That(a.Count(v => v != 0), Is.GreaterThan(a.Length / 2), "most gradients of the step are nonzero");
+        Assert.That(b, Is.EqualTo(a));
+    }
+
+    [Test]
     public void EveryCudaKernelNamedByTheCasesIsInThePtx()
     {
         var ptx = Engine.Kernels.KernelLibrary.EmbeddedPtx;
