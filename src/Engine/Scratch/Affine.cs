@@ -48,7 +48,8 @@ public sealed class Affine : ILayer
             throw new ArgumentException($"Affine.Forward: input of shape {Tensor.ShapeString(x.Shape)} has {perSample} values per sample, but W has shape {Tensor.ShapeString(W.Shape)} and expects {W.Dim(0)}.");
         _x = x.Rank == 2 ? x : x.Reshape(x.Dim(0), -1);
         var y = _x.MatMul(W);
-        if (y.RequiresGrad) using (y) return y + B; // W or x tracked by autograd: record the add
+        // A parameter tracked by autograd: record the add (an in-place add would leave b out of the graph).
+        if (y.RequiresGrad || B.RequiresGrad) using (y) return y + B;
         return y.AddInPlace(B); // the same sums as x·W + b, without a second [N, out] tensor
     }
 
