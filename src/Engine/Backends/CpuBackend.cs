@@ -23,8 +23,8 @@ public sealed partial class CpuBackend : IBackend
     /// <summary>Runs body(start, end) over [0, n) in chunks, in parallel when n is large.</summary>
     internal static void For(long n, Action<int, int> body, int grain = ParallelThreshold)
     {
-        if (n <= grain || Environment.ProcessorCount == 1) { body(0, (int)n); return; }
-        int chunks = (int)Math.Min(Environment.ProcessorCount * 4, (n + grain - 1) / grain);
+        if (n <= grain || WorkerPool.Threads == 1) { body(0, (int)n); return; }
+        int chunks = (int)Math.Min(WorkerPool.Threads * 4, (n + grain - 1) / grain);
         long per = (n + chunks - 1) / chunks;
         WorkerPool.For(chunks, c =>
         {

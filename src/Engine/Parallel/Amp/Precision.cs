@@ -36,8 +36,8 @@ public static class Precision
     /// <summary>Rounds every element of <paramref name="t"/> in place (no graph): master weights → 16-bit weights.</summary>
     public static void RoundInPlace(Tensor t, HalfType type)
     {
-        using var r = RoundCopy(t, type);
-        using (Tensor.NoGrad()) t.CopyFrom(r);
+        CheckFloat(t, type);
+        t.Backend.Unary(RoundOp(type), t, t); // the backend's unary ops may write over their input
     }
 
     /// <summary>Elements of <paramref name="t"/> that are non-zero but round to 0 in <paramref name="type"/> (underflow).</summary>
@@ -52,9 +52,17 @@ public static class Precision
     /// <summary>A rounded copy on x's device: the backend's RoundFloat16 / RoundBFloat16 op (kernels.cu on CUDA).</summary>
     private static Tensor RoundCopy(Tensor x, HalfType type)
     {
-        if (!x.DType.IsFloat()) throw new ArgumentException($"Round{type}: expected a float tensor; got {x.DType.Name()}.");
-        var y = Tensor.Zeros(x.Shape, x.DType, x.Device);
-        x.Device.Backend.Unary(type == HalfType.Float16 ? UnaryOp.RoundFloat16 : UnaryOp.RoundBFloat16, x, y);
+        CheckFloat(x, type);
+        var y = Tensor.Empty(x.Shape, x.DType, x.Device); // the unary op writes every element
+        x.Backend.Unary(RoundOp(type), x, y);
         return y;
+    }
+
+    private static UnaryOp RoundOp(HalfType type) => type == HalfType.Float16 ? UnaryOp.RoundFloat16 : UnaryOp.RoundBFloat16;
+
+    private static void CheckFloat(Tensor x, HalfType type)
+    {
+        x.CheckAlive($"Round{type}");
+        if (!x.DType.IsFloat()) throw new ArgumentException($"Round{type}: expected a float tensor; got {x.DType.Name()}.");
     }
 }
