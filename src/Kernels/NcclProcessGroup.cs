@@ -243,12 +243,16 @@ public sealed class NcclProcessGroup : ProcessGroup
         }
         var work = new Work(Completion(what, done), this, what);
         if (!staged) return work;
-        work.Wait();
-        for (int i = 0; i < tensors.Count; i++)
+        try
         {
-            if (ReferenceEquals(onDevice[i], tensors[i])) continue;
-            _backend.CopyToHost(onDevice[i], ((CpuStorage)tensors[i].Storage).Data);
-            onDevice[i].Dispose();
+            work.Wait();
+            for (int i = 0; i < tensors.Count; i++)
+                if (!ReferenceEquals(onDevice[i], tensors[i])) _backend.CopyToHost(onDevice[i], ((CpuStorage)tensors[i].Storage).Data);
+        }
+        finally
+        {
+            for (int i = 0; i < tensors.Count; i++)
+                if (!ReferenceEquals(onDevice[i], tensors[i])) onDevice[i].Dispose();
         }
         return work;
     }
@@ -262,8 +266,7 @@ public sealed class NcclProcessGroup : ProcessGroup
             var clock = Stopwatch.StartNew();
             while (!done.Query())
             {
-                IntPtr comm = _comm;
-                if (comm != IntPtr.Zero && NcclNative.CommGetAsyncError(comm, out int e) == NcclNative.Success && e is not (NcclNative.Success or NcclNative.InProgress))
+                if (AsyncError() is int e)
                 {
                     Abort();
                     throw new DistributedException($"{what}: NCCL reports an asynchronous error: {NcclNative.Describe(e)} (ncclResult_t {e}); the communicator was aborted.");
@@ -283,6 +286,14 @@ public sealed class NcclProcessGroup : ProcessGroup
             done.Dispose();
         }
     }, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+
+    /// <summary>NCCL's asynchronous error on the communicator, or null (none, or no communicator); asked under the gate so that Dispose or Abort cannot free the communicator meanwhile.</summary>
+    private int? AsyncError()
+    {
+        lock (_gate)
+            return _comm != IntPtr.Zero && NcclNative.CommGetAsyncError(_comm, out int e) == NcclNative.Success
+                && e is not (NcclNative.Success or NcclNative.InProgress) ? e : null;
+    }
 
     /// <summary>ncclCommAbort: ends whatever NCCL has in flight on the GPU; the group is unusable afterwards.</summary>
     private void Abort()
