@@ -63,20 +63,19 @@ public sealed class CpuStorage : Storage
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
         _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
-        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? (clear, dtype) switch
+        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
         {
-            (true, DType.Float32) => GC.AllocateArray<float>(n, pinned),
-            (true, DType.Float64) => GC.AllocateArray<double>(n, pinned),
-            (true, DType.Int32) => GC.AllocateArray<int>(n, pinned),
-            (true, _) => GC.AllocateArray<long>(n, pinned),
-            (false, DType.Float32) => GC.AllocateUninitializedArray<float>(n, pinned),
-            (false, DType.Float64) => GC.AllocateUninitializedArray<double>(n, pinned),
-            (false, DType.Int32) => GC.AllocateUninitializedArray<int>(n, pinned),
-            (false, _) => GC.AllocateUninitializedArray<long>(n, pinned),
+            DType.Float32 => NewArray<float>(n, pinned, clear),
+            DType.Float64 => NewArray<double>(n, pinned, clear),
+            DType.Int32 => NewArray<int>(n, pinned, clear),
+            _ => NewArray<long>(n, pinned, clear),
         };
         IsPinned = pinned;
         CpuMemory.Add(Bytes);
     }
+
+    private static T[] NewArray<T>(int n, bool pinned, bool clear) =>
+        clear ? GC.AllocateArray<T>(n, pinned) : GC.AllocateUninitializedArray<T>(n, pinned);
 
     /// <summary>Wraps an existing array without copying.</summary>
     public CpuStorage(Array data)

@@ -115,7 +115,7 @@ internal static partial class OpCases
                     Reference = x => [Map(x[0], f)],
                 };
 
-            foreach (var (op, f) in new[] { (UnaryOp.RoundFloat16, UnaryOps[^2].F), (UnaryOp.RoundBFloat16, UnaryOps[^1].F) })
+            foreach (var (op, f, _) in UnaryOps.Where(u => u.Op is UnaryOp.RoundFloat16 or UnaryOp.RoundBFloat16))
                 yield return new OpCase
                 {
                     Name = $"Unary.{op} {d.Name()} ties, subnormals, overflow", Kernel = $"unary_{op.ToString().ToLowerInvariant()}_{Sfx(d)}", Kind = OpKind.Exact, DType = d,
