@@ -24,7 +24,7 @@ internal static class WorkerPool
 
     private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private static readonly object Gate = new();
-    private static Job? _job;        // the loop being run (or the last one); replaced under Gate
+    private static Job? _job;        // the loop being run, set under Gate; null between loops
     private static int _generation;  // bumped under Gate for every new loop
     private static int _sleepers;    // workers blocked in Monitor.Wait
     private static int _busy;        // 1 while a loop owns the workers
