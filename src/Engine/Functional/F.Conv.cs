@@ -56,39 +56,30 @@ public static partial class F
             using var g4 = Empty(g, [n, oh, ow, f]);
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
             using var g2 = ViewAs(g4, [m, f]);
-            Tensor? dx = null, dw = null, db = null;
-            if (g.Backend is CpuBackend cpu)
+            Tensor? dx = x.RequiresGrad ? Empty(g, x.Shape) : null, dw = null, db = null;
+            // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
+            // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
+            using var dwT = weight.RequiresGrad ? Empty(g, [k, f]) : null;
+            using (var w2 = ViewAs(weight, [f, k]))
             {
-                // dx and dWᵀ image by image (CpuBackend.Conv2dBackward), then dW = (dWᵀ)ᵀ.
-                dx = x.RequiresGrad ? Empty(g, x.Shape) : null;
-                using var dwT = weight.RequiresGrad ? Empty(g, [k, f]) : null;
-                using (var w2 = ViewAs(weight, [f, k])) cpu.Conv2dBackward(g2, w2, cols, kh, kw, stride, padding, x.Shape, dx, dwT);
-                if (dwT is not null)
+                // On the CPU dx and dWᵀ are made image by image (CpuBackend.Conv2dBackward); elsewhere by the op table.
+                if (g.Backend is CpuBackend cpu) cpu.Conv2dBackward(g2, w2, cols, kh, kw, stride, padding, x.Shape, dx, dwT);
+                else
                 {
-                    dw = Empty(g, weight.Shape);
-                    using var dw2 = ViewAs(dw, [f, k]);
-                    cpu.Permute(dwT, [1, 0], dw2);
+                    if (dx is not null)
+                    {
+                        using var dcols = Empty(g, [m, k]);
+                        g.Backend.MatMul(g2, w2, dcols);
+                        g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
+                    }
+                    if (dwT is not null) g.Backend.MatMul(cols, g2, dwT, transA: true);
                 }
             }
-            else
+            if (dwT is not null)
             {
-                if (x.RequiresGrad)
-                {
-                    using var dcols = Empty(g, [m, k]);
-                    using (var w2 = ViewAs(weight, [f, k])) g.Backend.MatMul(g2, w2, dcols);
-                    dx = Empty(g, x.Shape);
-                    g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
-                }
-                if (weight.RequiresGrad)
-                {
-                    // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
-                    // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
-                    using var dwT = Empty(g, [k, f]);
-                    g.Backend.MatMul(cols, g2, dwT, transA: true);
-                    dw = Empty(g, weight.Shape);
-                    using var dw2 = ViewAs(dw, [f, k]);
-                    g.Backend.Permute(dwT, [1, 0], dw2);
-                }
+                dw = Empty(g, weight.Shape);
+                using var dw2 = ViewAs(dw, [f, k]);
+                g.Backend.Permute(dwT, [1, 0], dw2);
             }
             if (bias is not null && bias.RequiresGrad) db = g2.Sum(0);
             return bias is null ? [dx, dw] : [dx, dw, db];

@@ -94,6 +94,22 @@ public class LayerTests
     }
 
     [Test]
+    public void AffineForwardKeepsATrackedBiasInTheGraph()
+    {
+        // Only b requires grad: the forward's bias add must still be recorded, so autograd reaches b.
+        var g = new Generator(5);
+        using var x = Tensor.Randn([3, 4], DType.Float64, generator: g);
+        using var w = Tensor.Randn([4, 2], DType.Float64, generator: g);
+        using var b = Tensor.Randn([2], DType.Float64, generator: g);
+        b.RequiresGrad = true;
+        using var y = new Affine(w, b).Forward(x);
+        using var loss = y.Sum();
+        loss.Backward();
+        Assert.That(b.Grad, Is.Not.Null, "b got a gradient");
+        Assert.That(b.Grad!.ToDoubleArray(), Is.EqualTo(new[] { 3.0, 3.0 }), "d(Σ y)/db = the batch size per output");
+    }
+
+    [Test]
     public void SoftmaxWithLossBackwardMatchesNumerical()
     {
         var g = new Generator(4);
