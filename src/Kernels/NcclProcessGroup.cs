@@ -62,6 +62,7 @@ public sealed class NcclProcessGroup : ProcessGroup
         }
         catch
         {
+            if (_comm != IntPtr.Zero) NcclNative.CommAbort(_comm);
             _bootstrap?.Dispose();
             throw;
         }
@@ -132,13 +133,20 @@ public sealed class NcclProcessGroup : ProcessGroup
     {
         IntPtr comm = IntPtr.Zero;
         Exception? error = null;
+        bool abandoned = false; // set under `gate` when the caller gave up waiting
+        var gate = new object();
         int world = _size, rank = _rank;
         var thread = new Thread(() =>
         {
             try
             {
                 _backend.Context.SetCurrent();
-                NcclNative.Check(NcclNative.CommInitRank(out comm, world, id, rank), $"ncclCommInitRank(rank {rank} of {world} on {_backend.Device})");
+                NcclNative.Check(NcclNative.CommInitRank(out IntPtr made, world, id, rank), $"ncclCommInitRank(rank {rank} of {world} on {_backend.Device})");
+                lock (gate)
+                {
+                    if (abandoned) NcclNative.CommAbort(made); // nobody will use or destroy it
+                    else comm = made;
+                }
             }
             catch (Exception e)
             {
@@ -147,6 +155,8 @@ public sealed class NcclProcessGroup : ProcessGroup
         }) { IsBackground = true, Name = "nccl-init" };
         thread.Start();
         if (!thread.Join(Timeout))
+            lock (gate) abandoned = comm == IntPtr.Zero && error is null; // it may have finished just now
+        if (abandoned)
             throw new DistributedTimeoutException($"ncclCommInitRank on rank {rank} of {world} did not finish within {Timeout.TotalSeconds:0.#} s: another rank probably did not start or died.");
         if (error is not null) throw error is DistributedException ? error : new DistributedException($"ncclCommInitRank on rank {rank} of {world} failed: {error.Message}", error);
         return comm;
@@ -199,20 +209,11 @@ public sealed class NcclProcessGroup : ProcessGroup
     private Work Collective(string what, IReadOnlyList<Tensor> tensors, Action<Tensor, IntPtr, IntPtr> enqueue, double scale)
     {
         ThrowIfBroken(what);
-        var onDevice = new Tensor[tensors.Count];
-        bool staged = false;
-        for (int i = 0; i < tensors.Count; i++)
-        {
-            var t = tensors[i];
-            if (t.Device.Type == DeviceType.Cpu)
-            {
-                onDevice[i] = t.To(BufferDevice, copy: true);
-                staged = true;
-            }
-            else if (t.Device != BufferDevice)
+        foreach (var t in tensors) // every tensor is checked before any is copied, so a refusal leaves nothing behind
+            if (t.Device.Type != DeviceType.Cpu && t.Device != BufferDevice)
                 throw new ArgumentException($"{what}: the tensor is on {t.Device}, but this rank's NCCL communicator works on {BufferDevice}.");
-            else onDevice[i] = t;
-        }
+        bool staged = tensors.Any(t => t.Device.Type == DeviceType.Cpu);
+        var onDevice = tensors.Select(t => t.Device.Type == DeviceType.Cpu ? t.To(BufferDevice, copy: true) : t).ToArray();
         CudaEvent done;
         lock (_gate)
         {
