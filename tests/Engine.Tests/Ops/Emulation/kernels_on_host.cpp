@@ -121,6 +121,18 @@ int main()
             bool eq = z.size() == q.size() && memcmp(z.data(), q.data(), z.size() * sizeof(z[0])) == 0;
             check(what, eq ? 0 : 1, 0);
         };
+        // For a kernel that adds with atomicAdd, overlapping windows add in thread order, so two runs can differ
+        // in the last bits: the outputs must agree to 1e-6 relative instead, and NaN never passes.
+        auto near = [](const char* what, auto prefill, auto run) {
+            auto z = prefill(0.0), q = prefill(NAN); run(z); run(q);
+            double err = z.size() == q.size() ? 0 : 1;
+            for (size_t i = 0; i < z.size() && i < q.size(); i++)
+            {
+                double d = std::fabs((double)z[i] - (double)q[i]) / (1 + std::fabs((double)z[i]));
+                if (!(d <= err)) err = std::isnan(d) ? 1 : d;
+            }
+            check(what, err, 1e-6);
+        };
         auto vf = [](size_t n) { return [n](double v) { return std::vector<float>(n, (float)v); }; };
         auto vd = [](size_t n) { return [n](double v) { return std::vector<double>(n, v); }; };
         Conv geos[] = { {2, 3, 9, 11, 3, 2, 2, 1, 0, 0}, {2, 3, 8, 8, 2, 2, 2, 0, 0, 0}, {1, 2, 7, 6, 3, 3, 1, 1, 0, 0} };
@@ -140,7 +152,7 @@ int main()
             auto vi = [ny](double v) { return std::vector<int>(ny, std::isnan(v) ? -123456789 : 0); };
             std::vector<float> ym(ny);
             snprintf(name, 96, "uninit: max_pool2d_f32 argmax"); same(name, vi, [&](auto& o) { launch({3}, {256}, [&] { max_pool2d_f32(x.data(), ym.data(), o.data(), g); }); });
-            snprintf(name, 96, "uninit: fill_f32 0 + max_pool2d_backward_f32"); same(name, vf(nx), [&](auto& o) {
+            snprintf(name, 96, "uninit: fill_f32 0 + max_pool2d_backward_f32"); near(name, vf(nx), [&](auto& o) {
                 launch({5}, {256}, [&] { fill_f32(o.data(), 0.f, (long long)nx); });
                 launch({3}, {256}, [&] { max_pool2d_backward_f32(dy.data(), am.data(), o.data(), (long long)ny, (long long)g.oh * g.ow, (long long)g.h * g.w); }); });
         }
