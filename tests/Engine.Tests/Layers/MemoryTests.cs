@@ -26,6 +26,21 @@ public class MemoryTests
     }
 
     [Test]
+    public void TidyKeepsTheCudaCountAndBytesFlat()
+    {
+        if (DeviceRegistry.CudaDeviceCount == 0) Assert.Ignore($"No CUDA device ({DeviceRegistry.CudaUnavailableReason}).");
+        var gpu = Device.Cuda(0);
+        using var v = new Variable(Tensor.Zeros([16], device: gpu));
+        var start = Tensor.Memory()[gpu];
+        for (int i = 0; i < 1000; i++)
+            Tensor.Tidy(() => v.Assign((Tensor.Ones([16], device: gpu) * 2 + v.Value).Relu() * 0.5));
+        var end = Tensor.Memory()[gpu];
+        Assert.That((end.NumTensors, end.NumBytes), Is.EqualTo((start.NumTensors, start.NumBytes)));
+        Assert.That(gpu.MemoryAllocated, Is.GreaterThanOrEqualTo(end.NumBytes));
+        Assert.That(v.Value.Cpu().ToDoubleArray(), Has.All.EqualTo(2.0).Within(1e-6));
+    }
+
+    [Test]
     public void TidyReturnsItsResultsAndNeverFreesVariables()
     {
         long start = Tensor.LiveCount;
