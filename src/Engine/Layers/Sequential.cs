@@ -193,17 +193,22 @@ public sealed partial class Sequential
             if (layer.LayoutFree) { x = layer.Call(x, training); continue; }
             if (layer.RunsChannelsFirst)
             {
-                if (!nchw) { x = x.Permute(0, 3, 1, 2); nchw = true; }
+                if (!nchw) { x = ToChannelsFirst(x); nchw = true; }
                 x = layer.CallChannelsFirst(x, training);
                 continue;
             }
-            if (nchw) { x = x.Permute(0, 2, 3, 1); nchw = false; }
+            if (nchw) { x = ToChannelsLast(x); nchw = false; }
             x = skip && layer is Dense { Activation: "softmax" } d ? d.CallLinear(x)
                 : skip && layer is Activation { Function: "softmax" } ? x
                 : layer.Call(x, training);
         }
-        return nchw ? x.Permute(0, 2, 3, 1) : x;
+        return nchw ? ToChannelsLast(x) : x;
     }
+
+    // [N, H, W, C] ↔ [N, C, H, W]; with one channel the order of the elements is the same, so a view does.
+    private static Tensor ToChannelsFirst(Tensor x) => x.Dim(3) == 1 ? x.Reshape(x.Dim(0), 1, x.Dim(1), x.Dim(2)) : x.Permute(0, 3, 1, 2);
+
+    private static Tensor ToChannelsLast(Tensor x) => x.Dim(1) == 1 ? x.Reshape(x.Dim(0), x.Dim(2), x.Dim(3), 1) : x.Permute(0, 2, 3, 1);
 
     /// <summary>True when the last layer ends in a softmax (the cross-entropy losses then run on its input, fused).</summary>
     internal bool EndsInSoftmax => _layers.Count > 0 && _layers[^1] is Dense { Activation: "softmax" } or Activation { Function: "softmax" };

@@ -79,6 +79,23 @@ public class GradientCheckTests
     }
 
     [Test]
+    public void TheModelsChannelsFirstRunEqualsLayerByLayerCalls()
+    {
+        var m = new Sequential(seed: 6, dtype: DType.Float64);
+        m.Add(new Conv2D(3, 3, activation: "relu", inputShape: [8, 8, 1]));
+        m.Add(new MaxPooling2D((2, 2)));
+        m.Add(new Conv2D(1, 2, padding: "valid"));
+        m.Add(new BatchNormalization());
+        m.Add(new AveragePooling2D((1, 1)));
+        var x = Tensor.Rand([2, 8, 8, 1], -1, 1, DType.Float64, generator: new Generator(7));
+        var layerByLayer = x;
+        foreach (var l in m.Layers) layerByLayer = l.Call(layerByLayer);
+        Assert.That(m.Call(x).ToDoubleArray(), Is.EqualTo(layerByLayer.ToDoubleArray()).Within(1e-12));
+        Assert.That(m.Call(x).Shape, Is.EqualTo(new[] { 2, 2, 2, 1 }));
+        Check(m, [8, 8, 1]);
+    }
+
+    [Test]
     public void ConvMatchesADirectChannelsLastLoop()
     {
         var m = new Sequential(seed: 4, dtype: DType.Float64);
