@@ -65,7 +65,7 @@ public sealed class GpuCheckCommand : Command
             Line("# gpu-check --device cpu: the CPU twins against independent formulas (the CPU fixture of tests/Engine.Tests/Ops)");
         }
         Line();
-        Line("Relative error: elementwise ops element by element (entries below 1e-3 of the tensor's largest judged at that scale); sums (reductions, GEMM, atomics) normwise, max |Δ| / max |reference|. Tolerances: fp32 elementwise 1e-6, sums 1e-4; fp64 1e-12, 1e-10; integers exact.");
+        Line("Relative error: elementwise ops element by element (entries below 1e-3 of the tensor's largest judged at that scale; edge cases against each value itself); sums (reductions, GEMM, atomics) normwise, max |Δ| / max |reference|; softmax each probability against itself, log-softmax absolutely below 1. NaN must meet NaN and ±∞ the same ∞. Tolerances: fp32 elementwise 1e-6, sums 1e-4, softmax 1e-5; fp64 1e-12, 1e-10, 1e-12 (log-softmax 1e-6 / 1e-13); integers exact.");
         Line();
         Line($"| op | kernel | rel err | tolerance | ms | rate | of yardstick | |");
         Line($"|---|---|---:|---:|---:|---:|---:|---|");
