@@ -22,6 +22,13 @@
 
 extern __shared__ __align__(16) unsigned char shared_raw[];
 
+// NaN rules of PyTorch (and the CPU twins): maximum/minimum and the max/min reductions propagate NaN;
+// argmax and max pooling pick the first NaN, else the first largest value. max_nan(a, b): a when a > b
+// or a is NaN, else b (so a NaN b also wins). beats(v, best): v replaces the best so far.
+template <typename T> __device__ __forceinline__ T max_nan(T a, T b) { return (a > b || a != a) ? a : b; }
+template <typename T> __device__ __forceinline__ T min_nan(T a, T b) { return (a < b || a != a) ? a : b; }
+template <typename T> __device__ __forceinline__ bool beats(T v, T best) { return v > best || (v != v && best == best); }
+
 // =============================================================================================
 // Fill, cast
 // =============================================================================================
@@ -38,12 +45,17 @@ DEFINE_FILL(i64, long long)
 // values saturate and NaN gives 0 (cvt.rzi), as on the CPU. ELEMENTWISE.
 #define DEFINE_CAST(ss, S, ds, D, expr) \
 extern "C" __global__ void cast_##ss##_##ds(const S* src, D* dst, long long n) { FOR_EACH(i, n) { S v = src[i]; dst[i] = (expr); } }
+// The saturation written out, so the host emulation (where C++ leaves out-of-range casts undefined) computes it too.
+template <typename S> __device__ __forceinline__ int to_i32(S v)
+{ return v != v ? 0 : v >= (S)2147483648.0 ? 2147483647 : v <= (S)-2147483648.0 ? -2147483647 - 1 : (int)v; }
+template <typename S> __device__ __forceinline__ long long to_i64(S v)
+{ return v != v ? 0 : v >= (S)9223372036854775808.0 ? 9223372036854775807LL : v <= (S)-9223372036854775808.0 ? -9223372036854775807LL - 1 : (long long)v; }
 DEFINE_CAST(f32, float, f64, double, (double)v)
-DEFINE_CAST(f32, float, i32, int, (int)v)
-DEFINE_CAST(f32, float, i64, long long, (long long)v)
+DEFINE_CAST(f32, float, i32, int, to_i32(v))
+DEFINE_CAST(f32, float, i64, long long, to_i64(v))
 DEFINE_CAST(f64, double, f32, float, (float)v)
-DEFINE_CAST(f64, double, i32, int, (int)v)
-DEFINE_CAST(f64, double, i64, long long, (long long)v)
+DEFINE_CAST(f64, double, i32, int, to_i32(v))
+DEFINE_CAST(f64, double, i64, long long, to_i64(v))
 DEFINE_CAST(i32, int, f32, float, (float)v)
 DEFINE_CAST(i32, int, f64, double, (double)v)
 DEFINE_CAST(i32, int, i64, long long, (long long)v)
@@ -97,7 +109,7 @@ DEFINE_UNARY(log, logf(x), log(x))
 DEFINE_UNARY(sqrt, sqrtf(x), sqrt(x))
 DEFINE_UNARY(abs, fabsf(x), fabs(x))
 DEFINE_UNARY(square, x * x, x * x)
-DEFINE_UNARY(relu, x > 0.f ? x : 0.f, x > 0.0 ? x : 0.0)
+DEFINE_UNARY(relu, x <= 0.f ? 0.f : x, x <= 0.0 ? 0.0 : x)
 DEFINE_UNARY(sigmoid, 1.f / (1.f + expf(-x)), 1.0 / (1.0 + exp(-x)))
 DEFINE_UNARY(tanh, tanhf(x), tanh(x))
 DEFINE_UNARY(sign, x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f), x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0))
@@ -143,17 +155,17 @@ DEFINE_BINARY(sub, a - b, a - b)
 DEFINE_BINARY(mul, a * b, a * b)
 DEFINE_BINARY(div, a / b, a / b)
 DEFINE_BINARY(pow, powf(a, b), pow(a, b))
-DEFINE_BINARY(maximum, fmaxf(a, b), fmax(a, b))
-DEFINE_BINARY(minimum, fminf(a, b), fmin(a, b))
+DEFINE_BINARY(maximum, max_nan(a, b), max_nan(a, b))
+DEFINE_BINARY(minimum, min_nan(a, b), min_nan(a, b))
 DEFINE_BINARY(greater, a > b ? 1.f : 0.f, a > b ? 1.0 : 0.0)
 DEFINE_BINARY(equal, a == b ? 1.f : 0.f, a == b ? 1.0 : 0.0)
 
-// relu_backward_T: dx = dy where x > 0 else 0. ELEMENTWISE.
+// relu_backward_T: dx = 0 where x ≤ 0 (±0 included), else dy (NaN x passes dy, as PyTorch's threshold_backward). ELEMENTWISE.
 // sigmoid_backward_T: dx = dy · y · (1 − y) from the output y. ELEMENTWISE.
 // tanh_backward_T: dx = dy · (1 − y²) from the output y. ELEMENTWISE.
 // dropout_T: y = x · mask · scale (inverted dropout; mask of 0/1 drawn on the CPU). ELEMENTWISE.
 #define DEFINE_ACT_BACKWARD(sfx, T) \
-extern "C" __global__ void relu_backward_##sfx(const T* x, const T* dy, T* dx, long long n) { FOR_EACH(i, n) dx[i] = x[i] > (T)0 ? dy[i] : (T)0; } \
+extern "C" __global__ void relu_backward_##sfx(const T* x, const T* dy, T* dx, long long n) { FOR_EACH(i, n) dx[i] = x[i] <= (T)0 ? (T)0 : dy[i]; } \
 extern "C" __global__ void sigmoid_backward_##sfx(const T* y, const T* dy, T* dx, long long n) { FOR_EACH(i, n) { T v = y[i]; dx[i] = dy[i] * v * ((T)1 - v); } } \
 extern "C" __global__ void tanh_backward_##sfx(const T* y, const T* dy, T* dx, long long n) { FOR_EACH(i, n) { T v = y[i]; dx[i] = dy[i] * ((T)1 - v * v); } } \
 extern "C" __global__ void dropout_##sfx(const T* x, const T* mask, T scale, T* y, long long n) { FOR_EACH(i, n) y[i] = x[i] * mask[i] * scale; }
@@ -182,8 +194,8 @@ __device__ __forceinline__ T block_reduce(T v, F combine)
 }
 
 struct SumOp { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
-struct MaxOp { template <typename T> __device__ T operator()(T a, T b) const { return a > b ? a : b; } };
-struct MinOp { template <typename T> __device__ T operator()(T a, T b) const { return a < b ? a : b; } };
+struct MaxOp { template <typename T> __device__ T operator()(T a, T b) const { return max_nan(a, b); } };
+struct MinOp { template <typename T> __device__ T operator()(T a, T b) const { return min_nan(a, b); } };
 
 // Reduces x viewed as [outer, n, inner] along n: block b computes y[b], b = o·inner + i.
 template <typename T, typename F>
@@ -206,7 +218,7 @@ extern "C" __global__ void reduce_min_##sfx(const T* x, T* y, long long n, long 
 DEFINE_REDUCE(f32, float, __int_as_float(0x7f800000))
 DEFINE_REDUCE(f64, double, __longlong_as_double(0x7ff0000000000000LL))
 
-// argmax_T: y[o, i] = first k maximising x[o, k, i] (Int32). PER-ROW; shared memory blockDim·(sizeof(T)+4).
+// argmax_T: y[o, i] = first k maximising x[o, k, i], a NaN counting as the largest (Int32). PER-ROW; shared memory blockDim·(sizeof(T)+4).
 #define DEFINE_ARGMAX(sfx, T) \
 extern "C" __global__ void argmax_##sfx(const T* x, int* y, long long n, long long inner) \
 { \
@@ -215,7 +227,7 @@ extern "C" __global__ void argmax_##sfx(const T* x, int* y, long long n, long lo
     long long o = blockIdx.x / inner, in = blockIdx.x % inner; \
     const T* base = x + o * n * inner + in; \
     int best = -1; T bv = (T)0; \
-    for (long long k = threadIdx.x; k < n; k += blockDim.x) { T v = base[k * inner]; if (best < 0 || v > bv) { bv = v; best = (int)k; } } \
+    for (long long k = threadIdx.x; k < n; k += blockDim.x) { T v = base[k * inner]; if (best < 0 || beats(v, bv)) { bv = v; best = (int)k; } } \
     sv[threadIdx.x] = bv; si[threadIdx.x] = best; \
     __syncthreads(); \
     for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) \
@@ -223,7 +235,7 @@ extern "C" __global__ void argmax_##sfx(const T* x, int* y, long long n, long lo
         if (threadIdx.x < s) \
         { \
             int j = si[threadIdx.x + s]; T w = sv[threadIdx.x + s]; int i0 = si[threadIdx.x]; \
-            if (j >= 0 && (i0 < 0 || w > sv[threadIdx.x] || (w == sv[threadIdx.x] && j < i0))) { sv[threadIdx.x] = w; si[threadIdx.x] = j; } \
+            if (j >= 0 && (i0 < 0 || beats(w, sv[threadIdx.x]) || (!beats(sv[threadIdx.x], w) && j < i0))) { sv[threadIdx.x] = w; si[threadIdx.x] = j; } \
         } \
         __syncthreads(); \
     } \
@@ -648,7 +660,7 @@ DEFINE_COL2IM(f32, float)
 DEFINE_COL2IM(f64, double)
 
 // max_pool2d_T: y[n, c, oh, ow] = max of the window (padding is skipped), argmax = its flat h·W + w
-// (first maximum in row-major window order). ELEMENTWISE over |y|.
+// (first maximum in row-major window order, a NaN counting as the largest). ELEMENTWISE over |y|.
 // max_pool2d_backward_T: dx[n, c, argmax] += dy[n, c, oh, ow] (dx zero-filled first; atomics for
 // overlapping windows). ELEMENTWISE over |dy|; plane = OH·OW, in_plane = H·W.
 // avg_pool2d_T: y = Σ window / (KH·KW), padding counted as zeros. ELEMENTWISE over |y|.
@@ -669,7 +681,7 @@ extern "C" __global__ void max_pool2d_##sfx(const T* x, T* y, int* argmax, Conv 
             { \
                 int ww = ow * g.stride - g.pad + j; if (ww < 0 || ww >= g.w) continue; \
                 T v = plane[hh * g.w + ww]; \
-                if (best < 0 || v > bv) { bv = v; best = hh * g.w + ww; } \
+                if (best < 0 || beats(v, bv)) { bv = v; best = hh * g.w + ww; } \
             } \
         } \
         y[t] = bv; argmax[t] = best < 0 ? 0 : best; \

@@ -120,8 +120,8 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
         _ => throw new InvalidOperationException($"{op}: expected a float tensor, got {t.DType.Name()}."),
     };
 
-    /// <summary>A double as the kernel's element type.</summary>
-    private static object S(Tensor t, double v) => t.DType == DType.Float32 ? (float)v : v;
+    /// <summary>A double as the kernel's element type: a boxed float for float32 kernels (4 bytes), else a boxed double.</summary>
+    private static object S(Tensor t, double v) => t.DType == DType.Float32 ? (object)(float)v : v;
 
     /// <summary>Reads the device error word written by range-checking kernels and throws if set.</summary>
     private void CheckIndexErrors(string what, long limit)

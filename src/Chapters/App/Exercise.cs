@@ -79,7 +79,13 @@ public sealed class ExerciseContext
 
     /// <summary>Records a check with a pass condition.</summary>
     public void Expect(string what, string book, string engine, bool pass) => Checks.Add(new Check(what, book, engine, pass));
+
+    /// <summary>
+    /// Records a check that cannot fail on this machine (e.g. a GPU result compared with the CPU when the
+    /// "GPU" is the CPU): listed as "skipped (<paramref name="reason"/>)", counted neither as passed nor failed.
+    /// </summary>
+    public void Skip(string what, string book, string reason) => Checks.Add(new Check(what, book, $"skipped ({reason})", true, Skipped: true));
 }
 
-/// <summary>One row of the final table: what the book printed, what the engine printed, pass/fail.</summary>
-public sealed record Check(string What, string Book, string Engine, bool Pass);
+/// <summary>One row of the final table: what the book printed, what the engine printed, pass/fail (or skipped).</summary>
+public sealed record Check(string What, string Book, string Engine, bool Pass, bool Skipped = false);

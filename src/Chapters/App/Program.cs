@@ -111,15 +111,15 @@ namespace Chapters
         private static void WriteChecks(IEnumerable<(Exercise Exercise, ExerciseContext Ctx)> results)
         {
             var table = new Table().AddColumn("exercise").AddColumn("check").AddColumn("book").AddColumn("engine").AddColumn("");
-            int pass = 0, fail = 0;
+            int pass = 0, fail = 0, skipped = 0;
             foreach (var (exercise, ctx) in results)
                 foreach (var c in ctx.Checks)
                 {
-                    table.AddRow(exercise.Id, Markup.Escape(c.What), Markup.Escape(c.Book), Markup.Escape(c.Engine), c.Pass ? "[green]pass[/]" : "[red]FAIL[/]");
-                    if (c.Pass) pass++; else fail++;
+                    table.AddRow(exercise.Id, Markup.Escape(c.What), Markup.Escape(c.Book), Markup.Escape(c.Engine), c.Skipped ? "skipped" : c.Pass ? "[green]pass[/]" : "[red]FAIL[/]");
+                    if (c.Skipped) skipped++; else if (c.Pass) pass++; else fail++;
                 }
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{pass} checks passed, {fail} failed");
+            AnsiConsole.MarkupLine($"{pass} checks passed, {fail} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
         }
     }
 }

@@ -12,17 +12,20 @@ namespace Chapters.Gpu;
 /// and written to &lt;out&gt;/gpu-check.md. Exits 1 when any op is out of tolerance (the GPU machine has
 /// no .NET, so this is where the cross-check tests run there). Without a GPU it says so and exits 0
 /// (3 with --require-gpu); `--device cpu` runs the same cases on the CPU against their formulas.
+/// `--values` compares values only (small cases, no timings, yardsticks or SGEMM ladder): what
+/// KernelEmulationTests runs over the host emulation of kernels.cu (ENGINE_CUDA_DRIVER).
 /// </summary>
 public sealed class GpuCheckCommand : Command
 {
     public override string Name => "gpu-check";
-    public override string Usage => "gpu-check [--quick] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
+    public override string Usage => "gpu-check [--quick] [--values] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
 
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
     {
         bool cpu = options.GetValueOrDefault("device", "cuda") == "cpu";
-        bool quick = options.ContainsKey("quick") || cpu;
-        int reps = int.Parse(options.GetValueOrDefault("reps", quick ? "3" : "5"));
+        bool values = options.ContainsKey("values");
+        bool quick = options.ContainsKey("quick") || cpu || values;
+        int reps = values ? 0 : int.Parse(options.GetValueOrDefault("reps", quick ? "3" : "5"));
         string? filter = options.GetValueOrDefault("filter");
         string outDir = options.GetValueOrDefault("out", "out");
         if (!cpu && DeviceRegistry.CudaDeviceCount == 0)
@@ -47,22 +50,26 @@ public sealed class GpuCheckCommand : Command
             Line($"# gpu-check on cuda:0 — {info.Name} (CC {info.ComputeCapability}, {info.MultiProcessorCount} SMs, {info.TotalMemory >> 20} MiB)");
             Line();
             Line($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · driver CUDA {CudaRuntime.DriverVersion} · kernels: {backend.KernelSource} · cuBLAS: {(backend.Blas is null ? "not found (MatMul uses matmul_f32/f64)" : CudaBlas.LibraryDescription)} · TF32 off");
+        }
+        if (backend is not null && !values)
+        {
+            var info = CudaDeviceInfo.Query(0);
             copyGBs = DeviceBenchmarks.CopyBandwidth(backend);
             double h2d = DeviceBenchmarks.HostToDeviceBandwidth(backend);
             Line();
             Line($"Yardsticks: device-to-device copy {copyGBs:F0} GB/s (read + write; theoretical DRAM peak {info.PeakBandwidthGBs:F0} GB/s), host-to-device {h2d:F1} GB/s (pageable)" +
                  (backend.Blas is null ? "" : $", cuBLAS SGEMM 4096³ {sgemmGflops = DeviceBenchmarks.CublasSgemm(backend):F0} GFLOP/s (TF32 on: {DeviceBenchmarks.CublasSgemm(backend, tf32: true):F0})") + ".");
         }
-        else
+        if (cpu)
         {
             Line("# gpu-check --device cpu: the CPU twins against independent formulas (the CPU fixture of tests/Engine.Tests/Ops)");
         }
         Line();
-        Line("Relative error: elementwise ops element by element (entries below 1e-3 of the tensor's largest judged at that scale); sums (reductions, GEMM, atomics) normwise, max |Δ| / max |reference|. Tolerances: fp32 elementwise 1e-6, sums 1e-4; fp64 1e-12, 1e-10; integers exact.");
+        Line("Relative error: elementwise ops element by element (entries below 1e-3 of the tensor's largest judged at that scale; edge cases against each value itself); sums (reductions, GEMM, atomics) normwise, max |Δ| / max |reference|; softmax each probability against itself, log-softmax absolutely below 1. NaN must meet NaN and ±∞ the same ∞. Tolerances: fp32 elementwise 1e-6, sums 1e-4, softmax 1e-5; fp64 1e-12, 1e-10, 1e-12 (log-softmax 1e-6 / 1e-13); integers exact.");
         Line();
         Line($"| op | kernel | rel err | tolerance | ms | rate | of yardstick | |");
         Line($"|---|---|---:|---:|---:|---:|---:|---|");
-        int pass = 0, fail = 0;
+        int pass = 0, fail = 0, compared = 0;
         foreach (var c in OpCases.All(large: !quick))
         {
             if (filter is not null && !c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
@@ -73,6 +80,7 @@ public sealed class GpuCheckCommand : Command
                 string of = yard > 0 ? $"{100 * r.Rate / yard:F0}%" : "";
                 Line($"| {r.Name} | {r.Kernel} | {r.MaxRelError:E1} | {r.Tolerance:E0} | {r.Milliseconds:F3} | {r.Rate:F1} {r.Unit} | {of} | {(r.Pass ? "pass" : "FAIL")} |");
                 if (r.Pass) pass++; else fail++;
+                compared++;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -85,6 +93,8 @@ public sealed class GpuCheckCommand : Command
                 }
             }
         }
+        Line();
+        Line($"{compared} op cases compared with the {(cpu ? "reference formulas" : "CPU backend")}");
         if (backend is not null && filter is null)
         {
             double e = RecycledMemoryCheck.Run(backend);
@@ -92,6 +102,9 @@ public sealed class GpuCheckCommand : Command
             Line();
             Line($"Conv-net step (Conv2d + bias, ReLU, MaxPool2d, MatMul, backward; Scratch.Relu backward) on recycled memory, the allocator's cache filled with 0xFF (NaN) first, vs the CPU: normwise rel err {e:E1}, tolerance 1e-4, {(stepOk ? "pass" : "FAIL")}");
             if (stepOk) pass++; else fail++;
+        }
+        if (backend is not null && filter is null && !values)
+        {
             Line();
             Line("## SGEMM ladder (row-major C = A·B; checked against cuBLAS at 1020³, timed at 4096³)");
             Line();

@@ -155,7 +155,7 @@ public sealed partial class CpuBackend
     /// y[n, c, oh, ow] = max over the window, skipping padding (so padding acts as −∞ like PyTorch);
     /// argmax = h·W + w of the first maximum in row-major window order. Parallel over planes (n, c).
     /// </summary>
-    private static void MaxPoolT<T>(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) where T : unmanaged, INumber<T>
+    private static void MaxPoolT<T>(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var xs = (T[])((CpuStorage)x.Storage).Data;
         var ys = (T[])((CpuStorage)y.Storage).Data;
@@ -188,9 +188,9 @@ public sealed partial class CpuBackend
                             {
                                 int i0 = 2 * oh * w + 2 * ow, best = i0;
                                 T bv = Unsafe.Add(ref p0, i0), v;
-                                if ((v = Unsafe.Add(ref p0, i0 + 1)) > bv) { bv = v; best = i0 + 1; }
-                                if ((v = Unsafe.Add(ref p0, i0 + w)) > bv) { bv = v; best = i0 + w; }
-                                if ((v = Unsafe.Add(ref p0, i0 + w + 1)) > bv) { bv = v; best = i0 + w + 1; }
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + 1), bv)) { bv = v; best = i0 + 1; }
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + w), bv)) { bv = v; best = i0 + w; }
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + w + 1), bv)) { bv = v; best = i0 + w + 1; }
                                 Unsafe.Add(ref y0, oh * oW + ow) = bv;
                                 Unsafe.Add(ref a0, oh * oW + ow) = best;
                             }
@@ -207,7 +207,7 @@ public sealed partial class CpuBackend
                                 for (int j = 0; j < kW; j++)
                                 {
                                     T v = Unsafe.Add(ref p0, row + j);
-                                    if (v > bv) { bv = v; best = row + j; }
+                                    if (Beats(v, bv)) { bv = v; best = row + j; }
                                 }
                             }
                             Unsafe.Add(ref y0, oh * oW + ow) = bv;
@@ -229,7 +229,7 @@ public sealed partial class CpuBackend
                                 int ww = ow * g.Stride - g.Pad + j;
                                 if (ww < 0 || ww >= g.W) continue;
                                 T v = plane[hh * g.W + ww];
-                                if (best < 0 || v > bv) { bv = v; best = hh * g.W + ww; }
+                                if (best < 0 || Beats(v, bv)) { bv = v; best = hh * g.W + ww; }
                             }
                         }
                         int o = nc * outPlane + oh * g.OW + ow;
@@ -244,8 +244,8 @@ public sealed partial class CpuBackend
     /// 2×2, stride-2 max pooling of one float plane (y, argmax as in <see cref="MaxPoolT{T}"/>), 8 outputs per
     /// step with AVX2: 16 floats of each of the window's two input rows are split into even and odd columns,
     /// giving the top-left, top-right, bottom-left and bottom-right values of 8 neighbouring windows, which
-    /// are compared in that (window) order with strict &gt; and blends — the scalar loop's rule, so the first
-    /// maximum wins and NaN never wins a comparison. Needs OW ≥ 8; a row's last block starts at OW − 8
+    /// are compared in that (window) order with <see cref="Beats{T}"/> and blends — the scalar loop's rule, so the
+    /// first maximum wins and a NaN beats any number (PyTorch's max pooling). Needs OW ≥ 8; a row's last block starts at OW − 8
     /// (outputs it shares with the previous block are written twice, with the same values).
     /// </summary>
     private static void MaxPool2x2Avx2(ref float p0, ref float y0, ref int a0, int oH, int oW, int w)
@@ -264,13 +264,13 @@ public sealed partial class CpuBackend
                 var (bl, br) = SplitEvenOdd(Vector256.LoadUnsafe(ref bottom), Vector256.LoadUnsafe(ref bottom, 8));
                 var best = tl;
                 var at = Vector256<int>.Zero;
-                var gt = Vector256.GreaterThan(tr, best);
+                var gt = Vector256.GreaterThan(tr, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(tr, tr));
                 best = Vector256.ConditionalSelect(gt, tr, best);
                 at = Vector256.ConditionalSelect(gt.AsInt32(), right, at);
-                gt = Vector256.GreaterThan(bl, best);
+                gt = Vector256.GreaterThan(bl, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(bl, bl));
                 best = Vector256.ConditionalSelect(gt, bl, best);
                 at = Vector256.ConditionalSelect(gt.AsInt32(), below, at);
-                gt = Vector256.GreaterThan(br, best);
+                gt = Vector256.GreaterThan(br, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(br, br));
                 best = Vector256.ConditionalSelect(gt, br, best);
                 at = Vector256.ConditionalSelect(gt.AsInt32(), belowRight, at);
                 nuint o = (nuint)(oh * oW + ow);

@@ -21,7 +21,7 @@ public sealed partial class CpuBackend
         UnaryOp.Sqrt => T.Sqrt(x),
         UnaryOp.Abs => T.Abs(x),
         UnaryOp.Square => x * x,
-        UnaryOp.Relu => x > T.Zero ? x : T.Zero,
+        UnaryOp.Relu => x <= T.Zero ? T.Zero : x,
         UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sign => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
@@ -405,8 +405,9 @@ public sealed partial class CpuBackend
 
     private struct ReluFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Scalar(T x) => x > T.Zero ? x : T.Zero;
-        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(x, Vector<T>.Zero), x, Vector<T>.Zero);
+        // 0 where x ≤ 0, else x (NaN stays NaN, as torch.relu).
+        public static T Scalar(T x) => x <= T.Zero ? T.Zero : x;
+        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(x, Vector<T>.Zero), Vector<T>.Zero, x);
     }
 
     private struct ExpFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -477,11 +478,11 @@ public sealed partial class CpuBackend
         public static Vector<T> Vector(Vector<T> a, Vector<T> b) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(a, b), Vector<T>.One, Vector<T>.Zero);
     }
 
-    /// <summary>(x, dy) → dy where x &gt; 0 else 0.</summary>
+    /// <summary>(x, dy) → 0 where x ≤ 0 (±0 included), else dy (a NaN x passes dy, as PyTorch's threshold_backward).</summary>
     private struct ReluBackwardFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Scalar(T x, T dy) => x > T.Zero ? dy : T.Zero;
-        public static Vector<T> Vector(Vector<T> x, Vector<T> dy) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(x, Vector<T>.Zero), dy, Vector<T>.Zero);
+        public static T Scalar(T x, T dy) => x <= T.Zero ? T.Zero : dy;
+        public static Vector<T> Vector(Vector<T> x, Vector<T> dy) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(x, Vector<T>.Zero), Vector<T>.Zero, dy);
     }
 
     /// <summary>(y, dy) → dy · y · (1 − y).</summary>

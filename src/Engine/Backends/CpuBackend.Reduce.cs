@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Engine;
 
@@ -106,6 +107,13 @@ public sealed partial class CpuBackend
         if (IsF32(x, "ArgMax")) ArgMaxT<float>(x, axis, y); else ArgMaxT<double>(x, axis, y);
     }
 
+    /// <summary>
+    /// Whether <paramref name="v"/> replaces <paramref name="best"/> in argmax and max pooling: it is larger, or
+    /// it is NaN and best is not — so the first NaN, else the first largest value wins, as in PyTorch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Beats<T>(T v, T best) where T : IFloatingPointIeee754<T> => v > best || (T.IsNaN(v) && !T.IsNaN(best));
+
     private static void ArgMaxT<T>(Tensor x, int axis, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var xs = (T[])((CpuStorage)x.Storage).Data;
@@ -117,7 +125,7 @@ public sealed partial class CpuBackend
                 long b = (long)o * n * inner + i;
                 int best = 0;
                 for (int k = 1; k < n; k++)
-                    if (xs[b + (long)k * inner] > xs[b + (long)best * inner]) best = k;
+                    if (Beats(xs[b + (long)k * inner], xs[b + (long)best * inner])) best = k;
                 ys[o * inner + i] = best;
             }
     }

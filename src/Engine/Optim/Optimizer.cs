@@ -57,7 +57,7 @@ public abstract partial class Optimizer
                 Check(name, p, g);
                 if (!_byName.TryGetValue(name, out var state)) _byName[name] = state = new OptimizerState();
                 state.Step++;
-                Apply(p, g, state);
+                ApplyUpdate(p, g, state);
             }
         }
     }
@@ -95,6 +95,9 @@ public abstract partial class Optimizer
 
     /// <summary>One in-place update of <paramref name="param"/> from <paramref name="grad"/> (same shape, dtype and device; checked).</summary>
     protected abstract void Apply(Tensor param, Tensor grad, OptimizerState state);
+
+    /// <summary>The update of <see cref="Update"/> (DLfS's formula); the same as <see cref="Apply"/> unless DLfS writes it differently.</summary>
+    protected virtual void ApplyUpdate(Tensor param, Tensor grad, OptimizerState state) => Apply(param, grad, state);
 
     private void Check(string name, Tensor p, Tensor g)
     {

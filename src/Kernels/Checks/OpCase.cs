@@ -9,6 +9,11 @@ internal enum OpKind
     Reduction,
     /// <summary>Integer results (indices, casts to int): exact.</summary>
     Exact,
+    /// <summary>Softmax outputs, judged element by element against each probability itself (floor: the
+    /// format's smallest normal number): fp32 ≤ 1e-5, fp64 ≤ 1e-12.</summary>
+    Probabilities,
+    /// <summary>Log-softmax outputs, judged element by element: absolute below 1, relative above: fp32 ≤ 1e-6, fp64 ≤ 1e-13.</summary>
+    LogProbabilities,
 }
 
 /// <summary>
@@ -42,6 +47,13 @@ internal sealed class OpCase
     /// <summary>Expected outputs from the inputs (as doubles) by a plain formula; null when only the CPU twin is the reference.</summary>
     public Func<double[][], double[][]>? Reference { get; init; }
 
+    /// <summary>
+    /// For elementwise and exact kinds: the absolute floor of each element's relative error (default null:
+    /// 1e-3 of the largest finite |value|). Edge cases set the format's smallest normal number, so a tiny
+    /// or denormal result beside ±1e4 is still judged against itself.
+    /// </summary>
+    public double? Floor { get; init; }
+
     /// <summary>Indices of the outputs that are compared (default: all).</summary>
     public int[]? Compared { get; init; }
 
@@ -54,10 +66,14 @@ internal sealed class OpCase
     /// <summary>The tolerance of this case: the one table of the issue (TF32 off).</summary>
     public double Tolerance => ToleranceFor(Kind, DType);
 
-    /// <summary>fp32 elementwise 1e-6, fp32 reductions/GEMM 1e-4; fp64 1e-12 / 1e-10; exact 0.</summary>
+    /// <summary>fp32 elementwise 1e-6, fp32 reductions/GEMM 1e-4; fp64 1e-12 / 1e-10; exact 0; softmax and log-softmax as their kinds say.</summary>
     public static double ToleranceFor(OpKind kind, DType dtype) => (kind, dtype) switch
     {
         (OpKind.Exact, _) => 0,
+        (OpKind.Probabilities, DType.Float64) => 1e-12,
+        (OpKind.Probabilities, _) => 1e-5,
+        (OpKind.LogProbabilities, DType.Float64) => 1e-13,
+        (OpKind.LogProbabilities, _) => 1e-6,
         (OpKind.Elementwise, DType.Float64) => 1e-12,
         (OpKind.Reduction, DType.Float64) => 1e-10,
         (OpKind.Elementwise, _) => 1e-6,

@@ -147,7 +147,7 @@ internal static partial class OpCases
         {
             long o = ((long)nc * w.OH + oh) * w.OW + ow;
             double v = x[(long)nc * w.H * w.W + hh * w.W + ww];
-            if (arg[o] < 0 || v > y[o]) { y[o] = v; arg[o] = hh * w.W + ww; }
+            if (arg[o] < 0 || BeatsRef(v, y[o])) { y[o] = v; arg[o] = hh * w.W + ww; }
         });
         return (y, arg);
     }

@@ -70,7 +70,7 @@ internal static partial class OpCases
                     yield return new OpCase
                     {
                         Name = $"{(log ? "LogSoftmax" : "Softmax")} {d.Name()} {Tensor.ShapeString(rc)}", Kernel = (log ? "log_softmax_" : "softmax_") + Sfx(d),
-                        Kind = OpKind.Reduction, DType = d,
+                        Kind = log ? OpKind.LogProbabilities : OpKind.Probabilities, DType = d,
                         Inputs = g => [NonZero(g, rc, d, 0.1, 4)],
                         Outputs = i => [Unwritten(i[0], rc)],
                         Execute = (b, i, o) => { if (log) b.LogSoftmax(i[0], o[0]); else b.Softmax(i[0], o[0]); },

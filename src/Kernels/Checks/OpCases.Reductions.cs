@@ -99,16 +99,21 @@ internal static partial class OpCases
             for (int i = 0; i < inner; i++)
             {
                 var vals = Enumerable.Range(0, n).Select(k => x[((long)o * n + k) * inner + i]);
+                // Max and min as PyTorch: NaN when any value is NaN.
                 y[o * inner + i] = op switch
                 {
                     ReduceOp.Sum => vals.Sum(),
                     ReduceOp.Mean => vals.Average(),
+                    _ when vals.Any(double.IsNaN) => double.NaN,
                     ReduceOp.Max => vals.Max(),
                     _ => vals.Min(),
                 };
             }
         return y;
     }
+
+    /// <summary>Whether v replaces the best so far in argmax and max pooling: larger, or NaN over a number (PyTorch: the first NaN wins).</summary>
+    internal static bool BeatsRef(double v, double best) => v > best || (double.IsNaN(v) && !double.IsNaN(best));
 
     internal static double[] ArgMaxRef(double[] x, int[] shape, int axis)
     {
@@ -119,7 +124,7 @@ internal static partial class OpCases
             {
                 int best = 0;
                 for (int k = 1; k < n; k++)
-                    if (x[((long)o * n + k) * inner + i] > x[((long)o * n + best) * inner + i]) best = k;
+                    if (BeatsRef(x[((long)o * n + k) * inner + i], x[((long)o * n + best) * inner + i])) best = k;
                 y[o * inner + i] = best;
             }
         return y;

@@ -20,12 +20,12 @@ internal static partial class OpCases
     public static IReadOnlyList<OpCase> All(bool large = false)
     {
         var s = large ? Sizes.Large : Sizes.Small;
-        return [.. FillCopyCast(s), .. Elementwise(s), .. Reductions(s), .. LinearAlgebra(s), .. SoftmaxLosses(s), .. Convolution(s), .. Normalisation(s), .. Optimisers(s)];
+        return [.. FillCopyCast(s), .. Elementwise(s), .. Reductions(s), .. LinearAlgebra(s), .. SoftmaxLosses(s), .. Convolution(s), .. Normalisation(s), .. Optimisers(s), .. Edges()];
     }
 
     internal static string Sfx(DType d) => d switch { DType.Float32 => "f32", DType.Float64 => "f64", DType.Int32 => "i32", _ => "i64" };
 
-    // ---- inputs: random, never zero --------------------------------------------------------------
+    // ---- inputs: random, never zero (the edge cases of OpCases.Edges.cs add 0, −0, NaN, ±∞, denormals) ----
 
     /// <summary>Values with |v| in [lo, hi) and a random sign.</summary>
     internal static Tensor NonZero(Generator g, int[] shape, DType d, double lo = 0.1, double hi = 2.0)

@@ -9,7 +9,9 @@ namespace Engine.Kernels.Checks;
 /// max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much smaller than the
 /// tensor's scale are judged by absolute error at that scale. Sums (reductions, GEMM, atomics) are
 /// judged normwise, max_i |got_i − want_i| / max_j |want_j|: their rounding error scales with the
-/// summands, not with an entry that happens to cancel to almost zero.
+/// summands, not with an entry that happens to cancel to almost zero. Softmax outputs are judged element
+/// by element against each probability (floor: the smallest normal number), log-softmax outputs
+/// absolutely below 1 and relatively above. The scale ignores NaN and ±∞, which must match exactly.
 /// </summary>
 internal static class OpCheck
 {
@@ -39,7 +41,13 @@ internal static class OpCheck
             {
                 if (got[i].Length != want[i].Length)
                     throw new InvalidOperationException($"{c.Name}: output {i} has {got[i].Length} values, the reference {want[i].Length}.");
-                err = Math.Max(err, c.Kind == OpKind.Reduction ? NormRelError(got[i], want[i]) : MaxRelError(got[i], want[i]));
+                err = Math.Max(err, c.Kind switch
+                {
+                    OpKind.Reduction => NormRelError(got[i], want[i]),
+                    OpKind.Probabilities => ElementRelError(got[i], want[i], c.DType == DType.Float32 ? 1.1754943508222875e-38 : 2.2250738585072014e-308),
+                    OpKind.LogProbabilities => ElementRelError(got[i], want[i], 1),
+                    _ => c.Floor is { } floor ? ElementRelError(got[i], want[i], floor) : MaxRelError(got[i], want[i]),
+                });
             }
             double rate = 0;
             string unit = c.Flops > 0 ? "GFLOP/s" : "GB/s";
@@ -105,8 +113,14 @@ internal static class OpCheck
     public static double MaxRelError(double[] got, double[] want)
     {
         double scale = 0;
-        foreach (var w in want) scale = Math.Max(scale, Math.Abs(w));
-        double floor = Math.Max(1e-3 * scale, 1e-300), err = 0;
+        foreach (var w in want) if (double.IsFinite(w)) scale = Math.Max(scale, Math.Abs(w));
+        return ElementRelError(got, want, Math.Max(1e-3 * scale, 1e-300));
+    }
+
+    /// <summary>max_i |a_i − b_i| / max(|b_i|, floor); NaN must meet NaN and ±∞ the same ∞, else the error is ∞.</summary>
+    public static double ElementRelError(double[] got, double[] want, double floor)
+    {
+        double err = 0;
         for (int i = 0; i < want.Length; i++)
         {
             double d = Math.Abs(got[i] - want[i]);

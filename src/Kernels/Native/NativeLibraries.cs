@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace Engine.Kernels.Native;
 
 /// <summary>
-/// Finds the CUDA libraries: "cuda" → libcuda.so.1 (the driver), "cublas" and "nvrtc" → the newest
+/// Finds the CUDA libraries: "cuda" → libcuda.so.1 (the driver; ENGINE_CUDA_DRIVER names an exact file
+/// instead, e.g. the host emulation of kernels.cu that KernelEmulationTests builds), "cublas" and "nvrtc" → the newest
 /// of .so.13/.12/.11 on the loader path, in $CUDA_HOME/lib64 or /usr/local/cuda/lib64
 /// (ENGINE_CUBLAS / ENGINE_NVRTC name an exact file); "nccl" → libnccl.so.2 the same way
 /// (ENGINE_NCCL_LIBRARY names an exact file, e.g. the one in PyTorch's nvidia-nccl wheel).
@@ -24,6 +25,11 @@ internal static class NativeLibraries
     {
         if (name == CudaDriver.Library)
         {
+            if (Environment.GetEnvironmentVariable("ENGINE_CUDA_DRIVER") is { Length: > 0 } driver)
+            {
+                yield return driver;
+                yield break;
+            }
             yield return "libcuda.so.1";
             yield return "libcuda.so";
             yield break;

@@ -1,4 +1,5 @@
 using Chapters.Ch24;
+using Engine.Optim;
 using NUnit.Framework;
 
 namespace Engine.Tests.Ch24;
@@ -21,10 +22,11 @@ public class ToyPathTests
                     case "SGD": p[k] -= 0.95 * g[k]; break;
                     case "Momentum": v[k] = 0.9 * v[k] - 0.1 * g[k]; p[k] += v[k]; break; // DLfS's form
                     case "AdaGrad": h[k] += g[k] * g[k]; p[k] -= 1.5 * g[k] / (Math.Sqrt(h[k]) + 1e-7); break;
-                    case "Adam":
-                        m[k] = 0.9 * m[k] + 0.1 * g[k];
-                        s[k] = 0.999 * s[k] + 0.001 * g[k] * g[k];
-                        p[k] -= 0.3 * (m[k] / (1 - Math.Pow(0.9, step))) / (Math.Sqrt(s[k] / (1 - Math.Pow(0.999, step))) + 1e-8);
+                    case "Adam": // DLfS's form: the bias correction folded into lr_t, eps 1e-7 beside √v
+                        double lrT = 0.3 * Math.Sqrt(1.0 - Math.Pow(0.999, step)) / (1.0 - Math.Pow(0.9, step));
+                        m[k] += (1 - 0.9) * (g[k] - m[k]);
+                        s[k] += (1 - 0.999) * (g[k] * g[k] - s[k]);
+                        p[k] -= lrT * m[k] / (Math.Sqrt(s[k]) + 1e-7);
                         break;
                 }
             }
@@ -50,13 +52,13 @@ public class ToyPathTests
     [Test]
     public void EndPointsMatchNumPy()
     {
-        // printed by DLfS's optimizer classes in NumPy (float64), 30 steps
+        // printed by toy_paths_dlfs.py (beside this file): DLfS's optimizer classes in NumPy (float64), 30 updates
         var numpy = new Dictionary<string, (double X, double Y)>
         {
             ["SGD"] = (-0.3503929957523197, 0.0847823165504322),
             ["Momentum"] = (0.896413858493733, 0.08808560171506971),
             ["AdaGrad"] = (-0.12016232231416045, 2.486389893984459e-17),
-            ["Adam"] = (0.13601461732623282, 0.3182453888963097),
+            ["Adam"] = (0.13600685239498186, 0.31824537553721943),
         };
         foreach (var (name, optimizer) in OptimizerComparison.ToyOptimizers())
         {
@@ -64,5 +66,21 @@ public class ToyPathTests
             Assert.That(x[^1], Is.EqualTo(numpy[name].X).Within(1e-12), name);
             Assert.That(y[^1], Is.EqualTo(numpy[name].Y).Within(1e-12), name);
         }
+    }
+
+    [Test]
+    public void AdamUpdateIsDlfsAndStepIsPyTorch()
+    {
+        // One step from x = 1 with g = 0.5, lr = 0.1: DLfS gives 1 − 0.1·√0.001/0.1·0.05/(√0.00025 + 1e-7);
+        // PyTorch 1 − 0.1·0.5/(0.5 + 1e-8).
+        var x = Tensor.FromArray(new[] { 1.0 });
+        new Adam(lr: 0.1).Update(new Dictionary<string, Tensor> { ["x"] = x }, new Dictionary<string, Tensor> { ["x"] = Tensor.FromArray(new[] { 0.5 }) });
+        double lrT = 0.1 * Math.Sqrt(1.0 - 0.999) / (1.0 - 0.9);
+        Assert.That(x.Item(), Is.EqualTo(1 - lrT * ((1 - 0.9) * 0.5) / (Math.Sqrt((1 - 0.999) * (0.5 * 0.5)) + 1e-7)));
+        var w = Tensor.FromArray(new[] { 1.0 }).RequiresGrad_();
+        var adam = new Adam([w], lr: 0.1);
+        (w * 0.5).Sum().Backward();
+        adam.Step();
+        Assert.That(w.Item(), Is.EqualTo(1 - 0.1 * 0.5 / (0.5 + 1e-8)).Within(1e-15));
     }
 }

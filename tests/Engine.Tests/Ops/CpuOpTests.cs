@@ -61,6 +61,7 @@ public sealed class CpuOpTests : OpSuite
         foreach (var c in OpCases.All().Where(c => c.Name.StartsWith("Unary", StringComparison.Ordinal) || c.Name.StartsWith("MatMul", StringComparison.Ordinal)))
         {
             if (c.Name.Contains(", 0]·[0, ", StringComparison.Ordinal)) continue; // the empty-K GEMM case is empty on purpose
+            if (c.Name.Contains(" edges", StringComparison.Ordinal)) continue; // the edge cases hold 0, −0, NaN, ±∞ on purpose
             var inputs = c.Inputs(new Generator(1));
             foreach (var t in inputs)
             {

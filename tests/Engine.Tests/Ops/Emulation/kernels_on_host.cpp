@@ -2,7 +2,7 @@
 // bit-identical to each other), reductions, argmax ties, softmax/log-softmax/cross-entropy, the
 // bad-label report, im2col/col2im and avg-pool adjointness, max-pool argmax and backward, batch-norm
 // statistics, and that every kernel writing an AllocateUninitialized output overwrites it (NaN prefill).
-// Built and run by KernelEmulationTests: clang++-14 -std=c++20 -pthread, with kernels.cu's
+// Built and run by KernelEmulationTests: clang++-14 -std=c++20, with kernels.cu's
 // `extern __shared__` buffer replaced by a static array (KERNELS_CU is the edited copy).
 #include "shim.h"
 #include KERNELS_CU
@@ -51,12 +51,15 @@ int main()
         std::vector<float> s(o * in), mx(o * in); std::vector<int> am(o * in);
         launch({(unsigned)(o * in)}, {128}, [&] { reduce_sum_f32(x.data(), s.data(), n, in); });
         launch({(unsigned)(o * in)}, {128}, [&] { reduce_max_f32(x.data(), mx.data(), n, in); });
+        std::vector<double> ws(o * in), wm(o * in);
+        for (int a = 0; a < o; a++) for (int b = 0; b < in; b++)
+        { double sum = 0, m = -INFINITY; for (int k = 0; k < n; k++) { double v = x[(a * n + k) * in + b]; sum += v; m = std::max(m, v); } ws[a * in + b] = sum; wm[a * in + b] = m; }
+        check("reduce_sum_f32 [5, 77, 3] axis 1", normerr(s, ws), 1e-6); check("reduce_max_f32 [5, 77, 3] axis 1", relerr(mx, wm), 0);
         for (auto& v : x) v = (float)(1 + rng() % 3);
         launch({(unsigned)(o * in)}, {128}, [&] { argmax_f32(x.data(), am.data(), n, in); });
-        std::vector<double> ws(o * in), wa(o * in); double e = 0;
+        double e = 0;
         for (int a = 0; a < o; a++) for (int b = 0; b < in; b++) { int best = 0; for (int k = 1; k < n; k++) if (x[(a * n + k) * in + b] > x[(a * n + best) * in + b]) best = k; if (am[a * in + b] != best) e = 1; }
         check("argmax_f32 ties first", e, 0);
-        (void)ws; (void)wa;
     }
     // softmax + SCE index over [7, 300]
     {

@@ -1,20 +1,20 @@
-// Runs kernels.cu on the host, for checking kernel index arithmetic without a GPU: every thread of a
-// block is a std::thread (so __syncthreads is a real barrier), blocks run one after another (so
-// __shared__ can be a static), atomics take a lock. Slow and only for small sizes; not a model of
-// the GPU's memory or timing. Used by kernels_on_host.cpp (KernelEmulationTests).
+// Runs kernels.cu on the host, for checking kernels without a GPU: every thread of a block is a
+// fiber (ucontext) on the calling OS thread, run in turn up to its next __syncthreads (a real
+// barrier: no thread passes it before every live thread of the block has reached it); blocks run one
+// after another (so __shared__ can be a static); one launch at a time. Slow and only for small sizes;
+// not a model of the GPU's memory, warps or timing. Used by kernels_on_host.cpp and
+// driver_on_host.cpp (KernelEmulationTests).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
-#include <thread>
-#include <barrier>
-#include <vector>
 #include <mutex>
+#include <vector>
+#include <sys/mman.h>
+#include <ucontext.h>
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
-inline thread_local dim3 threadIdx, blockIdx;
-inline dim3 blockDim, gridDim;
-inline std::barrier<>* g_barrier;
-inline std::mutex g_atomic;
-inline void __syncthreads() { g_barrier->arrive_and_wait(); }
+inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __global__
 #define __device__
 #define __forceinline__ inline
@@ -27,18 +27,57 @@ inline float __int_as_float(int i) { float f; memcpy(&f, &i, 4); return f; }
 inline float __uint_as_float(unsigned int i) { float f; memcpy(&f, &i, 4); return f; }
 inline unsigned int __float_as_uint(float f) { unsigned int i; memcpy(&i, &f, 4); return i; }
 inline double __longlong_as_double(long long i) { double f; memcpy(&f, &i, 8); return f; }
-template <class T> T atomicAdd(T* p, T v) { std::lock_guard<std::mutex> l(g_atomic); T o = *p; *p = o + v; return o; }
-inline unsigned long long atomicCAS(unsigned long long* p, unsigned long long c, unsigned long long v) { std::lock_guard<std::mutex> l(g_atomic); auto o = *p; if (o == c) *p = v; return o; }
-template <class F> void launch(dim3 g, dim3 b, F f)
+// Fibers never run at the same time, so atomics are plain read-modify-writes.
+template <class T> T atomicAdd(T* p, T v) { T o = *p; *p = o + v; return o; }
+inline unsigned long long atomicCAS(unsigned long long* p, unsigned long long c, unsigned long long v) { auto o = *p; if (o == c) *p = v; return o; }
+
+// ---- the fiber scheduler ----------------------------------------------------------------------
+struct EmuFiber { ucontext_t ctx; bool done; dim3 idx; };
+inline ucontext_t g_scheduler;
+inline EmuFiber* g_fiber;                 // the fiber running now
+inline void (*g_body)(void*);             // the kernel call of the current launch
+inline void* g_body_arg;
+inline std::mutex g_launch;               // one launch at a time (statics are shared by all)
+inline constexpr size_t EmuStack = 128 * 1024, EmuMaxThreads = 1024;
+inline void __syncthreads() { swapcontext(&g_fiber->ctx, &g_scheduler); }
+inline void emu_fiber_main() { g_body(g_body_arg); g_fiber->done = true; } // returns to uc_link = scheduler
+
+// Runs f() as the kernel body of every thread of grid g × block b. Returns false (and runs nothing)
+// for a shape a real device refuses (more than 1024 threads per block, empty grid or block).
+template <class F> bool launch(dim3 g, dim3 b, F f)
 {
+    std::lock_guard<std::mutex> lock(g_launch);
+    size_t nt = (size_t)b.x * b.y * b.z;
+    if (nt == 0 || nt > EmuMaxThreads || (size_t)g.x * g.y * g.z == 0) return false;
+    static char* stacks = (char*)mmap(nullptr, EmuStack * EmuMaxThreads, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    static std::vector<EmuFiber> fibers(EmuMaxThreads);
     gridDim = g; blockDim = b;
-    int nt = b.x * b.y * b.z;
+    g_body = [](void* p) { (*(F*)p)(); };
+    g_body_arg = &f;
     for (unsigned bz = 0; bz < g.z; bz++) for (unsigned by = 0; by < g.y; by++) for (unsigned bx = 0; bx < g.x; bx++)
     {
-        std::barrier<> bar(nt); g_barrier = &bar;
-        std::vector<std::thread> ts;
-        for (unsigned tz = 0; tz < b.z; tz++) for (unsigned ty = 0; ty < b.y; ty++) for (unsigned tx = 0; tx < b.x; tx++)
-            ts.emplace_back([&, tx, ty, tz, bx, by, bz] { threadIdx = {tx, ty, tz}; blockIdx = {bx, by, bz}; f(); });
-        for (auto& t : ts) t.join();
+        blockIdx = {bx, by, bz};
+        for (size_t t = 0; t < nt; t++)
+        {
+            auto& fb = fibers[t];
+            fb.done = false;
+            fb.idx = {(unsigned)(t % b.x), (unsigned)(t / b.x % b.y), (unsigned)(t / ((size_t)b.x * b.y))};
+            getcontext(&fb.ctx);
+            fb.ctx.uc_stack.ss_sp = stacks + t * EmuStack;
+            fb.ctx.uc_stack.ss_size = EmuStack;
+            fb.ctx.uc_link = &g_scheduler;
+            makecontext(&fb.ctx, emu_fiber_main, 0);
+        }
+        // One pass runs every live thread up to its next barrier (or its end).
+        for (size_t alive = nt; alive > 0;)
+            for (size_t t = 0; t < nt; t++)
+            {
+                if (fibers[t].done) continue;
+                g_fiber = &fibers[t];
+                threadIdx = fibers[t].idx;
+                swapcontext(&g_scheduler, &fibers[t].ctx);
+                if (fibers[t].done) alive--;
+            }
     }
+    return true;
 }
