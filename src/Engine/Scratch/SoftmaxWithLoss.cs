@@ -3,7 +3,7 @@ namespace Engine.Scratch;
 /// <summary>
 /// Softmax followed by cross-entropy, the last layer of a classifier (DLfS 5.6.3), on the backend's
 /// fused SoftmaxCrossEntropy: softmax subtracts the row max; the loss is the batch mean of
-/// −Σ t·log(y + δ) with DLfS's guard δ = 1e-7; backward gives (y − t)/N. Targets are one-hot [N, C]
+/// −Σ t·log(y + δ) with DLfS's guard δ = 1e-7 (the one place the engine keeps it); backward gives (y − t)/N. Targets are one-hot [N, C]
 /// or integer labels [N]. Backward is the exact gradient only for δ = 0 (the guard shifts it by
 /// about δ/y), so gradient checks set <see cref="Delta"/> to 0, which computes −Σ t·log_softmax(x).
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class SoftmaxWithLoss
     /// <summary>A loss layer with the log guard <paramref name="delta"/> (DLfS: 1e-7).</summary>
     public SoftmaxWithLoss(double delta = DefaultDelta) => Delta = delta;
 
-    /// <summary>The guard δ inside log(y + δ): 1e-7 (DLfS, the backend's fused op) or any value ≥ 0 (0 = exact log-softmax).</summary>
+    /// <summary>The guard δ inside log(y + δ), passed to the backend's fused op: 1e-7 (DLfS) or any value ≥ 0 (0 = exact log-softmax).</summary>
     public double Delta
     {
         get;
@@ -51,19 +51,9 @@ public sealed class SoftmaxWithLoss
             throw new ArgumentException($"SoftmaxWithLoss.Forward: integer labels must have shape [{n}] for scores [{n}, {c}], but got {Tensor.ShapeString(t.Shape)}.");
         T = t;
         Y = Tensor.Zeros([n, c], x.DType, x.Device);
-        if (Delta == DefaultDelta)
-        {
-            using var perRow = Tensor.Zeros([n], x.DType, x.Device);
-            x.Backend.SoftmaxCrossEntropy(x, t, Y, perRow);
-            Loss = perRow.Mean();
-            return Loss;
-        }
-        x.Backend.Softmax(x, Y);
-        using var logY = Delta == 0 ? x.LogSoftmax() : (Y + Delta).Log();
-        using var oneHot = t.DType.IsFloat() ? null : t.OneHot(c, x.DType);
-        using var picked = logY * (oneHot ?? t);
-        using var total = picked.Sum();
-        Loss = total * (-1.0 / n);
+        using var perRow = Tensor.Zeros([n], x.DType, x.Device);
+        x.Backend.SoftmaxCrossEntropy(x, t, Y, perRow, Delta);
+        Loss = perRow.Mean();
         return Loss;
     }
 

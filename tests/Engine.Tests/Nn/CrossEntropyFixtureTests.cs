@@ -36,7 +36,7 @@ public class CrossEntropyFixtureTests
             var target = kind == "labels"
                 ? Tensor.FromArray(D(c, "target").Select(v => (long)v).ToArray())
                 : Tensor.FromDoubles(D(c, "target"), shape, dtype, null);
-            var loss = F.CrossEntropy(logits, target, reduction);
+            var loss = F.CrossEntropy(logits, target, reduction: reduction);
             var upstream = D(c, "upstream");
             var r = Tensor.FromDoubles(upstream, reduction == "none" ? [upstream.Length] : [], dtype, null);
             (loss * r).Sum().Backward();
