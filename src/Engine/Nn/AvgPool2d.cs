@@ -10,7 +10,9 @@ namespace Engine.Nn;
 /// </summary>
 public sealed class AvgPool2d : Pool2d
 {
+    // How PyTorch prints each argument: as an int where one was given (or defaulted), as a tuple otherwise.
     private readonly bool _square;
+    private readonly bool _strideGiven, _paddingGiven;
 
     /// <summary>A square window, one stride and padding for both axes.</summary>
     public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true, int? divisorOverride = null)
@@ -23,6 +25,7 @@ public sealed class AvgPool2d : Pool2d
     {
         if (divisorOverride is <= 0)
             throw new ArgumentException($"AvgPool2d: divisor_override must be positive, got {divisorOverride}.");
+        (_strideGiven, _paddingGiven) = (stride is not null, padding != default);
         CountIncludePad = countIncludePad;
         DivisorOverride = divisorOverride;
     }
@@ -37,5 +40,5 @@ public sealed class AvgPool2d : Pool2d
     public override Tensor Forward(Tensor input) => F.AvgPool2d(input, KernelSize, Stride, Padding, CeilMode, CountIncludePad, DivisorOverride);
 
     /// <inheritdoc/>
-    public override string ToString() => $"AvgPool2d(kernel_size={Text(KernelSize, _square)}, stride={Text(Stride, _square)}, padding={Text(Padding, _square)})";
+    public override string ToString() => $"AvgPool2d(kernel_size={Text(KernelSize, _square)}, stride={(_strideGiven ? Text(Stride, _square) : Text(KernelSize, _square))}, padding={Text(Padding, _square || !_paddingGiven)})";
 }

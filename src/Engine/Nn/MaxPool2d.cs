@@ -9,7 +9,9 @@ namespace Engine.Nn;
 /// </summary>
 public sealed class MaxPool2d : Pool2d
 {
+    // How PyTorch prints each argument: as an int where one was given (or defaulted), as a tuple otherwise.
     private readonly bool _square;
+    private readonly bool _strideGiven, _paddingGiven, _dilationGiven;
 
     /// <summary>A square window, one stride, padding and dilation for both axes.</summary>
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
@@ -20,6 +22,7 @@ public sealed class MaxPool2d : Pool2d
         : base("MaxPool2d", kernelSize, stride, padding, ceilMode)
     {
         Dilation = dilation ?? (1, 1);
+        (_strideGiven, _paddingGiven, _dilationGiven) = (stride is not null, padding != default, dilation is not null);
         if (Dilation.H <= 0 || Dilation.W <= 0)
             throw new ArgumentException($"MaxPool2d: dilation must be positive, got {Dilation}.");
     }
@@ -32,5 +35,6 @@ public sealed class MaxPool2d : Pool2d
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"MaxPool2d(kernel_size={Text(KernelSize, _square)}, stride={Text(Stride, _square)}, padding={Text(Padding, _square)}, dilation={Text(Dilation, _square)}, ceil_mode={Text(CeilMode)})";
+        $"MaxPool2d(kernel_size={Text(KernelSize, _square)}, stride={(_strideGiven ? Text(Stride, _square) : Text(KernelSize, _square))}, " +
+        $"padding={Text(Padding, _square || !_paddingGiven)}, dilation={Text(Dilation, _square || !_dilationGiven)}, ceil_mode={Text(CeilMode)})";
 }
