@@ -16,11 +16,22 @@ public static partial class F
     /// <summary>tanh x.</summary>
     public static Tensor Tanh(Tensor x) => x.Tanh();
 
-    /// <summary>Softmax along the last axis.</summary>
-    public static Tensor Softmax(Tensor x) => x.Softmax();
+    /// <summary>Softmax along <paramref name="dim"/> (torch.nn.functional.softmax; the last axis by default).</summary>
+    public static Tensor Softmax(Tensor x, int dim = -1) => AlongLastAxis(x, dim, "Softmax", t => t.Softmax());
 
-    /// <summary>Log-softmax along the last axis.</summary>
-    public static Tensor LogSoftmax(Tensor x) => x.LogSoftmax();
+    /// <summary>Log-softmax along <paramref name="dim"/> (torch.nn.functional.log_softmax; the last axis by default).</summary>
+    public static Tensor LogSoftmax(Tensor x, int dim = -1) => AlongLastAxis(x, dim, "LogSoftmax", t => t.LogSoftmax());
+
+    /// <summary>f, a last-axis op, applied along <paramref name="dim"/>: dim swapped with the last axis and back.</summary>
+    private static Tensor AlongLastAxis(Tensor x, int dim, string op, Func<Tensor, Tensor> f)
+    {
+        int rank = Math.Max(x.Rank, 1);
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dim {dim} is out of range for an input of shape {Tensor.ShapeString(x.Shape)}.");
+        if (x.Rank == 0 || d == x.Rank - 1) return f(x);
+        return f(x.Transpose(d, -1)).Transpose(d, -1);
+    }
 
     /// <summary>
     /// y = x·Wᵀ + b (torch.nn.functional.linear): x [*, in], weight [out, in], bias [out] or null → y [*, out].
