@@ -92,8 +92,9 @@ public static partial class F
     /// </summary>
     private static Tensor MaxPoolByTaps(Tensor x, (int H, int W) k, (int H, int W) s, (int H, int W) p, (int H, int W) d, int oh, int ow)
     {
-        int bottom(int size, int o, int st, int kk, int dd, int pp) => Math.Max(pp, (o - 1) * st + dd * (kk - 1) + 1 - size - pp);
-        int pb = bottom(x.Dim(2), oh, s.H, k.H, d.H, p.H), pr = bottom(x.Dim(3), ow, s.W, k.W, d.W, p.W);
+        // Bottom/right padding: p, or more where ceil_mode lets the last window hang over the edge.
+        static int After(int size, int o, int st, int kk, int dd, int pp) => Math.Max(pp, (o - 1) * st + dd * (kk - 1) + 1 - size - pp);
+        int pb = After(x.Dim(2), oh, s.H, k.H, d.H, p.H), pr = After(x.Dim(3), ow, s.W, k.W, d.W, p.W);
         var masks = new List<Tensor>();
         using (Tensor.NoGrad())
         using (var scope = Tensor.Scope())
