@@ -9,8 +9,9 @@ public static partial class F
     /// 2-D convolution (cross-correlation), torch.nn.functional.conv2d(input, weight, bias=None, stride=1,
     /// padding=0, dilation=1, groups=1): x [N, C, H, W], weight [F, C/groups, KH, KW], bias [F] or null →
     /// y [N, F, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1)/stride⌋ + 1. The common geometry (one
-    /// stride and padding for both axes, no dilation, one group) runs the backend's Im2Col and GEMM;
-    /// the others are exact compositions of it (see F.Window.cs).
+    /// stride and padding for both axes, no dilation) runs the backend's Im2Col and GEMM — one batched GEMM
+    /// over the groups when groups &gt; 1 (F.ConvGrouped.cs); unequal pairs and dilation are exact
+    /// compositions of it (F.Window.cs).
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
         Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);

@@ -4,8 +4,8 @@ namespace Engine.Functional;
 // (h, w) strides and paddings that differ per axis, dilation, ceil_mode, count_include_pad = false,
 // divisor_override, groups — written as exact compositions of autograd ops on any device:
 // rows and columns picked with IndexSelect (constant zero or −∞ padding added through masks), one
-// term per window tap for pooling, and for convolution one op-table convolution with an expanded
-// (dilated, block-diagonal over groups) weight.
+// term per window tap for pooling, and for convolution the op-table convolution (batched over groups,
+// F.ConvGrouped.cs) with a dilated weight.
 public static partial class F
 {
     /// <summary>x with the entries <paramref name="index"/> picked along <paramref name="axis"/> (a copy, differentiable).</summary>
@@ -146,47 +146,40 @@ public static partial class F
     }
 
     /// <summary>
-    /// Convolution of any geometry: one op-table convolution with the weight expanded (zeros between the
-    /// taps for dilation; block-diagonal over the channels for groups, so each output channel sees only its
-    /// group's inputs), the input padded explicitly when the paddings differ per axis, and stride 1 then
-    /// every sh-th row and sw-th column when the strides differ. The added terms are exact zeros.
+    /// Convolution of any geometry: the op-table convolution (<see cref="ConvGrouped"/> for groups) with the
+    /// weight dilated (zeros between its taps, a masked gather), the input padded explicitly when the
+    /// paddings differ per axis, and stride 1 then every sh-th row and sw-th column when the strides
+    /// differ. The added terms are exact zeros.
     /// </summary>
     private static Tensor ConvGeneral(Tensor x, Tensor weight, Tensor? bias, (int H, int W) s, (int H, int W) p, (int H, int W) d, int groups)
     {
-        var wx = d == (1, 1) && groups == 1 ? weight : ExpandWeight(weight, d, groups);
+        var wx = d == (1, 1) ? weight : DilateWeight(weight, d);
         bool samePad = p.H == p.W, sameStride = s.H == s.W;
         var xp = samePad ? x : PadConstant(x, p.H, p.H, p.W, p.W, 0);
-        var y1 = ConvSimple(xp, wx, bias, sameStride ? s.H : 1, samePad ? p.H : 0);
+        int st = sameStride ? s.H : 1, pad = samePad ? p.H : 0;
+        var y1 = groups == 1 ? ConvSimple(xp, wx, bias, st, pad) : ConvGrouped(xp, wx, bias, st, pad, groups);
         if (sameStride) return y1;
         int oh = (y1.Dim(2) - 1) / s.H + 1, ow = (y1.Dim(3) - 1) / s.W + 1;
         var rows = SelectAlong(y1, 2, Enumerable.Range(0, oh).Select(o => o * s.H).ToArray());
         return SelectAlong(rows, 3, Enumerable.Range(0, ow).Select(o => o * s.W).ToArray());
     }
 
-    /// <summary>
-    /// weight [F, C/groups, KH, KW] → [F, C, (KH−1)·dh + 1, (KW−1)·dw + 1]: output channel f of group g = f/(F/groups)
-    /// holds its taps at input channels g·C/groups … and at rows/columns i·dh, j·dw; zeros elsewhere (a masked gather).
-    /// </summary>
-    private static Tensor ExpandWeight(Tensor weight, (int H, int W) d, int groups)
+    /// <summary>weight [F, C, KH, KW] → [F, C, (KH−1)·dh + 1, (KW−1)·dw + 1] with zeros between the taps (a masked gather).</summary>
+    private static Tensor DilateWeight(Tensor weight, (int H, int W) d)
     {
-        int f = weight.Dim(0), cg = weight.Dim(1), kh = weight.Dim(2), kw = weight.Dim(3);
-        int c = cg * groups, fg = f / groups, eh = (kh - 1) * d.H + 1, ew = (kw - 1) * d.W + 1;
+        int f = weight.Dim(0), c = weight.Dim(1), kh = weight.Dim(2), kw = weight.Dim(3);
+        int eh = (kh - 1) * d.H + 1, ew = (kw - 1) * d.W + 1;
         var index = new int[checked(f * c * eh * ew)];
         var mask = new double[index.Length];
-        for (int o = 0; o < f; o++)
-            for (int ci = 0; ci < c; ci++)
-            {
-                int local = ci - o / fg * cg;
-                if (local < 0 || local >= cg) continue;
-                for (int i = 0; i < eh; i += d.H)
-                    for (int j = 0; j < ew; j += d.W)
-                    {
-                        int t = ((o * c + ci) * eh + i) * ew + j;
-                        index[t] = ((o * cg + local) * kh + i / d.H) * kw + j / d.W;
-                        mask[t] = 1;
-                    }
-            }
-        var picked = weight.Reshape(f * cg * kh * kw, 1).IndexSelect(index) * Tensor.FromDoubles(mask, [index.Length, 1], weight.DType, weight.Device);
+        for (int fc = 0; fc < f * c; fc++)
+            for (int i = 0; i < eh; i += d.H)
+                for (int j = 0; j < ew; j += d.W)
+                {
+                    int t = (fc * eh + i) * ew + j;
+                    index[t] = (fc * kh + i / d.H) * kw + j / d.W;
+                    mask[t] = 1;
+                }
+        var picked = weight.Reshape(f * c * kh * kw, 1).IndexSelect(index) * Tensor.FromDoubles(mask, [index.Length, 1], weight.DType, weight.Device);
         return picked.Reshape(f, c, eh, ew);
     }
 }
