@@ -555,20 +555,23 @@ extern "C" __global__ void log_softmax_##sfx(const T* x, T* y, long long c) \
 DEFINE_SOFTMAX(f32, float)
 DEFINE_SOFTMAX(f64, double)
 
-// softmax_cross_entropy_T: probs = softmax(logits) and loss[r] = −Σ_j t[r, j] · log(probs[r, j] + 1e-7)
-// with one-hot float targets t [N, C]. PER-ROW: block r of N.
-// softmax_cross_entropy_index_T: the same with integer labels [N]: loss[r] = −log(probs[r, label_r] + 1e-7).
+// softmax_cross_entropy_T: probs = softmax(logits) and loss[r] = −Σ_j t[r, j] · log p[r, j] with one-hot
+// or soft float targets t [N, C], where log p = log(probs + delta) for delta > 0 (DLfS's 1e-7 guard) and
+// the exact log-softmax x − max − log Σ exp(x − max) for delta = 0 (PyTorch). PER-ROW: block r of N.
+// softmax_cross_entropy_index_T: the same with integer labels [N]: loss[r] = −log p[r, label_r].
 #define DEFINE_SCE(sfx, T) \
-extern "C" __global__ void softmax_cross_entropy_##sfx(const T* logits, const T* target, T* probs, T* loss, long long c) \
+__device__ __forceinline__ T sce_log_p_##sfx(T x, T max, T log_sum, T p, T delta) { return delta > (T)0 ? log_t(p + delta) : x - max - log_sum; } \
+extern "C" __global__ void softmax_cross_entropy_##sfx(const T* logits, const T* target, T* probs, T* loss, long long c, T delta) \
 { \
     const T* xr = logits + blockIdx.x * c; const T* tr = target + blockIdx.x * c; T* pr = probs + blockIdx.x * c; \
     T max, sum; row_max_sum<T>(xr, c, max, sum); \
+    T log_sum = log_t(sum); \
     T acc = (T)0; \
-    for (long long j = threadIdx.x; j < c; j += blockDim.x) { T p = exp_t(xr[j] - max) / sum; pr[j] = p; acc += tr[j] * log_t(p + (T)1e-7); } \
+    for (long long j = threadIdx.x; j < c; j += blockDim.x) { T p = exp_t(xr[j] - max) / sum; pr[j] = p; acc += tr[j] * sce_log_p_##sfx(xr[j], max, log_sum, p, delta); } \
     acc = block_reduce(acc, SumOp()); \
     if (threadIdx.x == 0) loss[blockIdx.x] = -acc; \
 } \
-extern "C" __global__ void softmax_cross_entropy_index_##sfx(const T* logits, const void* labels, int labels64, T* probs, T* loss, long long c, long long* err) \
+extern "C" __global__ void softmax_cross_entropy_index_##sfx(const T* logits, const void* labels, int labels64, T* probs, T* loss, long long c, long long* err, T delta) \
 { \
     const T* xr = logits + blockIdx.x * c; T* pr = probs + blockIdx.x * c; \
     T max, sum; row_max_sum<T>(xr, c, max, sum); \
@@ -576,7 +579,7 @@ extern "C" __global__ void softmax_cross_entropy_index_##sfx(const T* logits, co
     if (threadIdx.x == 0) \
     { \
         long long l = read_label(labels, labels64, blockIdx.x, c, err); \
-        loss[blockIdx.x] = l < 0 ? (T)0 : -log_t(exp_t(xr[l] - max) / sum + (T)1e-7); \
+        loss[blockIdx.x] = l < 0 ? (T)0 : -sce_log_p_##sfx(xr[l], max, log_t(sum), exp_t(xr[l] - max) / sum, delta); \
     } \
 }
 DEFINE_SCE(f32, float)

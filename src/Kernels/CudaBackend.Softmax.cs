@@ -23,16 +23,17 @@ public sealed partial class CudaBackend
     });
 
     /// <inheritdoc/>
-    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss)
+    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta)
     {
+        OpChecks.CheckLogGuard(delta);
         long n = logits.ShapeRef[0], c = logits.ShapeRef[1];
         string sfx = F(logits, "SoftmaxCrossEntropy");
         Run("SoftmaxCrossEntropy", [logits, target, probs, loss], () =>
         {
             if (target.DType.IsFloat())
-                PerRow("softmax_cross_entropy_" + sfx, n, c, logits.DType.SizeOf(), P(logits), P(target), P(probs), P(loss), c);
+                PerRow("softmax_cross_entropy_" + sfx, n, c, logits.DType.SizeOf(), P(logits), P(target), P(probs), P(loss), c, S(logits, delta));
             else
-                PerRow("softmax_cross_entropy_index_" + sfx, n, c, logits.DType.SizeOf(), P(logits), P(target), target.DType == DType.Int64 ? 1 : 0, P(probs), P(loss), c, _errors);
+                PerRow("softmax_cross_entropy_index_" + sfx, n, c, logits.DType.SizeOf(), P(logits), P(target), target.DType == DType.Int64 ? 1 : 0, P(probs), P(loss), c, _errors, S(logits, delta));
         });
         if (!target.DType.IsFloat()) CheckIndexErrors("CrossEntropy", c);
     }

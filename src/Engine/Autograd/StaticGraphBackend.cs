@@ -178,11 +178,11 @@ internal sealed class StaticGraphBackend(StaticGraph graph, IBackend inner) : IB
         Rec("LogSoftmax", [a], [b], () => inner.LogSoftmax(a, b));
     }
 
-    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss)
+    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta)
     {
-        inner.SoftmaxCrossEntropy(logits, target, probs, loss);
+        inner.SoftmaxCrossEntropy(logits, target, probs, loss, delta);
         var (a, t, p, l) = (A(logits), A(target), A(probs), A(loss));
-        Rec("SoftmaxCrossEntropy", [a, t], [p, l], () => inner.SoftmaxCrossEntropy(a, t, p, l));
+        Rec("SoftmaxCrossEntropy", [a, t], [p, l], () => inner.SoftmaxCrossEntropy(a, t, p, l, delta));
     }
 
     public void SoftmaxCrossEntropyBackward(Tensor probs, Tensor target, double scale, Tensor dx)

@@ -39,8 +39,8 @@ public sealed partial class CpuBackend
             SoftmaxRow(xs.AsSpan(r * c, c), ys.AsSpan(r * c, c), log);
     }
 
-    /// <summary>One row: m = max x; e = exp(x − m); softmax = e / Σe, log-softmax = x − m − log Σe (SIMD).</summary>
-    private static void SoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One row: m = max x; e = exp(x − m); softmax = e / Σe, log-softmax = x − m − log Σe (SIMD). Returns (m, Σe).</summary>
+    private static (T Max, T Sum) SoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T max = ReduceRow<T, MaxFn<T>>(x, T.NegativeInfinity);
         T sum = T.Zero;
@@ -65,20 +65,23 @@ public sealed partial class CpuBackend
             MapScalar<T, SubFn<T>>(y, logSum, y, scalarFirst: false);
         }
         else MapScalar<T, DivFn<T>>(y, sum, y, scalarFirst: false);
+        return (max, sum);
     }
 
     /// <inheritdoc/>
-    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss)
+    public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta)
     {
-        if (IsF32(logits, "SoftmaxCrossEntropy")) SceT<float>(logits, target, probs, loss);
-        else SceT<double>(logits, target, probs, loss);
+        OpChecks.CheckLogGuard(delta);
+        if (IsF32(logits, "SoftmaxCrossEntropy")) SceT<float>(logits, target, probs, loss, delta);
+        else SceT<double>(logits, target, probs, loss, delta);
     }
 
     /// <summary>
-    /// probs = softmax(logits) row by row, loss[i] = −Σ_j t[i, j]·log(probs[i, j] + δ) (one-hot or soft t)
-    /// or −log(probs[i, label_i] + δ); rows in parallel chunks, each row's softmax and loss together.
+    /// probs = softmax(logits) row by row, loss[i] = −Σ_j t[i, j]·log p[i, j] (one-hot or soft t) or
+    /// −log p[i, label_i], where log p = log(probs + δ) for δ &gt; 0 (DLfS) and, for δ = 0, the exact
+    /// log-softmax x − max − log Σ exp(x − max) (PyTorch); rows in parallel chunks, each row's softmax and loss together.
     /// </summary>
-    private static void SceT<T>(Tensor logits, Tensor target, Tensor probs, Tensor loss) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SceT<T>(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var xs = (T[])((CpuStorage)logits.Storage).Data;
         var p = (T[])((CpuStorage)probs.Storage).Data;
@@ -86,17 +89,21 @@ public sealed partial class CpuBackend
         int n = logits.ShapeRef[0], c = logits.ShapeRef[1];
         var t = target.DType.IsFloat() ? (T[])((CpuStorage)target.Storage).Data : null;
         var labels = t is null ? Enumerable.Range(0, n).Select(i => Label(target, i, c)).ToArray() : null;
-        T delta = T.CreateChecked(1e-7);
+        T d = T.CreateChecked(delta);
+        bool exact = delta == 0;
         For(n, (s, e) =>
         {
-            SoftmaxRows(xs, p, c, s, e, log: false);
             for (int i = s; i < e; i++)
             {
-                if (t is null) { l[i] = -T.Log(p[i * c + labels![i]] + delta); continue; }
-                // A zero target adds −0·log(p + δ) = ∓0 (the log is finite), which leaves acc as it is: skip its log.
+                var (max, sum) = SoftmaxRow(xs.AsSpan(i * c, c), p.AsSpan(i * c, c), log: false);
+                // log p of row i: x − max − log Σ exp(x − max) (exact) or log(probs + δ) (DLfS).
+                T logSum = exact ? T.Log(sum) : T.Zero;
+                T LogP(int j) => exact ? xs[j] - max - logSum : T.Log(p[j] + d);
+                if (t is null) { l[i] = -LogP(i * c + labels![i]); continue; }
+                // A zero target adds −0·log p = ∓0 (the log is finite), which leaves acc as it is: skip its log.
                 T acc = T.Zero;
                 for (int j = i * c; j < (i + 1) * c; j++)
-                    if (t[j] != T.Zero) acc -= t[j] * T.Log(p[j] + delta);
+                    if (t[j] != T.Zero) acc -= t[j] * LogP(j);
                 l[i] = acc;
             }
         }, grain: Math.Max(1, SoftmaxGrain / Math.Max(c, 1)));

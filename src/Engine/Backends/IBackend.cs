@@ -115,10 +115,12 @@ public interface IBackend
 
     /// <summary>
     /// Fused softmax + cross-entropy, forward: probs = softmax(logits) [N,C]; loss[i] =
-    /// −Σ_c t[i,c] · log(probs[i,c] + 1e-7) (DLfS) where target is one-hot float [N,C], or
-    /// −log(probs[i, t[i]] + 1e-7) where target is Int32/Int64 labels [N].
+    /// −Σ_c t[i,c] · log p[i,c] where target is one-hot or soft float [N,C], or −log p[i, t[i]] where
+    /// target is Int32/Int64 labels [N]. log p is log(probs + δ) for δ = <paramref name="delta"/> &gt; 0
+    /// (DLfS's guard 1e-7, chapter 24) and the exact log-softmax x − max − log Σ exp(x − max) for δ = 0
+    /// (PyTorch's cross_entropy).
     /// </summary>
-    void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss);
+    void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta);
 
     /// <summary>Fused softmax + cross-entropy, backward: dx = (probs − t) · scale (scale = dLoss/N for a mean).</summary>
     void SoftmaxCrossEntropyBackward(Tensor probs, Tensor target, double scale, Tensor dx);

@@ -1,18 +1,53 @@
 namespace Engine.Functional;
 
-// Convolution, pooling and batch norm (torch.nn.functional.conv2d, max_pool2d, avg_pool2d,
-// batch_norm) on the op table's Im2Col/Col2Im, MaxPool2d, AvgPool2d and BatchNorm ops. Each is one
-// autograd node whose backward runs the matching backend backward op. Layout NCHW.
+// Convolution, global average pooling and batch norm (torch.nn.functional.conv2d, batch_norm; the
+// other pooling is in F.Pool.cs) on the op table's Im2Col/Col2Im, AvgPool2d and BatchNorm ops. Each is
+// one autograd node whose backward runs the matching backend backward op. Layout NCHW.
 public static partial class F
 {
     /// <summary>
-    /// 2-D convolution (cross-correlation, like torch.nn.functional.conv2d): x [N, C, H, W], weight
-    /// [F, C, KH, KW], bias [F] or null → y [N, F, OH, OW], OH = (H + 2·padding − KH)/stride + 1.
+    /// 2-D convolution (cross-correlation), torch.nn.functional.conv2d(input, weight, bias=None, stride=1,
+    /// padding=0, dilation=1, groups=1): x [N, C, H, W], weight [F, C/groups, KH, KW], bias [F] or null →
+    /// y [N, F, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1)/stride⌋ + 1. The common geometry (one
+    /// stride and padding for both axes, no dilation) runs the backend's Im2Col and GEMM — one batched GEMM
+    /// over the groups when groups &gt; 1 (F.ConvGrouped.cs); unequal pairs and dilation are exact
+    /// compositions of it (F.Window.cs).
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+    /// <summary>2-D convolution with (h, w) stride, padding and dilation (torch.nn.functional.conv2d with tuples).</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation = null, int groups = 1)
+    {
+        const string op = "Conv2d";
+        var d = dilation ?? (1, 1);
+        if (stride.H <= 0 || stride.W <= 0 || d.H <= 0 || d.W <= 0 || padding.H < 0 || padding.W < 0)
+            throw new ArgumentException($"{op}: stride and dilation must be positive and padding ≥ 0, got stride {stride}, padding {padding}, dilation {d}.");
+        if (groups <= 0)
+            throw new ArgumentException($"{op}: groups must be positive, got {groups}.");
+        if (stride.H == stride.W && padding.H == padding.W && d == (1, 1) && groups == 1)
+            return ConvSimple(input, weight, bias, stride.H, padding.H);
+        CheckImage(op, input);
+        Tensor.CheckSameKind(op, input, weight);
+        if (weight.Rank != 4)
+            throw new ArgumentException($"{op}: expected a 4-D weight [out_channels, in_channels/groups, KH, KW], but got shape {Tensor.ShapeString(weight.Shape)}.");
+        if (input.Dim(1) % groups != 0 || weight.Dim(0) % groups != 0)
+            throw new ArgumentException($"{op}: in_channels ({input.Dim(1)}) and out_channels ({weight.Dim(0)}) must both be divisible by groups ({groups}).");
+        if (weight.Dim(1) * groups != input.Dim(1))
+            throw new ArgumentException($"{op}: the input has {input.Dim(1)} channels (shape {Tensor.ShapeString(input.Shape)}) but the weight {Tensor.ShapeString(weight.Shape)} with groups={groups} expects {weight.Dim(1) * groups}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != weight.Dim(0)))
+            throw new ArgumentException($"{op}: expected a bias of shape [{weight.Dim(0)}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
+        PoolOutputSize(op, input.Shape, (weight.Dim(2), weight.Dim(3)), stride, padding, d, ceilMode: false);
+        return ConvGeneral(input, weight, bias, stride, padding, d, groups);
+    }
+
+    /// <summary>
+    /// The op-table convolution: one stride and padding for both axes, no dilation, one group.
     /// Computed as Im2Col(x) [N·OH·OW, C·KH·KW] · W[F, C·KH·KW]ᵀ (+ b), then [N, OH, OW, F] → NCHW.
     /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W). On the CPU the im2col blocks and GEMMs run
     /// image by image (<see cref="CpuBackend"/>'s Conv2dForward/Conv2dBackward); other devices use the op table.
     /// </summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0)
+    private static Tensor ConvSimple(Tensor x, Tensor weight, Tensor? bias, int stride, int padding)
     {
         const string op = "Conv2d";
         CheckImage(op, x);
@@ -130,85 +165,6 @@ public static partial class F
     }
 
     /// <summary>
-    /// Max pooling (torch.nn.functional.max_pool2d): x [N, C, H, W] → [N, C, OH, OW] with a
-    /// KH×KW window; stride defaults to the window; padding (at most half the window) never wins the max.
-    /// Backward: each output gradient goes to the position of its window's maximum.
-    /// </summary>
-    public static Tensor MaxPool2d(Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
-        MaxPool2d(x, kernelSize, kernelSize, stride ?? kernelSize, padding);
-
-    /// <summary>Max pooling with a KH×KW window (DLfS Pooling's pool_h, pool_w).</summary>
-    public static Tensor MaxPool2d(Tensor x, int kh, int kw, int stride, int padding = 0)
-    {
-        const string op = "MaxPool2d";
-        CheckImage(op, x);
-        CheckPoolPadding(op, kh, kw, padding);
-        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
-        // Outputs the pool ops overwrite entirely (every window has a maximum; the backward clears dx first).
-        var y = Empty(x, shape);
-        var argmax = Tensor.Empty(shape, DType.Int32, x.Device);
-        x.Backend.MaxPool2d(x, kh, kw, stride, padding, y, argmax);
-        if (!NeedsGrad([x])) { argmax.Dispose(); return y; }
-        var xShape = x.Shape;
-        return Autograd.Record(y, op, [x], g =>
-        {
-            var dx = Empty(g, xShape);
-            g.Backend.MaxPool2dBackward(g, argmax, dx);
-            return [dx];
-        });
-    }
-
-    /// <summary>
-    /// Average pooling (torch.nn.functional.avg_pool2d with count_include_pad): x [N, C, H, W] →
-    /// [N, C, OH, OW], each output the window sum / (KH·KW), padding counting as zeros.
-    /// </summary>
-    public static Tensor AvgPool2d(Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
-        AvgPool2d(x, kernelSize, kernelSize, stride ?? kernelSize, padding);
-
-    /// <summary>Average pooling with a KH×KW window.</summary>
-    public static Tensor AvgPool2d(Tensor x, int kh, int kw, int stride, int padding = 0)
-    {
-        const string op = "AvgPool2d";
-        CheckImage(op, x);
-        CheckPoolPadding(op, kh, kw, padding);
-        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        var y = Alloc(x, [x.Dim(0), x.Dim(1), oh, ow]);
-        x.Backend.AvgPool2d(x, kh, kw, stride, padding, y);
-        var xShape = x.Shape;
-        return Autograd.Record(y, op, [x], g =>
-        {
-            var dx = Alloc(g, xShape);
-            g.Backend.AvgPool2dBackward(g, kh, kw, stride, padding, dx);
-            return [dx];
-        });
-    }
-
-    /// <summary>
-    /// Global average pooling (Keras GlobalAveragePooling2D; torch adaptive_avg_pool2d(x, 1) then
-    /// flatten): x [N, C, H, W] → [N, C] (or [N, C, 1, 1] with <paramref name="keepDim"/>), the mean of each
-    /// channel plane; one AvgPool2d with an H×W window.
-    /// </summary>
-    public static Tensor GlobalAvgPool2d(Tensor x, bool keepDim = false)
-    {
-        const string op = "GlobalAvgPool2d";
-        CheckImage(op, x);
-        int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
-        if (h == 0 || w == 0)
-            throw new ArgumentException($"{op}: the input {Tensor.ShapeString(x.Shape)} has an empty plane.");
-        var y = Alloc(x, keepDim ? [n, c, 1, 1] : [n, c]);
-        using (var y4 = ViewAs(y, [n, c, 1, 1])) x.Backend.AvgPool2d(x, h, w, 1, 0, y4);
-        var xShape = x.Shape;
-        return Autograd.Record(y, op, [x], g =>
-        {
-            var dx = Alloc(g, xShape);
-            using var g4 = ViewAs(g, [n, c, 1, 1]);
-            g.Backend.AvgPool2dBackward(g4, h, w, 1, 0, dx);
-            return [dx];
-        });
-    }
-
-    /// <summary>
     /// Batch normalisation (torch.nn.functional.batch_norm) of x [N, C], [N, C, L] or [N, C, H, W] per
     /// channel C. Training: normalise with the batch mean and biased variance over N and the spatial
     /// positions, and update <paramref name="runningMean"/>/<paramref name="runningVar"/> in place
@@ -312,10 +268,13 @@ public static partial class F
     }
 
     /// <summary>Pooling padding must be at most half the window (as in PyTorch), so no window is all padding.</summary>
-    internal static void CheckPoolPadding(string op, int kh, int kw, int padding)
+    internal static void CheckPoolPadding(string op, int kh, int kw, int padding) => CheckPoolPadding(op, (kh, kw), (padding, padding));
+
+    /// <summary>Pooling padding must be at most half the window along each axis (as in PyTorch).</summary>
+    internal static void CheckPoolPadding(string op, (int H, int W) kernel, (int H, int W) padding)
     {
-        if (padding > kh / 2 || padding > kw / 2)
-            throw new ArgumentException($"{op}: padding {padding} must be at most half the window {kh}×{kw}.");
+        if (padding.H < 0 || padding.W < 0 || padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
+            throw new ArgumentException($"{op}: padding {(padding.H == padding.W ? padding.H.ToString(System.Globalization.CultureInfo.InvariantCulture) : padding.ToString())} must be ≥ 0 and at most half the window {kernel.H}×{kernel.W}.");
     }
 
     private static (int OH, int OW) OutputSize(string op, Tensor x, int kh, int kw, int stride, int padding) =>

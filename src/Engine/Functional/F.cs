@@ -2,7 +2,8 @@ namespace Engine.Functional;
 
 /// <summary>
 /// The functional API (torch.nn.functional as F): stateless functions that the modules of
-/// <c>Engine.Nn</c> call. All record autograd; losses take a <c>reduction</c> of "mean", "sum" or "none".
+/// <c>Engine.Nn</c> call. All record autograd; losses (F.Losses.cs, F.CrossEntropy.cs) take a <c>reduction</c>
+/// of "mean", "sum" or "none" and follow torch.nn.functional's signatures and formulas.
 /// </summary>
 public static partial class F
 {
@@ -15,11 +16,22 @@ public static partial class F
     /// <summary>tanh x.</summary>
     public static Tensor Tanh(Tensor x) => x.Tanh();
 
-    /// <summary>Softmax along the last axis.</summary>
-    public static Tensor Softmax(Tensor x) => x.Softmax();
+    /// <summary>Softmax along <paramref name="dim"/> (torch.nn.functional.softmax; the last axis by default).</summary>
+    public static Tensor Softmax(Tensor x, int dim = -1) => AlongLastAxis(x, dim, "Softmax", t => t.Softmax());
 
-    /// <summary>Log-softmax along the last axis.</summary>
-    public static Tensor LogSoftmax(Tensor x) => x.LogSoftmax();
+    /// <summary>Log-softmax along <paramref name="dim"/> (torch.nn.functional.log_softmax; the last axis by default).</summary>
+    public static Tensor LogSoftmax(Tensor x, int dim = -1) => AlongLastAxis(x, dim, "LogSoftmax", t => t.LogSoftmax());
+
+    /// <summary>f, a last-axis op, applied along <paramref name="dim"/>: dim swapped with the last axis and back.</summary>
+    private static Tensor AlongLastAxis(Tensor x, int dim, string op, Func<Tensor, Tensor> f)
+    {
+        int rank = Math.Max(x.Rank, 1);
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dim {dim} is out of range for an input of shape {Tensor.ShapeString(x.Shape)}.");
+        if (x.Rank == 0 || d == x.Rank - 1) return f(x);
+        return f(x.Transpose(d, -1)).Transpose(d, -1);
+    }
 
     /// <summary>
     /// y = x·Wᵀ + b (torch.nn.functional.linear): x [*, in], weight [out, in], bias [out] or null → y [*, out].
@@ -66,96 +78,6 @@ public static partial class F
             gy.Backend.Dropout(gy, mask, scale, dx);
             return [dx];
         });
-    }
-
-    /// <summary>Mean squared error: (input − target)², reduced (torch.nn.functional.mse_loss).</summary>
-    public static Tensor Mse(Tensor input, Tensor target, string reduction = "mean")
-    {
-        CheckSameShape("MSELoss", input, target);
-        return Reduce((input - target).Square(), reduction, "MSELoss");
-    }
-
-    /// <summary>
-    /// Binary cross-entropy on probabilities: −(t·log x + (1−t)·log(1−x)), each log clamped at −100
-    /// like PyTorch (torch.nn.functional.binary_cross_entropy). input and target have the same shape.
-    /// </summary>
-    public static Tensor BinaryCrossEntropy(Tensor input, Tensor target, string reduction = "mean")
-    {
-        CheckSameShape("BCELoss", input, target);
-        var logX = input.Log().Clamp(min: -100);
-        var log1mX = input.RSub(1).Log().Clamp(min: -100);
-        var loss = -(target * logX + target.RSub(1) * log1mX);
-        return Reduce(loss, reduction, "BCELoss");
-    }
-
-    /// <summary>
-    /// Cross-entropy of raw scores (torch.nn.functional.cross_entropy): logits [N, C]; target either
-    /// class indices (Int32/Int64 [N]) or probabilities/one-hot (float [N, C]). Runs the fused backend op
-    /// <see cref="IBackend.SoftmaxCrossEntropy"/> (per-sample −log(softmax + 1e-7)); its backward is
-    /// (softmax − target) scaled by the incoming gradient (÷N for "mean").
-    /// </summary>
-    public static Tensor CrossEntropy(Tensor logits, Tensor target, string reduction = "mean")
-    {
-        const string op = "CrossEntropyLoss";
-        logits.CheckFloat(op);
-        if (logits.Rank != 2)
-            throw new ArgumentException($"{op}: expected logits of shape [N, C], got {Tensor.ShapeString(logits.Shape)}.");
-        int n = logits.Dim(0), c = logits.Dim(1);
-        if (target.Device != logits.Device)
-            throw new InvalidOperationException($"{op}: logits are on {logits.Device} (shape {Tensor.ShapeString(logits.Shape)}) but the target is on {target.Device} (shape {Tensor.ShapeString(target.Shape)}).");
-        if (target.DType is DType.Int32 or DType.Int64)
-        {
-            if (target.Rank != 1 || target.Dim(0) != n)
-                throw new ArgumentException($"{op}: class-index targets must have shape [{n}] for logits {Tensor.ShapeString(logits.Shape)}, got {Tensor.ShapeString(target.Shape)}.");
-            if (target.Device == Device.Cpu)
-            {
-                var labels = target.DType == DType.Int32 ? target.Span<int>().ToArray().Select(v => (long)v).ToArray() : target.Span<long>().ToArray();
-                foreach (long l in labels)
-                    if (l < 0 || l >= c) throw new IndexOutOfRangeException($"{op}: label {l} is out of range for {c} classes (logits {Tensor.ShapeString(logits.Shape)}).");
-            }
-        }
-        else
-        {
-            if (!target.SameShape(logits))
-                throw new ArgumentException($"{op}: probability/one-hot targets must have the logits' shape {Tensor.ShapeString(logits.Shape)}, got {Tensor.ShapeString(target.Shape)}.");
-            if (target.DType != logits.DType)
-                throw new InvalidOperationException($"{op}: logits are {logits.DType.Name()} but the one-hot target is {target.DType.Name()}.");
-        }
-        string red = CheckReduction(reduction, op);
-        var probs = Tensor.ZerosLike(logits);
-        var perSample = Tensor.Zeros([n], logits.DType, logits.Device);
-        logits.Backend.SoftmaxCrossEntropy(logits, target, probs, perSample);
-        Tensor y;
-        if (red == "none") y = perSample;
-        else
-        {
-            using (Tensor.NoGrad()) y = red == "sum" ? perSample.Sum() : perSample.Mean();
-            perSample.Dispose();
-        }
-        double scale = red == "mean" ? 1.0 / n : 1.0;
-        return Autograd.Record(y, op, [logits], g =>
-        {
-            var dx = Tensor.ZerosLike(probs);
-            probs.Backend.SoftmaxCrossEntropyBackward(probs, target, scale, dx);
-            // dx = (probs − t)·scale; times the incoming gradient (a scalar, or one value per row for "none").
-            var gRows = red == "none" ? g.Reshape(n, 1) : g;
-            var r = dx * gRows;
-            dx.Dispose();
-            return [r];
-        });
-    }
-
-    /// <summary>Negative log-likelihood of log-probabilities [N, C] and class indices [N] (torch.nn.functional.nll_loss).</summary>
-    public static Tensor NllLoss(Tensor logProbs, Tensor target, string reduction = "mean")
-    {
-        if (logProbs.Rank != 2 || target.Rank != 1 || target.Dim(0) != logProbs.Dim(0))
-            throw new ArgumentException($"NLLLoss: expected log-probabilities [N, C] and labels [N], got {Tensor.ShapeString(logProbs.Shape)} and {Tensor.ShapeString(target.Shape)}.");
-        // Kept alive (not disposed here): the backward of the product reads it.
-        var onDevice = target.Device == logProbs.Device
-            ? target.OneHot(logProbs.Dim(1), logProbs.DType)
-            : target.Cpu().OneHot(logProbs.Dim(1), logProbs.DType).To(logProbs.Device);
-        var picked = -(logProbs * onDevice).Sum(-1);
-        return Reduce(picked, reduction, "NLLLoss");
     }
 
     /// <summary>Applies a loss reduction: "mean" → mean of all elements, "sum" → sum, "none" → unchanged.</summary>

@@ -6,13 +6,13 @@ namespace Engine.Nn;
 /// </summary>
 public abstract class Loss
 {
-    /// <summary>Checks and stores the reduction.</summary>
-    protected Loss(string reduction)
+    /// <summary>Checks and stores the reduction ("batchmean" too where <paramref name="allowBatchMean"/>, for KLDivLoss).</summary>
+    protected Loss(string reduction, bool allowBatchMean = false)
     {
-        Reduction = Functional.F.CheckReduction(reduction, GetType().Name);
+        Reduction = allowBatchMean && reduction == "batchmean" ? reduction : Functional.F.CheckReduction(reduction, GetType().Name);
     }
 
-    /// <summary>"mean", "sum" or "none".</summary>
+    /// <summary>"mean", "sum" or "none" (KLDivLoss also "batchmean").</summary>
     public string Reduction { get; }
 
     /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>.</summary>

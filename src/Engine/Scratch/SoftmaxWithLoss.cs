@@ -3,7 +3,7 @@ namespace Engine.Scratch;
 /// <summary>
 /// Softmax followed by cross-entropy, the last layer of a classifier (DLfS 5.6.3), on the backend's
 /// fused SoftmaxCrossEntropy: softmax subtracts the row max; the loss is the batch mean of
-/// −Σ t·log(y + δ) with DLfS's guard δ = 1e-7; backward gives (y − t)/N. Targets are one-hot [N, C]
+/// −Σ t·log(y + δ) with DLfS's guard δ = 1e-7 (the one place the engine keeps it); backward gives (y − t)/N. Targets are one-hot [N, C]
 /// or integer labels [N]. Backward is the exact gradient only for δ = 0 (the guard shifts it by
 /// about δ/y), so gradient checks set <see cref="Delta"/> to 0, which computes −Σ t·log_softmax(x).
 /// </summary>
@@ -54,10 +54,11 @@ public sealed class SoftmaxWithLoss
         if (Delta == DefaultDelta)
         {
             using var perRow = Tensor.Zeros([n], x.DType, x.Device);
-            x.Backend.SoftmaxCrossEntropy(x, t, Y, perRow);
+            x.Backend.SoftmaxCrossEntropy(x, t, Y, perRow, Delta);
             Loss = perRow.Mean();
             return Loss;
         }
+        // Any other guard (0 in the gradient checks): −Σ t·log(y + δ) / N written out with tensor ops.
         x.Backend.Softmax(x, Y);
         using var logY = Delta == 0 ? x.LogSoftmax() : (Y + Delta).Log();
         using var oneHot = t.DType.IsFloat() ? null : t.OneHot(c, x.DType);

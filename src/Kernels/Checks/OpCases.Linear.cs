@@ -82,30 +82,34 @@ internal static partial class OpCases
             {
                 var ld = target == "int32 labels" ? DType.Int32 : DType.Int64;
                 bool oneHot = target == "one-hot";
-                yield return new OpCase
-                {
-                    Name = $"SoftmaxCrossEntropy {d.Name()} [{nRows}, {classes}] {target}", Kernel = (oneHot ? "softmax_cross_entropy_" : "softmax_cross_entropy_index_") + Sfx(d),
-                    Kind = OpKind.Reduction, DType = d,
-                    Inputs = g =>
+                // δ = 1e-7: DLfS's log(p + δ) (chapter 24); δ = 0: the exact log-softmax (F.CrossEntropy).
+                foreach (double delta in new[] { 1e-7, 0.0 })
+                    yield return new OpCase
                     {
-                        var logits = NonZero(g, [nRows, classes], d, 0.1, 4);
-                        using var labels = Labels(g, nRows, classes, DType.Int32);
-                        return [logits, oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
-                    },
-                    Outputs = i => [Unwritten(i[0], [nRows, classes]), Unwritten(i[0], [nRows])],
-                    Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1]),
-                    Reference = x =>
-                    {
-                        var p = SoftmaxRef(x[0], nRows, classes, false);
-                        var loss = new double[nRows];
-                        double delta = d == DType.Float32 ? (float)1e-7 : 1e-7;
-                        for (int r = 0; r < nRows; r++)
-                            loss[r] = oneHot
-                                ? -Enumerable.Range(0, classes).Sum(j => x[1][r * classes + j] * Math.Log(p[r * classes + j] + delta))
-                                : -Math.Log(p[r * classes + (int)x[1][r]] + delta);
-                        return [p, loss];
-                    },
-                };
+                        Name = $"SoftmaxCrossEntropy {d.Name()} [{nRows}, {classes}] {target} delta={delta}", Kernel = (oneHot ? "softmax_cross_entropy_" : "softmax_cross_entropy_index_") + Sfx(d),
+                        Kind = OpKind.Reduction, DType = d,
+                        Inputs = g =>
+                        {
+                            var logits = NonZero(g, [nRows, classes], d, 0.1, 4);
+                            using var labels = Labels(g, nRows, classes, DType.Int32);
+                            return [logits, oneHot ? labels.OneHot(classes, d) : Labels(g, nRows, classes, ld)];
+                        },
+                        Outputs = i => [Unwritten(i[0], [nRows, classes]), Unwritten(i[0], [nRows])],
+                        Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1], delta),
+                        Reference = x =>
+                        {
+                            var p = SoftmaxRef(x[0], nRows, classes, false);
+                            var logP = SoftmaxRef(x[0], nRows, classes, true);
+                            double dd = d == DType.Float32 ? (float)delta : delta;
+                            double LogP(int k) => delta > 0 ? Math.Log(p[k] + dd) : logP[k];
+                            var loss = new double[nRows];
+                            for (int r = 0; r < nRows; r++)
+                                loss[r] = oneHot
+                                    ? -Enumerable.Range(0, classes).Sum(j => x[1][r * classes + j] * LogP(r * classes + j))
+                                    : -LogP(r * classes + (int)x[1][r]);
+                            return [p, loss];
+                        },
+                    };
                 double scale = 1.0 / nRows;
                 yield return new OpCase
                 {

@@ -36,8 +36,8 @@ public class ConvGradientTests
     public void PoolingGradientsMatchCentralDifferences(int kh, int kw, int stride, int pad)
     {
         var x = GradCheck.Rand([2, 2, 6, 5], seed: 7);
-        GradCheck.Check(t => F.MaxPool2d(t[0], kh, kw, stride, pad), [x], what: $"MaxPool2d {kh}×{kw} s{stride} p{pad}");
-        GradCheck.Check(t => F.AvgPool2d(t[0], kh, kw, stride, pad), [x], what: $"AvgPool2d {kh}×{kw} s{stride} p{pad}");
+        GradCheck.Check(t => F.MaxPool2d(t[0], (kh, kw), (stride, stride), (pad, pad)), [x], what: $"MaxPool2d {kh}×{kw} s{stride} p{pad}");
+        GradCheck.Check(t => F.AvgPool2d(t[0], (kh, kw), (stride, stride), (pad, pad)), [x], what: $"AvgPool2d {kh}×{kw} s{stride} p{pad}");
     }
 
     [Test]

@@ -65,13 +65,21 @@ int main()
     {
         int r = 7, c = 300; std::vector<float> x(r * c), p(r * c), loss(r), y(r * c); for (auto& v : x) v = rnd();
         std::vector<int> lab(r); for (auto& l : lab) l = rng() % c; std::vector<long long> err(2, 0);
-        launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data()); });
+        launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data(), 1e-7f); });
         launch({(unsigned)r}, {256}, [&] { log_softmax_f32(x.data(), y.data(), c); });
         std::vector<double> wp(r * c), wl(r), wy(r * c);
         for (int i = 0; i < r; i++) { double m = -1e30, s = 0; for (int j = 0; j < c; j++) m = std::max(m, (double)x[i * c + j]); for (int j = 0; j < c; j++) s += std::exp(x[i * c + j] - m);
             for (int j = 0; j < c; j++) { wp[i * c + j] = std::exp(x[i * c + j] - m) / s; wy[i * c + j] = x[i * c + j] - m - std::log(s); } wl[i] = -std::log(wp[i * c + lab[i]] + 1e-7); }
         check("softmax_cross_entropy_index probs", relerr(p, wp), 1e-5); check("softmax_cross_entropy_index loss", relerr(loss, wl), 1e-5); check("log_softmax_f32", relerr(y, wy), 1e-5);
-        lab[3] = c + 5; launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data()); });
+        // delta = 0: the exact log-softmax, for integer labels and for soft targets
+        std::vector<float> t(r * c), loss0(r), lossT(r); for (auto& v : t) v = std::fabs(rnd());
+        std::vector<double> wl0(r), wlT(r);
+        for (int i = 0; i < r; i++) { wl0[i] = -wy[i * c + lab[i]]; for (int j = 0; j < c; j++) wlT[i] -= t[i * c + j] * wy[i * c + j]; }
+        launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss0.data(), c, err.data(), 0.f); });
+        check("softmax_cross_entropy_index delta=0 loss", relerr(loss0, wl0), 1e-5);
+        launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_f32(x.data(), t.data(), p.data(), lossT.data(), c, 0.f); });
+        check("softmax_cross_entropy delta=0 soft loss", relerr(lossT, wlT), 1e-5); check("softmax_cross_entropy probs", relerr(p, wp), 1e-5);
+        lab[3] = c + 5; launch({(unsigned)r}, {256}, [&] { softmax_cross_entropy_index_f32(x.data(), lab.data(), 0, p.data(), loss.data(), c, err.data(), 1e-7f); });
         check("bad label reported (row 3)", (err[0] == 4 && err[1] == c + 5) ? 0 : 1, 0);
     }
     // im2col / col2im adjointness and max pool
