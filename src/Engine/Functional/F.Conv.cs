@@ -29,7 +29,9 @@ public static partial class F
                 throw new ArgumentException($"{op}: expected a bias of shape [{f}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
         }
         var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        int m = n * oh * ow, k = c * kh * kw;
+        int[] colsShape = ColsShape(op, x.Shape, oh, ow, kh, kw);
+        int m = colsShape[0], k = colsShape[1];
+        Tensor.CheckedSize(op, [n, f, oh, ow]);
         var be = x.Backend;
 
         var cols = Empty(x, [m, k]);
@@ -95,7 +97,7 @@ public static partial class F
         const string op = "Im2Col";
         CheckImage(op, x);
         var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        var cols = Alloc(x, [x.Dim(0) * oh * ow, x.Dim(1) * kh * kw]);
+        var cols = Alloc(x, ColsShape(op, x.Shape, oh, ow, kh, kw));
         x.Backend.Im2Col(x, kh, kw, stride, padding, cols);
         var shape = x.Shape;
         return Autograd.Record(cols, op, [x], g =>
@@ -117,7 +119,8 @@ public static partial class F
         if (inputShape.Length != 4)
             throw new ArgumentException($"{op}: expected an input shape [N, C, H, W], but got {Tensor.ShapeString(inputShape)}.");
         var (oh, ow) = OutputSize(op, inputShape, kh, kw, stride, padding);
-        int[] expected = [inputShape[0] * oh * ow, inputShape[1] * kh * kw];
+        Tensor.CheckedSize(op, inputShape);
+        int[] expected = ColsShape(op, inputShape, oh, ow, kh, kw);
         cols.CheckShape(op, expected, "cols");
         var dx = Alloc(cols, inputShape);
         cols.Backend.Col2Im(cols, kh, kw, stride, padding, dx);
@@ -330,10 +333,28 @@ public static partial class F
             throw new ArgumentException($"{op}: stride must be positive, got {stride}.");
         if (padding < 0)
             throw new ArgumentException($"{op}: padding must be ≥ 0, got {padding}.");
-        int h = shape[2] + 2 * padding, w = shape[3] + 2 * padding;
+        // In 64 bits: a padding near int.MaxValue must not wrap the padded size.
+        long h = shape[2] + 2L * padding, w = shape[3] + 2L * padding;
         if (kh > h || kw > w)
             throw new ArgumentException($"{op}: kernel {kh}×{kw} is larger than the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}).");
-        return ((h - kh) / stride + 1, (w - kw) / stride + 1);
+        long oh = (h - kh) / stride + 1, ow = (w - kw) / stride + 1;
+        if (oh > Tensor.MaxElements || ow > Tensor.MaxElements || oh * ow > Tensor.MaxElements)
+            throw new ArgumentException($"{op}: the output would be {oh}×{ow} per channel (input {Tensor.ShapeString(shape)}, kernel {kh}×{kw}, stride {stride}, padding {padding}), more than one tensor can hold.");
+        return ((int)oh, (int)ow);
+    }
+
+    /// <summary>
+    /// The im2col matrix shape [N·OH·OW, C·KH·KW] for input <paramref name="shape"/>, each product checked in
+    /// 64 bits so a huge padding or kernel is an error naming <paramref name="op"/>, never a wrapped size.
+    /// </summary>
+    internal static int[] ColsShape(string op, int[] shape, int oh, int ow, int kh, int kw)
+    {
+        long rows = (long)shape[0] * oh * ow, cols = (long)shape[1] * kh * kw;
+        if (rows > Tensor.MaxElements || cols > Tensor.MaxElements)
+            throw new ArgumentException($"{op}: the im2col matrix would be [{rows}, {cols}] (input {Tensor.ShapeString(shape)}, kernel {kh}×{kw}, output {oh}×{ow}), more than one tensor can hold.");
+        int[] colsShape = [(int)rows, (int)cols];
+        Tensor.CheckedSize(op, colsShape);
+        return colsShape;
     }
 
     /// <summary>A new zero tensor of t's dtype and device.</summary>

@@ -82,6 +82,9 @@ public static partial class F
     public static Tensor BinaryCrossEntropy(Tensor input, Tensor target, string reduction = "mean")
     {
         CheckSameShape("BCELoss", input, target);
+        Tensor.CheckSameKind("BCELoss", input, target);
+        input.CheckFloat("BCELoss");
+        CheckProbabilities("BCELoss", input);
         var logX = input.Log().Clamp(min: -100);
         var log1mX = input.RSub(1).Log().Clamp(min: -100);
         var loss = -(target * logX + target.RSub(1) * log1mX);
@@ -169,6 +172,24 @@ public static partial class F
     internal static string CheckReduction(string reduction, string op) => reduction is "mean" or "sum" or "none"
         ? reduction
         : throw new ArgumentException($"{op}: reduction must be \"mean\", \"sum\" or \"none\", got \"{reduction}\".");
+
+    /// <summary>Throws unless every element lies in [0, 1] (NaN included in the refusal), as torch's binary_cross_entropy does.</summary>
+    private static void CheckProbabilities(string op, Tensor input)
+    {
+        if (input.Size == 0) return;
+        double lo, hi, sum;
+        using (Tensor.NoGrad())
+        using (var mn = input.Min())
+        using (var mx = input.Max())
+        using (var sm = input.Sum())
+        {
+            lo = mn.Item();
+            hi = mx.Item();
+            sum = sm.Item();
+        }
+        if (!(lo >= 0 && hi <= 1) || double.IsNaN(sum))
+            throw new ArgumentException($"{op}: all elements of input should be between 0 and 1 (probabilities; apply Sigmoid first or use BCEWithLogits), but they span [{lo}, {hi}]{(double.IsNaN(sum) ? " and include NaN" : "")} (shape {Tensor.ShapeString(input.Shape)}).");
+    }
 
     private static void CheckSameShape(string op, Tensor input, Tensor target)
     {

@@ -3,10 +3,13 @@ namespace Engine;
 public sealed partial class Tensor
 {
     /// <summary>A zero-filled tensor.</summary>
-    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32, Device? device = null) => Zeros("Zeros", shape, dtype, device);
+
+    /// <summary>A zero-filled tensor; a bad shape is reported as an error of <paramref name="op"/>.</summary>
+    internal static Tensor Zeros(string op, int[] shape, DType dtype, Device? device)
     {
         var d = device ?? Device.Cpu;
-        return new Tensor(d.Backend.Allocate(dtype, SizeOf(shape)), (int[])shape.Clone());
+        return new Tensor(d.Backend.Allocate(dtype, CheckedSize(op, shape)), (int[])shape.Clone());
     }
 
     /// <summary>
@@ -14,15 +17,18 @@ public sealed partial class Tensor
     /// that is overwritten entirely before anything reads it.
     /// </summary>
     internal static Tensor Empty(int[] shape, DType dtype, Device device) =>
-        new(device.Backend.AllocateUninitialized(dtype, SizeOf(shape)), (int[])shape.Clone());
+        new(device.Backend.AllocateUninitialized(dtype, CheckedSize("Empty", shape)), (int[])shape.Clone());
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(int[] shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1, dtype, device);
+    public static Tensor Ones(int[] shape, DType dtype = DType.Float32, Device? device = null) => Full("Ones", shape, 1, dtype, device);
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32, Device? device = null) =>
+        Full("Full", shape, value, dtype, device);
+
+    private static Tensor Full(string op, int[] shape, double value, DType dtype, Device? device)
     {
-        var t = Zeros(shape, dtype, device);
+        var t = Zeros(op, shape, dtype, device);
         if (value != 0) t.Backend.Fill(t, value);
         return t;
     }
@@ -35,7 +41,7 @@ public sealed partial class Tensor
 
     /// <summary>Pinned host memory (for faster host→device copies, DataLoader pin_memory).</summary>
     public static Tensor ZerosPinned(int[] shape, DType dtype = DType.Float32) =>
-        new(new CpuStorage(dtype, SizeOf(shape), pinned: true), (int[])shape.Clone());
+        new(new CpuStorage(dtype, CheckedSize("ZerosPinned", shape), pinned: true), (int[])shape.Clone());
 
     /// <summary>
     /// A tensor from flat row-major data (float[], double[], int[] or long[]); the shape defaults to
@@ -44,8 +50,9 @@ public sealed partial class Tensor
     public static Tensor FromArray<T>(T[] data, int[]? shape = null, Device? device = null) where T : unmanaged
     {
         int[] s = shape is null ? [data.Length] : (int[])shape.Clone();
-        if (SizeOf(s) != data.Length)
-            throw new ArgumentException($"FromArray: shape {ShapeString(s)} needs {SizeOf(s)} values but {data.Length} were given.");
+        long size = CheckedSize("FromArray", s);
+        if (size != data.Length)
+            throw new ArgumentException($"FromArray: shape {ShapeString(s)} needs {size} values but {data.Length} were given.");
         var d = device ?? Device.Cpu;
         var t = new Tensor(d.Backend.Allocate(DTypes.Of<T>(), data.Length), s);
         d.Backend.CopyFromHost(data, t);
@@ -68,6 +75,7 @@ public sealed partial class Tensor
     /// <summary>0, 1, …, n−1.</summary>
     public static Tensor Arange(int n, DType dtype = DType.Float32, Device? device = null)
     {
+        CheckedSize("Arange", [n]);
         var data = new double[n];
         for (int i = 0; i < n; i++) data[i] = i;
         using var t = FromArray(data, [n], device);
@@ -78,7 +86,7 @@ public sealed partial class Tensor
     public static Tensor Randn(int[] shape, DType dtype = DType.Float32, Device? device = null, Generator? generator = null, bool requiresGrad = false)
     {
         var g = generator ?? Generator.Default;
-        var data = new double[SizeOf(shape)];
+        var data = new double[CheckedSize("Randn", shape)];
         g.FillNormal(data);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
     }
@@ -86,8 +94,10 @@ public sealed partial class Tensor
     /// <summary>Samples of U[low, high), drawn on the CPU.</summary>
     public static Tensor Rand(int[] shape, double low = 0, double high = 1, DType dtype = DType.Float32, Device? device = null, Generator? generator = null, bool requiresGrad = false)
     {
+        if (!(low <= high) || !double.IsFinite(high - low))
+            throw new ArgumentException($"Rand: expected a finite range low ≤ high, got [{low}, {high}).");
         var g = generator ?? Generator.Default;
-        var data = new double[SizeOf(shape)];
+        var data = new double[CheckedSize("Rand", shape)];
         g.FillUniform(data, low, high);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
     }

@@ -82,7 +82,7 @@ public sealed partial class Tensor
         CheckSameKind(op.ToString(), a, b);
         a.CheckFloat(op.ToString());
         var shape = BroadcastShape(op.ToString(), a._shape, b._shape);
-        var y = new Tensor(a.Backend.Allocate(a.DType, SizeOf(shape)), shape);
+        var y = new Tensor(a.Backend.Allocate(a.DType, CheckedSize(op.ToString(), shape)), shape);
         a.Backend.Binary(op, a, b, y);
         Func<Tensor, Tensor?[]>? backward = op switch
         {
