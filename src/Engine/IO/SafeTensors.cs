@@ -83,6 +83,10 @@ public static class SafeTensors
         byte[] file;
         try { file = File.ReadAllBytes(path); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"SafeTensors.Load: no file at {path}.", path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"SafeTensors.Load: cannot read {path}: {ex.Message}", ex);
+        }
         metadata = new Dictionary<string, string>();
         if (file.Length < 8)
             throw Bad(path, $"the file is {file.Length} bytes long, shorter than the 8-byte header length; it is truncated or not a safetensors file");
@@ -133,6 +137,11 @@ public static class SafeTensors
         catch (JsonException ex)
         {
             throw Bad(path, $"the header is not valid JSON ({ex.Message})");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json reports a name or string that is not valid UTF-8 only when it is read.
+            throw Bad(path, $"the header is not valid UTF-8 JSON ({ex.Message})");
         }
 
         // The tensors must tile the data area exactly: no gaps, no overlaps, nothing missing at the end.

@@ -146,6 +146,7 @@ public abstract class Module
     {
         var state = IO.SafeTensors.Load(path);
         try { LoadStateDict(state, strict); }
+        catch (ArgumentException ex) { throw new ArgumentException($"{GetType().Name}.Load: {path}: {ex.Message}", ex); }
         finally { foreach (var t in state.Values) t.Dispose(); }
         return this;
     }
