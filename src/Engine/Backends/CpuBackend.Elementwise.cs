@@ -21,7 +21,7 @@ public sealed partial class CpuBackend
         UnaryOp.Sqrt => T.Sqrt(x),
         UnaryOp.Abs => T.Abs(x),
         UnaryOp.Square => x * x,
-        UnaryOp.Relu => x > T.Zero ? x : T.Zero,
+        UnaryOp.Relu => x <= T.Zero ? T.Zero : x, // NaN stays NaN, as in PyTorch
         UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sign => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
@@ -405,8 +405,9 @@ public sealed partial class CpuBackend
 
     private struct ReluFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Scalar(T x) => x > T.Zero ? x : T.Zero;
-        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(x, Vector<T>.Zero), x, Vector<T>.Zero);
+        // x ≤ 0 → 0, else x: NaN stays NaN, as in PyTorch.
+        public static T Scalar(T x) => x <= T.Zero ? T.Zero : x;
+        public static Vector<T> Vector(Vector<T> x) => System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(x, Vector<T>.Zero), Vector<T>.Zero, x);
     }
 
     private struct ExpFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -28,7 +28,7 @@ public static partial class F
             if (bias.Rank != 1 || bias.Dim(0) != f)
                 throw new ArgumentException($"{op}: expected a bias of shape [{f}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
         }
-        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
+        var (oh, ow) = OutputSize(op, x.Shape, kh, kw, stride, padding, zeroChannels: true);
         int[] colsShape = ColsShape(op, x.Shape, oh, ow, kh, kw);
         int m = colsShape[0], k = colsShape[1];
         Tensor.CheckedSize(op, [n, f, oh, ow]);
@@ -324,9 +324,14 @@ public static partial class F
     private static (int OH, int OW) OutputSize(string op, Tensor x, int kh, int kw, int stride, int padding) =>
         OutputSize(op, x.Shape, kh, kw, stride, padding);
 
-    /// <summary>(OH, OW) = ((H + 2·pad − KH)/stride + 1, …), after checking the window fits the padded input.</summary>
-    internal static (int OH, int OW) OutputSize(string op, int[] shape, int kh, int kw, int stride, int padding)
+    /// <summary>
+    /// (OH, OW) = ((H + 2·pad − KH)/stride + 1, …), after checking the window fits the padded input. As in PyTorch,
+    /// the batch may be empty, and the channels too for a convolution (<paramref name="zeroChannels"/>), but not H or W.
+    /// </summary>
+    internal static (int OH, int OW) OutputSize(string op, int[] shape, int kh, int kw, int stride, int padding, bool zeroChannels = false)
     {
+        if (shape[2] == 0 || shape[3] == 0 || (shape[1] == 0 && !zeroChannels))
+            throw new ArgumentException($"{op}: only zero batch{(zeroChannels ? " or zero channel" : "")} inputs are supported, but got input shape {Tensor.ShapeString(shape)}.");
         if (kh <= 0 || kw <= 0)
             throw new ArgumentException($"{op}: the kernel size must be positive, got {kh}×{kw}.");
         if (stride <= 0)

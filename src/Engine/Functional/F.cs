@@ -101,6 +101,7 @@ public static partial class F
     {
         const string op = "CrossEntropyLoss";
         logits.CheckFloat(op);
+        target.CheckAlive(op);
         if (logits.Rank != 2)
             throw new ArgumentException($"{op}: expected logits of shape [N, C], got {Tensor.ShapeString(logits.Shape)}.");
         int n = logits.Dim(0), c = logits.Dim(1);
@@ -151,6 +152,8 @@ public static partial class F
     /// <summary>Negative log-likelihood of log-probabilities [N, C] and class indices [N] (torch.nn.functional.nll_loss).</summary>
     public static Tensor NllLoss(Tensor logProbs, Tensor target, string reduction = "mean")
     {
+        logProbs.CheckFloat("NLLLoss");
+        target.CheckAlive("NLLLoss");
         if (logProbs.Rank != 2 || target.Rank != 1 || target.Dim(0) != logProbs.Dim(0))
             throw new ArgumentException($"NLLLoss: expected log-probabilities [N, C] and labels [N], got {Tensor.ShapeString(logProbs.Shape)} and {Tensor.ShapeString(target.Shape)}.");
         // Kept alive (not disposed here): the backward of the product reads it.

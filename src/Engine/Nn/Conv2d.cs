@@ -24,6 +24,7 @@ public sealed class Conv2d : Module
             throw new ArgumentException($"Conv2d: kernel_size must be positive, got {kernelSize.H}×{kernelSize.W}.");
         if (stride <= 0 || padding < 0)
             throw new ArgumentException($"Conv2d: stride must be positive and padding ≥ 0, got stride {stride}, padding {padding}.");
+        Tensor.CheckedSize("Conv2d", [outChannels, inChannels, kernelSize.H, kernelSize.W]);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;

@@ -9,15 +9,25 @@ public sealed partial class Tensor
     internal static Tensor Zeros(string op, int[] shape, DType dtype, Device? device)
     {
         var d = device ?? Device.Cpu;
-        return new Tensor(d.Backend.Allocate(dtype, CheckedSize(op, shape)), (int[])shape.Clone());
+        long size = CheckedSize(op, shape);
+        try { return new Tensor(d.Backend.Allocate(dtype, size), (int[])shape.Clone()); }
+        catch (OutOfMemoryException ex) { throw OutOfMemory(op, shape, dtype, d, ex); }
     }
+
+    /// <summary>An allocation that failed, told with the op, the shape and the bytes it asked for.</summary>
+    internal static OutOfMemoryException OutOfMemory(string op, int[] shape, DType dtype, Device device, Exception inner) =>
+        new($"{op}: out of memory allocating {ShapeString(shape)} {dtype.Name()} on {device} ({CheckedSize(op, shape) * dtype.SizeOf()} bytes). {inner.Message}", inner);
 
     /// <summary>
     /// A tensor with unspecified contents (<see cref="IBackend.AllocateUninitialized"/>), for an op output
     /// that is overwritten entirely before anything reads it.
     /// </summary>
-    internal static Tensor Empty(int[] shape, DType dtype, Device device) =>
-        new(device.Backend.AllocateUninitialized(dtype, CheckedSize("Empty", shape)), (int[])shape.Clone());
+    internal static Tensor Empty(int[] shape, DType dtype, Device device)
+    {
+        long size = CheckedSize("Empty", shape);
+        try { return new(device.Backend.AllocateUninitialized(dtype, size), (int[])shape.Clone()); }
+        catch (OutOfMemoryException ex) { throw OutOfMemory("Empty", shape, dtype, device, ex); }
+    }
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(int[] shape, DType dtype = DType.Float32, Device? device = null) => Full("Ones", shape, 1, dtype, device);
@@ -34,10 +44,18 @@ public sealed partial class Tensor
     }
 
     /// <summary>A zero-filled tensor like <paramref name="other"/> (shape, dtype, device).</summary>
-    public static Tensor ZerosLike(Tensor other) => Zeros(other._shape, other.DType, other.Device);
+    public static Tensor ZerosLike(Tensor other)
+    {
+        other.CheckAlive("ZerosLike");
+        return Zeros(other._shape, other.DType, other.Device);
+    }
 
     /// <summary>A tensor of ones like <paramref name="other"/>.</summary>
-    public static Tensor OnesLike(Tensor other) => Full(other._shape, 1, other.DType, other.Device);
+    public static Tensor OnesLike(Tensor other)
+    {
+        other.CheckAlive("OnesLike");
+        return Full(other._shape, 1, other.DType, other.Device);
+    }
 
     /// <summary>Pinned host memory (for faster host→device copies, DataLoader pin_memory).</summary>
     public static Tensor ZerosPinned(int[] shape, DType dtype = DType.Float32) =>
@@ -121,6 +139,7 @@ public sealed partial class Tensor
     /// <summary>All elements as a flat host array of T (T must match the dtype; use To(dtype) first otherwise).</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
+        CheckAlive("ToArray");
         if (DTypes.Of<T>() != DType)
             throw new InvalidOperationException($"ToArray<{typeof(T).Name}> on a {DType.Name()} tensor; call .To(DType.{DTypes.Of<T>()}) first.");
         var a = new T[Size];
@@ -139,6 +158,7 @@ public sealed partial class Tensor
     /// <summary>The value of a one-element tensor (like .item()).</summary>
     public double Item()
     {
+        CheckAlive("Item");
         if (Size != 1) throw new InvalidOperationException($"Item() needs a tensor with one element; this one has shape {ShapeString(_shape)}.");
         return ToDoubleArray()[0];
     }
@@ -169,6 +189,7 @@ public sealed partial class Tensor
     /// <summary>This tensor on <paramref name="device"/> (itself when already there, unless <paramref name="copy"/>).</summary>
     public Tensor To(Device device, bool copy = false)
     {
+        CheckAlive("To");
         if (device == Device && !copy) return this;
         var t = new Tensor(device.Backend.Allocate(DType, Size), (int[])_shape.Clone());
         if (device == Device) Backend.Copy(this, t);
@@ -185,6 +206,7 @@ public sealed partial class Tensor
     /// <summary>This tensor converted to <paramref name="dtype"/> (a new tensor; itself when already of that dtype).</summary>
     public Tensor To(DType dtype)
     {
+        CheckAlive("To");
         if (dtype == DType) return this;
         var t = new Tensor(Backend.Allocate(dtype, Size), (int[])_shape.Clone());
         Backend.Cast(this, t);
@@ -200,6 +222,7 @@ public sealed partial class Tensor
     /// <summary>A copy with its own memory and no graph history.</summary>
     public Tensor Clone()
     {
+        CheckAlive("Clone");
         var t = new Tensor(Backend.Allocate(DType, Size), (int[])_shape.Clone());
         Backend.Copy(this, t);
         return t;

@@ -47,6 +47,7 @@ public sealed partial class Tensor
     /// <summary>The same data, cut from the graph (shares storage).</summary>
     public Tensor Detach()
     {
+        CheckAlive("Detach");
         Storage.Retain();
         return new Tensor(Storage, (int[])_shape.Clone());
     }

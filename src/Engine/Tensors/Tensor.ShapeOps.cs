@@ -85,6 +85,8 @@ public sealed partial class Tensor
     /// <summary>Rows picked by index along axis 0: y[i] = x[index[i]] (index: Int32 tensor or array).</summary>
     public Tensor IndexSelect(Tensor index)
     {
+        CheckAlive("IndexSelect");
+        index.CheckAlive("IndexSelect");
         if (index.DType != DType.Int32 || index.Rank != 1)
             throw new ArgumentException($"IndexSelect: expected a 1-D int32 index, got {index.DType.Name()} with shape {ShapeString(index._shape)}.");
         if (Rank == 0) throw new ArgumentException("IndexSelect: cannot pick rows of a scalar.");
@@ -108,6 +110,7 @@ public sealed partial class Tensor
     /// <summary>Rows picked by index along axis 0.</summary>
     public Tensor IndexSelect(int[] index)
     {
+        CheckAlive("IndexSelect");
         // Not disposed here: the backward (IndexAdd) reads it; an enclosing Scope frees it.
         var idx = FromArray(index, null, Device);
         return IndexSelect(idx);
@@ -125,6 +128,7 @@ public sealed partial class Tensor
     /// <summary>One-hot float [N, classes] from integer labels [N].</summary>
     public Tensor OneHot(int classes, DType dtype = DType.Float32)
     {
+        CheckAlive("OneHot");
         if (DType is not (DType.Int32 or DType.Int64) || Rank != 1)
             throw new ArgumentException($"OneHot: expected 1-D integer labels, got {DType.Name()} with shape {ShapeString(_shape)}.");
         if (classes <= 0)
@@ -137,7 +141,7 @@ public sealed partial class Tensor
     /// <summary>Stretches (broadcasts) to <paramref name="shape"/> as a new tensor.</summary>
     public Tensor Expand(int[] shape)
     {
-        CheckAlive("Expand");
+        CheckFloat("Expand");
         long size = CheckedSize("Expand", shape);
         var target = BroadcastShape("Expand", _shape, shape);
         if (!target.AsSpan().SequenceEqual(shape))
