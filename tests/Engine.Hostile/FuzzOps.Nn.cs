@@ -11,7 +11,7 @@ public static partial class FuzzOps
     private static Tensor Image(FuzzDraw d, string name) => d.Tensor(name, d.Chance(0.8) ? d.Shape("", 4, record: false) : null);
 
     /// <summary>(H + 2p − k) / s + 1, the output size PyTorch gives.</summary>
-    private static int Out(int h, int k, int s, int p) => (h + 2 * p - k) / s + 1;
+    private static int Out(int h, int k, int s, int p) => (int)((h + 2L * p - k) / s + 1);
 
     private static string? ConvShape(object? r, Tensor x, int f, int k, int s, int p) =>
         Expect.Shape(r, [x.Shape[0], f, Out(x.Shape[2], k, s, p), Out(x.Shape[3], k, s, p)]);
@@ -101,7 +101,7 @@ public static partial class FuzzOps
             int inF = d.Int("in_features", 4), outF = d.Int("out_features", 4);
             var x = d.Tensor("x", d.Chance(0.7) ? [d.Rng.Next(3), Math.Max(inF, 0)] : null);
             return Call("nn.Linear", d, () => new Linear(inF, outF).Forward(x), r => Expect.Alive(x) ?? Expect.Shape(r, [.. x.Shape[..^1], outF]));
-        }, "Linear", "MatMul", "Add", "Rand", "Uniform"),
+        }, "Linear", "MatMul", "Add", "Rand", "Uniform", "Reshape", "Zeros"),
         Op("nn.Conv2d", d =>
         {
             int c = d.Int("in_channels", 3), f = d.Int("out_channels", 3), k = d.Int("kernel", 3), s = d.Int("stride", 2), p = d.Int("padding", 2);

@@ -2,12 +2,12 @@ namespace Engine.Hostile;
 
 /// <summary>
 /// The public API under fuzz: every op of <see cref="Tensor"/> here, the functional API, nn modules, the
-/// from-scratch layers and optimisers in FuzzOps.Nn.cs. Each entry draws its arguments and says how to check a
+/// from-scratch layers and optimisers in FuzzOps.Nn.cs, data, init, state dicts and schedulers in FuzzOps.Data.cs. Each entry draws its arguments and says how to check a
 /// successful result.
 /// </summary>
 public static partial class FuzzOps
 {
-    public static readonly FuzzOp[] All = [.. TensorOps(), .. NnOps()];
+    public static readonly FuzzOp[] All = [.. TensorOps(), .. NnOps(), .. DataOps()];
 
     private static FuzzOp Op(string name, Func<FuzzDraw, FuzzCall> make, params string[] alsoNamed) => new(name, [name, .. alsoNamed], make);
 

@@ -340,6 +340,9 @@ public static partial class F
             throw new ArgumentException($"{op}: padding must be ≥ 0, got {padding}.");
         // In 64 bits: a padding near int.MaxValue must not wrap the padded size.
         long h = shape[2] + 2L * padding, w = shape[3] + 2L * padding;
+        // The backends index the padded image with ints: row·stride − padding + ky stays within ±(H + 2·padding).
+        if (h > int.MaxValue || w > int.MaxValue)
+            throw new ArgumentException($"{op}: the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}) is larger than {int.MaxValue} per side.");
         if (kh > h || kw > w)
             throw new ArgumentException($"{op}: kernel {kh}×{kw} is larger than the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}).");
         long oh = (h - kh) / stride + 1, ow = (w - kw) / stride + 1;
