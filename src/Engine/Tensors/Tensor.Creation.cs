@@ -81,7 +81,7 @@ public sealed partial class Tensor
     public static Tensor From<T>(T[,] data, Device? device = null) where T : unmanaged
     {
         int r = data.GetLength(0), c = data.GetLength(1);
-        var flat = new T[r * c];
+        var flat = new T[CheckedSize("From", [r, c])];
         for (int i = 0; i < r; i++)
             for (int j = 0; j < c; j++) flat[i * c + j] = data[i, j];
         return FromArray(flat, [r, c], device);
