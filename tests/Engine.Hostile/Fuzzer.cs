@@ -2,12 +2,6 @@ using System.Diagnostics;
 
 namespace Engine.Hostile;
 
-/// <summary>One call: its text, the call itself, and a check of what it returned (null when right, else what is wrong).</summary>
-public sealed record FuzzCall(string Text, Func<object?> Run, Func<object?, string?> Check);
-
-/// <summary>An op under fuzz: its name, the names an error may carry (the op and the ops it is built from), and a maker of calls.</summary>
-public sealed record FuzzOp(string Name, string[] Names, Func<FuzzDraw, FuzzCall> Make);
-
 /// <summary>
 /// R1 of issue #10: seeded random calls through the public API (<see cref="FuzzOps.All"/>), each on a worker
 /// thread with a deadline. Every call must either return a result that passes its check, or throw a managed

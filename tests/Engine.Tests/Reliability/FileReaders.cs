@@ -8,13 +8,6 @@ using Engine.Nn;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// One file reader under test: a name, its file format (readers of one format accept each other's files), where its file sits inside a data folder, a valid file's bytes,
-/// and how to read it (data folder, file path). <see cref="Strict"/> readers check the exact file size,
-/// so every truncation must be refused (a CSV cut inside its last number still parses).
-/// </summary>
-public sealed record FileReader(string Name, string Format, string RelativePath, Func<byte[]> Valid, Action<string, string> Read, bool Strict);
-
-/// <summary>
 /// Every reader of files users hand the engine. A new reader (ONNX, Keras .h5, images) is one more line in
 /// <see cref="All"/>; <see cref="CorruptFileTests"/> then runs it on truncated, bit-flipped, oversized-header
 /// and wrong-type files.
