@@ -131,6 +131,14 @@ public sealed class FuzzDraw(Random rng)
         return d;
     }
 
+    /// <summary>A device: mostly the CPU, sometimes a CUDA device (absent on a machine without one, or out of range).</summary>
+    public Device DeviceArg(string name)
+    {
+        var dev = rng.Next(10) switch { < 7 => Device.Cpu, < 9 => Device.Cuda(0), _ => Device.Cuda(7) };
+        _parts.Add($"{name}={dev}");
+        return dev;
+    }
+
     /// <summary>A reduction argument: mostly valid.</summary>
     public string Reduction() { var r = Pick("mean", "sum", "none", "avg"); _parts.Add($"reduction={r}"); return r; }
 }

@@ -25,11 +25,12 @@ public static partial class FuzzOps
         return Call(name, d, () => op(a, b), r => Expect.Binary(r, a, b, f));
     });
 
-    private static FuzzOp Creation(string name, Func<int[], DType, Tensor> make) => Op(name, d =>
+    private static FuzzOp Creation(string name, Func<int[], DType, Device, Tensor> make) => Op(name, d =>
     {
         var s = d.CreationShape("shape");
         var dt = d.DTypeArg("dtype");
-        return Call(name, d, () => make(s, dt), r => Expect.Shape(r, s));
+        var device = d.DeviceArg("device");
+        return Call(name, d, () => make(s, dt, device), r => Expect.Shape(r, s));
     });
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
@@ -39,11 +40,11 @@ public static partial class FuzzOps
 
     private static IEnumerable<FuzzOp> TensorOps() =>
     [
-        Creation("Zeros", (s, t) => Tensor.Zeros(s, t)),
-        Creation("Ones", (s, t) => Tensor.Ones(s, t)),
-        Creation("Full", (s, t) => Tensor.Full(s, 2.5, t)),
-        Creation("Rand", (s, t) => Tensor.Rand(s, dtype: t)),
-        Creation("Randn", (s, t) => Tensor.Randn(s, t)),
+        Creation("Zeros", (s, t, dev) => Tensor.Zeros(s, t, dev)),
+        Creation("Ones", (s, t, dev) => Tensor.Ones(s, t, dev)),
+        Creation("Full", (s, t, dev) => Tensor.Full(s, 2.5, t, dev)),
+        Creation("Rand", (s, t, dev) => Tensor.Rand(s, dtype: t, device: dev)),
+        Creation("Randn", (s, t, dev) => Tensor.Randn(s, t, dev)),
         Op("Arange", d => { int n = d.Int("n"); return Call("Arange", d, () => Tensor.Arange(n), r => Expect.Shape(r, [n])); }),
         Op("FromArray", d =>
         {
@@ -116,6 +117,7 @@ public static partial class FuzzOps
         Op("Dim", d => { var x = d.Tensor("x"); int a = d.Axis("dim", x.Rank); return Call("Dim", d, () => x.Dim(a), r => r is int v && v == x.Shape[a < 0 ? a + x.Rank : a] ? null : "wrong size"); }),
         Op("Item", d => { var x = d.Tensor("x"); return Call("Item", d, () => x.Item(), r => x.Size == 1 ? null : "succeeded on a tensor that is not one element"); }),
         Op("To", d => { var x = d.Tensor("x"); var t = d.DTypeArg("dtype"); return Call("To", d, () => x.To(t), r => Expect.Alive(x) ?? Expect.Shape(r, x.Shape)); }, "Cast"),
+        Op("ToDevice", d => { var x = d.Tensor("x"); var dev = d.DeviceArg("device"); return Call("To", d, () => x.To(dev), r => Expect.Unary(r, x, v => v)); }, "To"),
         Op("Clone", d => { var x = d.Tensor("x"); return Call("Clone", d, () => x.Clone(), r => Expect.Unary(r, x, v => v)); }),
         Op("MatMul", d =>
         {

@@ -10,8 +10,16 @@ public sealed partial class Tensor
     {
         var d = device ?? Device.Cpu;
         long size = CheckedSize(op, shape);
-        try { return new Tensor(d.Backend.Allocate(dtype, size), (int[])shape.Clone()); }
+        var backend = BackendFor(op, d);
+        try { return new Tensor(backend.Allocate(dtype, size), (int[])shape.Clone()); }
         catch (OutOfMemoryException ex) { throw OutOfMemory(op, shape, dtype, d, ex); }
+    }
+
+    /// <summary>The backend of <paramref name="device"/>; an absent device is reported as an error of <paramref name="op"/>.</summary>
+    internal static IBackend BackendFor(string op, Device device)
+    {
+        try { return device.Backend; }
+        catch (DeviceUnavailableException ex) { throw new DeviceUnavailableException($"{op}: {ex.Message}"); }
     }
 
     /// <summary>An allocation that failed, told with the op, the shape and the bytes it asked for.</summary>
@@ -72,7 +80,7 @@ public sealed partial class Tensor
         if (size != data.Length)
             throw new ArgumentException($"FromArray: shape {ShapeString(s)} needs {size} values but {data.Length} were given.");
         var d = device ?? Device.Cpu;
-        var t = new Tensor(d.Backend.Allocate(DTypes.Of<T>(), data.Length), s);
+        var t = new Tensor(BackendFor("FromArray", d).Allocate(DTypes.Of<T>(), data.Length), s);
         d.Backend.CopyFromHost(data, t);
         return t;
     }
@@ -104,6 +112,7 @@ public sealed partial class Tensor
     public static Tensor Randn(int[] shape, DType dtype = DType.Float32, Device? device = null, Generator? generator = null, bool requiresGrad = false)
     {
         var g = generator ?? Generator.Default;
+        BackendFor("Randn", device ?? Device.Cpu);
         var data = new double[CheckedSize("Randn", shape)];
         g.FillNormal(data);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
@@ -115,6 +124,7 @@ public sealed partial class Tensor
         if (!(low <= high) || !double.IsFinite(high - low))
             throw new ArgumentException($"Rand: expected a finite range low ≤ high, got [{low}, {high}).");
         var g = generator ?? Generator.Default;
+        BackendFor("Rand", device ?? Device.Cpu);
         var data = new double[CheckedSize("Rand", shape)];
         g.FillUniform(data, low, high);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
@@ -191,6 +201,7 @@ public sealed partial class Tensor
     {
         CheckAlive("To");
         if (device == Device && !copy) return this;
+        BackendFor("To", device);
         var t = new Tensor(device.Backend.Allocate(DType, Size), (int[])_shape.Clone());
         if (device == Device) Backend.Copy(this, t);
         else if (Device.Type == DeviceType.Cpu) device.Backend.CopyFromHost(((CpuStorage)Storage).Data, t);
