@@ -45,8 +45,11 @@ public static class Autograd
         return result;
     }
 
-    /// <summary>Runs the chain rule from <paramref name="root"/> with seed gradient <paramref name="gradient"/>.</summary>
-    public static void Backward(Tensor root, Tensor? gradient)
+    /// <summary>
+    /// Runs the chain rule from <paramref name="root"/> with seed gradient <paramref name="gradient"/>. Without
+    /// <paramref name="retainGraph"/> every node passed is marked released, and a later pass through one of them throws.
+    /// </summary>
+    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph = false)
     {
         root.CheckAlive("Backward");
         if (!root.RequiresGrad)
@@ -59,6 +62,9 @@ public static class Autograd
             throw new ArgumentException($"Backward: the gradient is {gradient.DType.Name()} on {gradient.Device} but the output (shape {Tensor.ShapeString(root.ShapeRef)}) is {root.DType.Name()} on {root.Device}.");
 
         var order = TopologicalOrder(root);
+        foreach (var t in order)
+            if (t.GradFn!.Released)
+                throw new InvalidOperationException($"Backward: trying to backward through the graph a second time (through {t.GradFn}, output {Tensor.ShapeString(t.ShapeRef)}); its saved values were released by the first Backward(). Pass retainGraph: true to the first Backward() if you need to backward through the graph a second time.");
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         using var _ = Disable();
@@ -110,6 +116,8 @@ public static class Autograd
             }
             g.Dispose();
         }
+        if (!retainGraph)
+            foreach (var t in order) t.GradFn!.Released = true;
     }
 
     /// <summary>Non-leaf tensors reachable from root, inputs before the ops that use them.</summary>

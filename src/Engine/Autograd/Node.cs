@@ -15,6 +15,12 @@ public sealed class Node(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> b
     /// <summary>gradOutput → gradient per input.</summary>
     public Func<Tensor, Tensor?[]> Backward { get; } = backward;
 
+    /// <summary>
+    /// True once a backward pass ran through this node without <c>retainGraph</c>: like PyTorch, which frees
+    /// the saved tensors then, a second pass through it is refused instead of adding the gradients again.
+    /// </summary>
+    public bool Released { get; internal set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"<{Name}Backward>";
 }

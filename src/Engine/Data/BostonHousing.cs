@@ -13,6 +13,9 @@ public sealed class BostonHousing
     /// <summary>Path of the CSV file inside the data folder.</summary>
     public const string RelativePath = "boston/boston.csv";
 
+    /// <summary>Largest file accepted (the real CSV is about 35 kB).</summary>
+    public const long MaxFileBytes = 1 << 20;
+
     /// <summary>Number of rows.</summary>
     public const int Rows = 506;
 
@@ -44,6 +47,9 @@ public sealed class BostonHousing
         if (!dtype.IsFloat())
             throw new ArgumentException($"BostonHousing.Load: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
         var path = DataFolder.GetFile(RelativePath, dataDir, "Boston housing");
+        long bytes = new FileInfo(path).Length;
+        if (bytes > MaxFileBytes)
+            throw new InvalidDataException($"Boston housing '{path}': the file is {bytes} bytes, far more than the {Rows}-row CSV (about 35 kB) can be; it is not the data set. Delete it and run `make data` again.");
         var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToArray();
         string[] expectedHeader = [.. FeatureNames, TargetName];
         var header = lines.Length > 0 ? lines[0].Split(',').Select(h => h.Trim().Trim('"')).ToArray() : [];
@@ -65,6 +71,8 @@ public sealed class BostonHousing
             {
                 if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     throw new InvalidDataException($"Boston housing '{path}': line {r + 2}, column '{expectedHeader[c]}' holds '{cells[c]}', expected a number.");
+                if (!double.IsFinite(v))
+                    throw new InvalidDataException($"Boston housing '{path}': line {r + 2} (row {r}), column '{expectedHeader[c]}' holds '{cells[c]}', which is not a finite number (NaN, infinity or out of double range).");
                 if (c < f) x[r * f + c] = v; else y[r] = v;
             }
         }

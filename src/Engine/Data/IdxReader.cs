@@ -49,19 +49,21 @@ public static class IdxReader
                 $"IDX {kind} file '{path}': expected a header of {header} bytes but the file has only {length} bytes (truncated). " +
                 "Delete it and run `make data` again.");
         var dims = new int[dimNames.Length];
-        long body = 1;
+        // The product in big integers: three 31-bit dimensions can pass 2⁶³ and wrap a long.
+        System.Numerics.BigInteger bigBody = 1;
         for (int i = 0; i < dims.Length; i++)
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(4 + 4 * i));
             if (dims[i] < 0)
                 throw new InvalidDataException($"IDX {kind} file '{path}': the {dimNames[i]} must be ≥ 0 but the header holds {dims[i]}.");
-            body *= dims[i];
+            bigBody *= dims[i];
         }
-        long expected = header + body;
+        var expected = header + bigBody;
         if (length != expected)
             throw new InvalidDataException(
                 $"IDX {kind} file '{path}': the header gives dimensions [{string.Join(", ", dims)}], which need {expected} bytes, " +
                 $"but the file has {length} bytes ({(length < expected ? "truncated" : "trailing data")}). Delete it and run `make data` again.");
+        long body = (long)bigBody;
         if (body > Array.MaxLength)
             throw new InvalidDataException($"IDX {kind} file '{path}': {body} elements are more than one array can hold.");
         var data = new byte[body];

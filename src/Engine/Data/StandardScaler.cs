@@ -16,6 +16,7 @@ public sealed class StandardScaler
     /// <summary>Learns the column means and standard deviations of <paramref name="x"/> [N, F] (N ≥ 1); returns this scaler.</summary>
     public StandardScaler Fit(Tensor x)
     {
+        x.CheckAlive("StandardScaler.Fit");
         if (x.Rank != 2 || x.Dim(0) == 0 || !x.DType.IsFloat())
             throw new ArgumentException($"StandardScaler.Fit: expected float data [N ≥ 1, F], got {x.DType.Name()} {Tensor.ShapeString(x.Shape)}.");
         int n = x.Dim(0), f = x.Dim(1);
@@ -59,6 +60,7 @@ public sealed class StandardScaler
 
     private (Tensor Mean, Tensor Scale) Fitted(string op, Tensor x)
     {
+        x.CheckAlive($"StandardScaler.{op}");
         if (Mean is null || Scale is null)
             throw new InvalidOperationException($"StandardScaler.{op}: call Fit first.");
         if (x.Rank != 2 || x.Dim(1) != Mean.Dim(0))

@@ -9,6 +9,8 @@ public sealed class TensorDataset
     /// <summary>Pairs <paramref name="x"/> [N, …] with <paramref name="y"/> [N, …] (same N, same device).</summary>
     public TensorDataset(Tensor x, Tensor y)
     {
+        x.CheckAlive("TensorDataset");
+        y.CheckAlive("TensorDataset");
         if (x.Rank == 0 || y.Rank == 0 || x.Dim(0) != y.Dim(0))
             throw new ArgumentException(
                 $"TensorDataset: x and y need the same first dimension; got x {Tensor.ShapeString(x.Shape)} and y {Tensor.ShapeString(y.Shape)}.");

@@ -63,8 +63,10 @@ public static partial class F
             if (bias.Rank != 1 || bias.Dim(0) != f)
                 throw new ArgumentException($"{op}: expected a bias of shape [{f}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
         }
-        var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        int m = n * oh * ow, k = c * kh * kw;
+        var (oh, ow) = OutputSize(op, x.Shape, kh, kw, stride, padding, zeroChannels: true);
+        int[] colsShape = ColsShape(op, x.Shape, oh, ow, kh, kw);
+        int m = colsShape[0], k = colsShape[1];
+        Tensor.CheckedSize(op, [n, f, oh, ow]);
         var be = x.Backend;
 
         var cols = Empty(x, [m, k]);
@@ -130,7 +132,7 @@ public static partial class F
         const string op = "Im2Col";
         CheckImage(op, x);
         var (oh, ow) = OutputSize(op, x, kh, kw, stride, padding);
-        var cols = Alloc(x, [x.Dim(0) * oh * ow, x.Dim(1) * kh * kw]);
+        var cols = Alloc(x, ColsShape(op, x.Shape, oh, ow, kh, kw));
         x.Backend.Im2Col(x, kh, kw, stride, padding, cols);
         var shape = x.Shape;
         return Autograd.Record(cols, op, [x], g =>
@@ -152,7 +154,8 @@ public static partial class F
         if (inputShape.Length != 4)
             throw new ArgumentException($"{op}: expected an input shape [N, C, H, W], but got {Tensor.ShapeString(inputShape)}.");
         var (oh, ow) = OutputSize(op, inputShape, kh, kw, stride, padding);
-        int[] expected = [inputShape[0] * oh * ow, inputShape[1] * kh * kw];
+        Tensor.CheckedSize(op, inputShape);
+        int[] expected = ColsShape(op, inputShape, oh, ow, kh, kw);
         cols.CheckShape(op, expected, "cols");
         var dx = Alloc(cols, inputShape);
         cols.Backend.Col2Im(cols, kh, kw, stride, padding, dx);
@@ -280,19 +283,45 @@ public static partial class F
     private static (int OH, int OW) OutputSize(string op, Tensor x, int kh, int kw, int stride, int padding) =>
         OutputSize(op, x.Shape, kh, kw, stride, padding);
 
-    /// <summary>(OH, OW) = ((H + 2·pad − KH)/stride + 1, …), after checking the window fits the padded input.</summary>
-    internal static (int OH, int OW) OutputSize(string op, int[] shape, int kh, int kw, int stride, int padding)
+    /// <summary>
+    /// (OH, OW) = ((H + 2·pad − KH)/stride + 1, …), after checking the window fits the padded input. As in PyTorch,
+    /// the batch may be empty, and the channels too for a convolution (<paramref name="zeroChannels"/>), but not H or W.
+    /// </summary>
+    internal static (int OH, int OW) OutputSize(string op, int[] shape, int kh, int kw, int stride, int padding, bool zeroChannels = false)
     {
+        if (shape[2] == 0 || shape[3] == 0 || (shape[1] == 0 && !zeroChannels))
+            throw new ArgumentException($"{op}: only zero batch{(zeroChannels ? " or zero channel" : "")} inputs are supported, but got input shape {Tensor.ShapeString(shape)}.");
         if (kh <= 0 || kw <= 0)
             throw new ArgumentException($"{op}: the kernel size must be positive, got {kh}×{kw}.");
         if (stride <= 0)
             throw new ArgumentException($"{op}: stride must be positive, got {stride}.");
         if (padding < 0)
             throw new ArgumentException($"{op}: padding must be ≥ 0, got {padding}.");
-        int h = shape[2] + 2 * padding, w = shape[3] + 2 * padding;
+        // In 64 bits: a padding near int.MaxValue must not wrap the padded size.
+        long h = shape[2] + 2L * padding, w = shape[3] + 2L * padding;
+        // The backends index the padded image with ints: row·stride − padding + ky stays within ±(H + 2·padding).
+        if (h > int.MaxValue || w > int.MaxValue)
+            throw new ArgumentException($"{op}: the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}) is larger than {int.MaxValue} per side.");
         if (kh > h || kw > w)
             throw new ArgumentException($"{op}: kernel {kh}×{kw} is larger than the padded input {h}×{w} (input {Tensor.ShapeString(shape)}, padding {padding}).");
-        return ((h - kh) / stride + 1, (w - kw) / stride + 1);
+        long oh = (h - kh) / stride + 1, ow = (w - kw) / stride + 1;
+        if (oh > Tensor.MaxElements || ow > Tensor.MaxElements || oh * ow > Tensor.MaxElements)
+            throw new ArgumentException($"{op}: the output would be {oh}×{ow} per channel (input {Tensor.ShapeString(shape)}, kernel {kh}×{kw}, stride {stride}, padding {padding}), more than one tensor can hold.");
+        return ((int)oh, (int)ow);
+    }
+
+    /// <summary>
+    /// The im2col matrix shape [N·OH·OW, C·KH·KW] for input <paramref name="shape"/>, each product checked in
+    /// 64 bits so a huge padding or kernel is an error naming <paramref name="op"/>, never a wrapped size.
+    /// </summary>
+    internal static int[] ColsShape(string op, int[] shape, int oh, int ow, int kh, int kw)
+    {
+        long rows = (long)shape[0] * oh * ow, cols = (long)shape[1] * kh * kw;
+        if (rows > Tensor.MaxElements || cols > Tensor.MaxElements)
+            throw new ArgumentException($"{op}: the im2col matrix would be [{rows}, {cols}] (input {Tensor.ShapeString(shape)}, kernel {kh}×{kw}, output {oh}×{ow}), more than one tensor can hold.");
+        int[] colsShape = [(int)rows, (int)cols];
+        Tensor.CheckedSize(op, colsShape);
+        return colsShape;
     }
 
     /// <summary>A new zero tensor of t's dtype and device.</summary>

@@ -152,6 +152,7 @@ public static partial class F
     private static (Tensor X, Tensor T, int[] OutShape) ClassRows(string op, Tensor input, Tensor target, bool probabilities)
     {
         input.CheckFloat(op);
+        target.CheckAlive(op);
         if (target.Device != input.Device)
             throw new InvalidOperationException($"{op}: the input is on {input.Device} (shape {Tensor.ShapeString(input.Shape)}) but the target is on {target.Device} (shape {Tensor.ShapeString(target.Shape)}).");
         if (input.Rank == 0)

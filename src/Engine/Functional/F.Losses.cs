@@ -23,7 +23,10 @@ public static partial class F
     {
         const string op = "BCELoss";
         CheckSameShape(op, input, target);
+        Tensor.CheckSameKind(op, input, target);
+        input.CheckFloat(op);
         CheckBroadcastsTo(op, "weight", weight, input);
+        CheckProbabilities(op, input);
         var logX = input.Log().Clamp(min: -100);
         var log1mX = input.RSub(1).Log().Clamp(min: -100);
         var loss = -(target * logX + target.RSub(1) * log1mX);
@@ -146,5 +149,23 @@ public static partial class F
         for (int i = 1; fits && i <= t.Rank; i++) fits = t.Dim(-i) == 1 || t.Dim(-i) == input.Dim(-i);
         if (!fits)
             throw new ArgumentException($"{op}: {what} of shape {Tensor.ShapeString(t.Shape)} does not broadcast to the input's shape {Tensor.ShapeString(input.Shape)}.");
+    }
+
+    /// <summary>Throws unless every element lies in [0, 1] (NaN included in the refusal), as torch's binary_cross_entropy does.</summary>
+    private static void CheckProbabilities(string op, Tensor input)
+    {
+        if (input.Size == 0) return;
+        double lo, hi, sum;
+        using (Tensor.NoGrad())
+        using (var mn = input.Min())
+        using (var mx = input.Max())
+        using (var sm = input.Sum())
+        {
+            lo = mn.Item();
+            hi = mx.Item();
+            sum = sm.Item();
+        }
+        if (!(lo >= 0 && hi <= 1) || double.IsNaN(sum))
+            throw new ArgumentException($"{op}: all elements of input should be between 0 and 1 (probabilities; apply Sigmoid first or use BCEWithLogits), but they span [{lo}, {hi}]{(double.IsNaN(sum) ? " and include NaN" : "")} (shape {Tensor.ShapeString(input.Shape)}).");
     }
 }

@@ -20,6 +20,8 @@ public static class SafeTensors
     /// <summary>Writes <paramref name="tensors"/> (in order) to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("SafeTensors.Save: the path is empty; pass a file name such as \"model.safetensors\".", nameof(path));
         var items = tensors.ToList();
         var names = new HashSet<string>();
         foreach (var (name, t) in items)
@@ -61,29 +63,15 @@ public static class SafeTensors
         // Pad the header with spaces so the data starts 8-byte aligned (as the reference writer does).
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        TempFiles.WriteAtomically("SafeTensors.Save", path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-                fs.Write(len);
-                header.Position = 0;
-                header.CopyTo(fs);
-                foreach (var (_, t) in items) fs.Write(ToBytes(t));
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+            fs.Write(len);
+            header.Position = 0;
+            header.CopyTo(fs);
+            foreach (var (_, t) in items) fs.Write(ToBytes(t));
+        });
     }
 
     /// <summary>Reads every tensor of a safetensors file onto <paramref name="device"/> (CPU by default), in file order.</summary>
@@ -95,6 +83,10 @@ public static class SafeTensors
         byte[] file;
         try { file = File.ReadAllBytes(path); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"SafeTensors.Load: no file at {path}.", path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"SafeTensors.Load: cannot read {path}: {ex.Message}", ex);
+        }
         metadata = new Dictionary<string, string>();
         if (file.Length < 8)
             throw Bad(path, $"the file is {file.Length} bytes long, shorter than the 8-byte header length; it is truncated or not a safetensors file");
@@ -111,8 +103,10 @@ public static class SafeTensors
         {
             using var doc = JsonDocument.Parse(file.AsMemory(8, headerLen));
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "the header is not a JSON object");
+            var seen = new HashSet<string>();
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
+                if (!seen.Add(prop.Name)) throw Bad(path, $"the header names \"{prop.Name}\" twice");
                 if (prop.Name == "__metadata__")
                 {
                     if (prop.Value.ValueKind != JsonValueKind.Object) throw Bad(path, "\"__metadata__\" is not an object of strings");
@@ -127,10 +121,14 @@ public static class SafeTensors
                     || !v.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
                     throw Bad(path, $"tensor \"{prop.Name}\" needs dtype (string), shape (array) and data_offsets ([begin, end])");
                 var dtype = ParseDType(dt.GetString()!, path, prop.Name);
-                var shape = sh.EnumerateArray().Select(d => d.TryGetInt32(out int x) && x >= 0 ? x : throw Bad(path, $"tensor \"{prop.Name}\" has a bad dimension {d}")).ToArray();
-                long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
-                if (begin < 0 || end < begin) throw Bad(path, $"tensor \"{prop.Name}\" has bad data_offsets [{off[0]}, {off[1]}]");
-                long expected = Tensor.SizeOf(shape) * dtype.SizeOf();
+                var shape = sh.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out int x) && x >= 0 ? x
+                    : throw Bad(path, $"tensor \"{prop.Name}\" has a bad dimension {d.GetRawText()} (expected an integer in 0..{int.MaxValue})")).ToArray();
+                long begin = Offset(off[0]), end = Offset(off[1]);
+                if (begin < 0 || end < begin) throw Bad(path, $"tensor \"{prop.Name}\" has bad data_offsets [{off[0].GetRawText()}, {off[1].GetRawText()}] (expected two integers 0 ≤ begin ≤ end)");
+                long elements;
+                try { elements = Tensor.CheckedSize("SafeTensors.Load", shape); }
+                catch (ArgumentException ex) { throw Bad(path, $"tensor \"{prop.Name}\": {ex.Message.TrimEnd('.')}"); }
+                long expected = elements * dtype.SizeOf();
                 if (end - begin != expected)
                     throw Bad(path, $"tensor \"{prop.Name}\" ({dtype.Name()} {Tensor.ShapeString(shape)}) needs {expected} bytes but its data_offsets span {end - begin}");
                 specs.Add((prop.Name, dtype, shape, begin, end));
@@ -139,6 +137,11 @@ public static class SafeTensors
         catch (JsonException ex)
         {
             throw Bad(path, $"the header is not valid JSON ({ex.Message})");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json reports a name or string that is not valid UTF-8 only when it is read.
+            throw Bad(path, $"the header is not valid UTF-8 JSON ({ex.Message})");
         }
 
         // The tensors must tile the data area exactly: no gaps, no overlaps, nothing missing at the end.
@@ -161,6 +164,9 @@ public static class SafeTensors
     }
 
     private static InvalidDataException Bad(string path, string what) => new($"SafeTensors.Load: {path}: {what}.");
+
+    /// <summary>A data offset: a JSON integer ≥ 0, else −1 (strings, fractions and numbers past 2⁶³ included).</summary>
+    private static long Offset(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && v >= 0 ? v : -1;
 
     /// <summary>The safetensors dtype code: F32, F64, I32, I64.</summary>
     public static string DTypeCode(DType dtype) => dtype switch

@@ -18,6 +18,7 @@ public abstract class BatchNormBase : Module
             throw new ArgumentException($"{GetType().Name}: num_features must be positive, got {numFeatures}.");
         if (eps <= 0 || momentum is < 0 or > 1)
             throw new ArgumentException($"{GetType().Name}: eps must be > 0 and momentum in [0, 1], got eps {eps}, momentum {momentum}.");
+        Tensor.CheckedSize(GetType().Name, [numFeatures]);
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;

@@ -29,6 +29,7 @@ public sealed class Conv2d : Module
             throw new ArgumentException($"Conv2d: stride and dilation must be positive and padding ≥ 0, got stride {s}, padding {padding}, dilation {d}.");
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException($"Conv2d: groups must be positive and divide in_channels ({inChannels}) and out_channels ({outChannels}), got {groups}.");
+        Tensor.CheckedSize("Conv2d", [outChannels, inChannels / groups, kernelSize.H, kernelSize.W]);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;

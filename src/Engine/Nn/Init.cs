@@ -35,6 +35,7 @@ public static class Init
     /// <summary>U(low, high).</summary>
     public static Tensor Uniform(Tensor t, double low = 0, double high = 1, Generator? generator = null)
     {
+        t.CheckFloat("Init.Uniform");
         var g = generator ?? Generator.Default;
         var data = new double[t.Size];
         g.FillUniform(data, low, high);
@@ -44,6 +45,7 @@ public static class Init
     /// <summary>N(mean, std²).</summary>
     public static Tensor Normal(Tensor t, double mean = 0, double std = 1, Generator? generator = null)
     {
+        t.CheckFloat("Init.Normal");
         var g = generator ?? Generator.Default;
         var data = new double[t.Size];
         g.FillNormal(data);

@@ -13,6 +13,7 @@ public sealed class Linear : Module
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"Linear: in_features and out_features must be positive, got {inFeatures} and {outFeatures}.");
+        Tensor.CheckedSize("Linear", [outFeatures, inFeatures]);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         var w = Tensor.Zeros([outFeatures, inFeatures], dtype, device);

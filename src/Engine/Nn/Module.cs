@@ -118,6 +118,8 @@ public abstract class Module
     {
         var mine = StateDict();
         var given = state.ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (name, t) in given)
+            t.CheckAlive($"LoadStateDict for {GetType().Name}: \"{name}\"");
         if (strict)
         {
             var missing = mine.Keys.Where(k => !given.ContainsKey(k)).ToList();
@@ -146,6 +148,7 @@ public abstract class Module
     {
         var state = IO.SafeTensors.Load(path);
         try { LoadStateDict(state, strict); }
+        catch (ArgumentException ex) { throw new ArgumentException($"{GetType().Name}.Load: {path}: {ex.Message}", ex); }
         finally { foreach (var t in state.Values) t.Dispose(); }
         return this;
     }

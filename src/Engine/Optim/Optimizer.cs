@@ -101,6 +101,8 @@ public abstract partial class Optimizer
 
     private void Check(string name, Tensor p, Tensor g)
     {
+        if (p.IsDisposed || g.IsDisposed)
+            throw new ObjectDisposedException(nameof(Tensor), $"{Name}: parameter '{name}'{(p.IsDisposed ? "" : "'s gradient")} was disposed; keep parameters and gradients alive until the update.");
         if (!p.SameShape(g))
             throw new ArgumentException($"{Name}: the gradient of parameter '{name}' has shape {Tensor.ShapeString(g.Shape)} but the parameter has {Tensor.ShapeString(p.Shape)}.");
         if (p.DType != g.DType)

@@ -59,6 +59,7 @@ public sealed class Convolution : ILayer
         if (x.Dim(1) != W.Dim(1))
             throw new ArgumentException($"{op}: the input has {x.Dim(1)} channels (shape {Tensor.ShapeString(x.Shape)}) but W {Tensor.ShapeString(W.Shape)} expects {W.Dim(1)}.");
         (_oh, _ow) = F.OutputSize(op, x.Shape, fh, fw, Stride, Pad);
+        F.ColsShape(op, x.Shape, _oh, _ow, fh, fw);
         _xShape = x.Shape;
         _col = F.Im2Col(x, fh, fw, Stride, Pad);
         using var colW = W.Reshape(fn, -1);

@@ -50,6 +50,7 @@ public sealed class Dropout : ILayer
     {
         if (Mask is null) throw new InvalidOperationException("Dropout.Backward: call Forward in training mode first (no mask yet).");
         LayerChecks.SameShape("Dropout.Backward", dout, Mask, "the last forward's input");
+        Tensor.CheckSameKind("Dropout.Backward", dout, Mask);
         var dx = Tensor.ZerosLike(dout);
         dout.Backend.Dropout(dout, Mask, 1, dx);
         return dx;

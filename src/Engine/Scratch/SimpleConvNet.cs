@@ -21,15 +21,18 @@ public sealed class SimpleConvNet : LayerNet
         if (dim[1] != dim[2])
             throw new ArgumentException($"SimpleConvNet: expects square images like DLfS, got {dim[1]}×{dim[2]}.");
         int inputSize = dim[1];
-        int convOutputSize = (inputSize - filterSize + 2 * pad) / stride + 1;
-        if (inputSize + 2 * pad < filterSize || convOutputSize < 2)
+        // Sizes in 64 bits so a huge pad or filter count is refused, never wrapped.
+        long convOutputSize = (inputSize - filterSize + 2L * pad) / stride + 1;
+        if (inputSize + 2L * pad < filterSize || convOutputSize < 2)
             throw new ArgumentException($"SimpleConvNet: a {filterSize}×{filterSize} filter (pad {pad}, stride {stride}) leaves a {convOutputSize}×{convOutputSize} map of a {inputSize}×{inputSize} input; the 2×2 pooling needs at least 2×2.");
-        int poolOutputSize = filterNum * (convOutputSize / 2) * (convOutputSize / 2);
+        if (convOutputSize > int.MaxValue)
+            throw new ArgumentException($"SimpleConvNet: the conv output {convOutputSize}×{convOutputSize} is too large for a tensor.");
+        long poolOutputSize = Tensor.CheckedSize("SimpleConvNet", [filterNum, (int)(convOutputSize / 2), (int)(convOutputSize / 2)]);
         InputSize = dim[0] * dim[1] * dim[2];
         DType = dtype;
         var w1 = AddParam("W1", WeightInit.Normal([filterNum, dim[0], filterSize, filterSize], weightInitStd, dtype, device, generator));
         var b1 = AddParam("b1", Tensor.Zeros([filterNum], dtype, device));
-        var w2 = AddParam("W2", WeightInit.Normal([poolOutputSize, hiddenSize], weightInitStd, dtype, device, generator));
+        var w2 = AddParam("W2", WeightInit.Normal([(int)poolOutputSize, hiddenSize], weightInitStd, dtype, device, generator));
         var b2 = AddParam("b2", Tensor.Zeros([hiddenSize], dtype, device));
         var w3 = AddParam("W3", WeightInit.Normal([hiddenSize, outputSize], weightInitStd, dtype, device, generator));
         var b3 = AddParam("b3", Tensor.Zeros([outputSize], dtype, device));

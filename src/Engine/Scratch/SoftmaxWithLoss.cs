@@ -36,6 +36,7 @@ public sealed class SoftmaxWithLoss
     public Tensor Forward(Tensor x, Tensor t)
     {
         x.CheckFloat("SoftmaxWithLoss.Forward");
+        t.CheckAlive("SoftmaxWithLoss.Forward");
         if (x.Rank != 2)
             throw new ArgumentException($"SoftmaxWithLoss.Forward: expected scores of shape [N, C], but got {Tensor.ShapeString(x.Shape)}.");
         int n = x.Dim(0), c = x.Dim(1);

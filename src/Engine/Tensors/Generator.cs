@@ -75,6 +75,8 @@ public sealed class Generator
     /// <summary>A random permutation of 0..n−1 (Fisher–Yates).</summary>
     public int[] Permutation(int n)
     {
+        if (n < 0 || n > Tensor.MaxElements)
+            throw new ArgumentOutOfRangeException(nameof(n), $"Permutation: n must be in 0..{Tensor.MaxElements}, got {n}.");
         var p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         for (int i = n - 1; i > 0; i--)
@@ -88,6 +90,10 @@ public sealed class Generator
     /// <summary>n indices drawn uniformly from 0..count−1 with replacement (np.random.choice).</summary>
     public int[] Choice(int count, int n)
     {
+        if (n < 0 || n > Tensor.MaxElements)
+            throw new ArgumentOutOfRangeException(nameof(n), $"Choice: n must be in 0..{Tensor.MaxElements}, got {n}.");
+        if (count <= 0 && n > 0)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Choice: cannot draw {n} indices from {count} items.");
         var p = new int[n];
         for (int i = 0; i < n; i++) p[i] = NextInt(count);
         return p;

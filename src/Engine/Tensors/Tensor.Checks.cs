@@ -48,6 +48,7 @@ public sealed partial class Tensor
     /// <summary>NumPy broadcasting: the shape both operands stretch to, or a clear error.</summary>
     public static int[] BroadcastShape(string op, int[] a, int[] b)
     {
+        // A size-1 dimension stretches to the other's size, 0 included ([0] + [1] → [0], as in NumPy and PyTorch).
         int rank = Math.Max(a.Length, b.Length);
         var y = new int[rank];
         for (int i = 0; i < rank; i++)
@@ -56,7 +57,7 @@ public sealed partial class Tensor
             int db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
             if (da != db && da != 1 && db != 1)
                 throw new ArgumentException($"{op}: shapes {ShapeString(a)} and {ShapeString(b)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
-            y[i] = Math.Max(da, db);
+            y[i] = da == 1 ? db : da;
         }
         return y;
     }

@@ -82,7 +82,7 @@ public sealed partial class Tensor
         CheckSameKind(op.ToString(), a, b);
         a.CheckFloat(op.ToString());
         var shape = BroadcastShape(op.ToString(), a._shape, b._shape);
-        var y = new Tensor(a.Backend.Allocate(a.DType, SizeOf(shape)), shape);
+        var y = new Tensor(a.Backend.Allocate(a.DType, CheckedSize(op.ToString(), shape)), shape);
         a.Backend.Binary(op, a, b, y);
         Func<Tensor, Tensor?[]>? backward = op switch
         {
@@ -176,6 +176,7 @@ public sealed partial class Tensor
         string name = op + "InPlace";
         CheckInPlace(name);
         CheckSameKind(name, this, other);
+        CheckFloat(name);
         var shape = BroadcastShape(name, _shape, other._shape);
         if (!shape.AsSpan().SequenceEqual(_shape))
             throw new ArgumentException($"{name}: the result shape {ShapeString(shape)} differs from this tensor's shape {ShapeString(_shape)}.");
@@ -193,6 +194,7 @@ public sealed partial class Tensor
     /// <summary>this *= s.</summary>
     public Tensor MulInPlace(double s)
     {
+        CheckFloat("MulInPlace");
         CheckInPlace("MulInPlace");
         Backend.BinaryScalar(BinaryOp.Mul, this, s, this);
         return this;
@@ -201,6 +203,7 @@ public sealed partial class Tensor
     /// <summary>this += s.</summary>
     public Tensor AddInPlace(double s)
     {
+        CheckFloat("AddInPlace");
         CheckInPlace("AddInPlace");
         Backend.BinaryScalar(BinaryOp.Add, this, s, this);
         return this;
@@ -209,6 +212,7 @@ public sealed partial class Tensor
     /// <summary>Every element = value.</summary>
     public Tensor FillInPlace(double value)
     {
+        CheckAlive("FillInPlace");
         CheckInPlace("FillInPlace");
         Backend.Fill(this, value);
         return this;
@@ -217,6 +221,8 @@ public sealed partial class Tensor
     /// <summary>Copies other's values into this tensor (same shape and dtype; any device).</summary>
     public Tensor CopyFrom(Tensor other)
     {
+        CheckAlive("CopyFrom");
+        other.CheckAlive("CopyFrom");
         CheckInPlace("CopyFrom");
         if (Size != other.Size) throw new ArgumentException($"CopyFrom: this tensor has shape {ShapeString(_shape)} but the source has {ShapeString(other._shape)}.");
         if (DType != other.DType) throw new InvalidOperationException($"CopyFrom: dtype {other.DType.Name()} into {DType.Name()}; convert with To() first.");

@@ -30,8 +30,12 @@ public sealed partial class Tensor
     /// <summary>True for tensors not made by a recorded op.</summary>
     public bool IsLeaf => GradFn is null;
 
-    /// <summary>Computes gradients of this tensor with respect to every leaf that requires grad (accumulating into Grad).</summary>
-    public void Backward(Tensor? gradient = null) => Autograd.Backward(this, gradient);
+    /// <summary>
+    /// Computes gradients of this tensor with respect to every leaf that requires grad (accumulating into Grad).
+    /// The graph is released afterwards; a second Backward through it throws unless the first passed
+    /// <paramref name="retainGraph"/> true (torch's retain_graph).
+    /// </summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) => Autograd.Backward(this, gradient, retainGraph);
 
     /// <summary>Disposes and clears <see cref="Grad"/>.</summary>
     public void ZeroGrad()
@@ -43,6 +47,7 @@ public sealed partial class Tensor
     /// <summary>The same data, cut from the graph (shares storage).</summary>
     public Tensor Detach()
     {
+        CheckAlive("Detach");
         Storage.Retain();
         return new Tensor(Storage, (int[])_shape.Clone());
     }

@@ -18,7 +18,7 @@ public sealed partial class Tensor
         if (k != k2 || (r == 3 && _shape[0] != other._shape[0]))
             throw new ArgumentException($"MatMul: shapes {ShapeString(_shape)}{(transA ? "ᵀ" : "")} and {ShapeString(other._shape)}{(transB ? "ᵀ" : "")} do not line up (inner dimensions {k} and {k2}).");
         int[] shape = r == 2 ? [m, n] : [_shape[0], m, n];
-        var y = new Tensor(Backend.AllocateUninitialized(DType, SizeOf(shape)), shape);
+        var y = new Tensor(Backend.AllocateUninitialized(DType, CheckedSize("MatMul", shape)), shape);
         Backend.MatMul(this, other, y, transA, transB);
         var a = this;
         // Only the operands that need a gradient get one (x·W with a data batch x skips dx).

@@ -6,9 +6,13 @@ public sealed partial class Tensor
     {
         CheckFloat(op.ToString());
         int a = NormalizeAxis(axis, Rank, op.ToString());
+        // A scalar reduces along its one implicit axis to itself (PyTorch: dim 0 or −1, keepdim or not).
+        if (Rank == 0) return Reshape(1).ReduceAxis(op, 0, keepDim: false);
+        if (_shape[a] == 0 && op is ReduceOp.Max or ReduceOp.Min)
+            throw new ArgumentException($"{op}: expected reduction dim {a} to have non-zero size (shape {ShapeString(_shape)}); the max or min of nothing is undefined.");
         var keep = (int[])_shape.Clone();
         keep[a] = 1;
-        var y = new Tensor(Backend.Allocate(DType, SizeOf(keep)), keep);
+        var y = new Tensor(Backend.Allocate(DType, CheckedSize(op.ToString(), keep)), keep);
         Backend.Reduce(op, this, a, y);
         Func<Tensor, Tensor?[]> backward = op switch
         {
@@ -22,6 +26,9 @@ public sealed partial class Tensor
 
     private Tensor ReduceAll(ReduceOp op)
     {
+        CheckFloat(op.ToString());
+        if (Size == 0 && op is ReduceOp.Max or ReduceOp.Min)
+            throw new ArgumentException($"{op}: expected a non-empty tensor (shape {ShapeString(_shape)}); specify the reduction dim with {op}(axis) for an empty tensor.");
         var flat = Rank == 1 ? this : Reshape(-1);
         return flat.ReduceAxis(op, 0, keepDim: false);
     }
@@ -49,8 +56,11 @@ public sealed partial class Tensor
     {
         CheckFloat("ArgMax");
         int a = NormalizeAxis(axis, Rank, "ArgMax");
+        if (Rank == 0) return Reshape(1).ArgMax(0);
+        if (_shape[a] == 0)
+            throw new ArgumentException($"ArgMax: expected reduction dim {a} to have non-zero size (shape {ShapeString(_shape)}).");
         var shape = _shape.Where((_, i) => i != a).ToArray();
-        var y = new Tensor(Backend.Allocate(DType.Int32, SizeOf(shape)), shape);
+        var y = new Tensor(Backend.Allocate(DType.Int32, CheckedSize("ArgMax", shape)), shape);
         Backend.ArgMax(this, a, y);
         return y;
     }

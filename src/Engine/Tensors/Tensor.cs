@@ -49,7 +49,12 @@ public sealed partial class Tensor : IDisposable
     public bool IsDisposed => _storage is null;
 
     /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
-    public int Dim(int dim) => _shape[NormalizeAxis(dim, Rank, "Dim")];
+    public int Dim(int dim)
+    {
+        if (Rank == 0)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"Dim: dimension specified as {dim} but tensor has no dimensions (it is a scalar).");
+        return _shape[NormalizeAxis(dim, Rank, "Dim")];
+    }
 
     /// <summary>Frees the memory (shared storage is freed when its last tensor goes).</summary>
     public void Dispose()
@@ -75,26 +80,53 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Scopes leave persistent tensors alone (gradients, optimiser state, variables).</summary>
     internal bool Persistent { get; set; }
 
-    /// <summary>Product of the dimensions.</summary>
-    public static long SizeOf(ReadOnlySpan<int> shape)
+    /// <summary>Most elements one tensor may hold (the largest .NET array; sizes are checked against it before any allocation).</summary>
+    public static long MaxElements => Array.MaxLength;
+
+    /// <summary>Product of the dimensions; throws when a dimension is negative or the product exceeds <see cref="MaxElements"/>.</summary>
+    public static long SizeOf(ReadOnlySpan<int> shape) => CheckedSize("Tensor", shape);
+
+    /// <summary>
+    /// Product of the dimensions in checked 64-bit arithmetic, or an <see cref="ArgumentException"/> naming
+    /// <paramref name="op"/> when a dimension is negative or the product exceeds <see cref="MaxElements"/>.
+    /// A zero dimension makes the product 0 whatever the others are.
+    /// </summary>
+    internal static long CheckedSize(string op, ReadOnlySpan<int> shape)
     {
+        foreach (int d in shape)
+            if (d < 0) throw new ArgumentException($"{op}: negative dimension {d} in shape {ShapeString(shape)}.");
+        if (shape.Contains(0)) return 0;
         long n = 1;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"Negative dimension {d} in shape {ShapeString(shape)}.");
+            if (n > MaxElements / d)
+                throw new ArgumentException($"{op}: shape {ShapeString(shape)} has {SizeText(shape)} elements, more than the {MaxElements} one tensor can hold.");
             n *= d;
         }
         return n;
     }
 
+    /// <summary>The exact product of the dimensions as text (for error messages about sizes past 2⁶³).</summary>
+    private static string SizeText(ReadOnlySpan<int> shape)
+    {
+        System.Numerics.BigInteger n = 1;
+        foreach (int d in shape) n *= d;
+        return n.ToString();
+    }
+
     /// <summary>"[2, 3]".</summary>
     public static string ShapeString(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
+    /// <summary>
+    /// An axis in [−rank, rank) wrapped to [0, rank), as PyTorch wraps dims; a scalar (rank 0) accepts 0 and −1,
+    /// both meaning 0. Anything else is an <see cref="ArgumentOutOfRangeException"/> naming the op and the range.
+    /// </summary>
     internal static int NormalizeAxis(int axis, int rank, string op)
     {
-        int a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= Math.Max(rank, 1))
-            throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for a tensor of rank {rank}.");
+        int r = Math.Max(rank, 1);
+        int a = axis < 0 ? axis + r : axis;
+        if (a < 0 || a >= r)
+            throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {axis}) for a tensor of rank {rank}.");
         return a;
     }
 }

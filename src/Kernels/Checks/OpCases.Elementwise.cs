@@ -56,7 +56,7 @@ internal static partial class OpCases
     [
         (UnaryOp.Neg, x => -x, false), (UnaryOp.Exp, Math.Exp, false), (UnaryOp.Log, Math.Log, true),
         (UnaryOp.Sqrt, Math.Sqrt, true), (UnaryOp.Abs, Math.Abs, false), (UnaryOp.Square, x => x * x, false),
-        (UnaryOp.Relu, x => x > 0 ? x : 0, false), (UnaryOp.Sigmoid, x => 1 / (1 + Math.Exp(-x)), false),
+        (UnaryOp.Relu, x => x <= 0 ? 0 : x, false), (UnaryOp.Sigmoid, x => 1 / (1 + Math.Exp(-x)), false),
         (UnaryOp.Tanh, Math.Tanh, false), (UnaryOp.Sign, x => Math.Sign(x), false),
         (UnaryOp.RoundFloat16, x => RoundToFormat((float)x, 10, -14, 65504), false),
         (UnaryOp.RoundBFloat16, x => RoundToFormat((float)x, 7, -126, BFloat16Max), false),
