@@ -43,7 +43,7 @@ public static partial class FuzzOps
             var x = d.Tensor("logits", d.Chance(0.8) ? d.Shape("", 2, record: false) : null);
             var t = d.Chance(0.7) ? d.Labels("target", x.Rank > 0 ? x.Shape[0] : 1, x.Rank > 1 ? x.Shape[1] : 2) : d.Tensor("target", d.Like(x.Shape));
             var red = d.Reduction();
-            return NoCheck("F.CrossEntropy", d, () => F.CrossEntropy(x, t, red));
+            return NoCheck("F.CrossEntropy", d, () => F.CrossEntropy(x, t, reduction: red));
         }, "CrossEntropy"),
         Op("NLLLoss", d =>
         {

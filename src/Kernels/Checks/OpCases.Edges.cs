@@ -183,7 +183,7 @@ internal static partial class OpCases
                     return [logits, target == "one-hot" ? l.OneHot(classes, DType.Float32) : Make(labels, [rows], DType.Int32)];
                 },
                 Outputs = i => [Unwritten(i[0], [rows, classes]), Unwritten(i[0], [rows])],
-                Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1]),
+                Execute = (b, i, o) => b.SoftmaxCrossEntropy(i[0], i[1], o[0], o[1], 0.0),
                 Reference = x =>
                 {
                     var logp = SoftmaxRef(x[0], rows, classes, true);
