@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Sockets;
+using Chapters;
+using Chapters.Serve;
+using NUnit.Framework;
+
+namespace Engine.Tests.Web;
+
+/// <summary>`chapters serve` options: loopback by default, --host and --port checked, one clear line when the port is taken.</summary>
+[TestFixture, Category("Web")]
+public sealed class ServeCommandTests
+{
+    [Test]
+    public void HostDefaultsToLoopback_AndIsParsed()
+    {
+        Assert.That(ServeOptions.ParseHost("127.0.0.1"), Is.EqualTo(IPAddress.Loopback));
+        Assert.That(ServeOptions.ParseHost("localhost"), Is.EqualTo(IPAddress.Loopback));
+        Assert.That(ServeOptions.ParseHost("0.0.0.0"), Is.EqualTo(IPAddress.Any));
+        Assert.That(() => ServeOptions.ParseHost("example.org"), Throws.ArgumentException.With.Message.Contains("--host must be an IP address"));
+        Assert.That(new ServeCommand().Usage, Does.Contain("--host 127.0.0.1"));
+    }
+
+    [TestCase("-1")]
+    [TestCase("65536")]
+    [TestCase("http")]
+    public void BadPortIsRefused(string port) =>
+        Assert.That(() => ServeOptions.ParsePort(port), Throws.ArgumentException.With.Message.Contains("--port must be a whole number from 0 to 65535"));
+
+    [Test]
+    public void TakenPortGivesOneClearLine()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        int port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        // Make sure a model file exists so the command reaches the bind quickly.
+        _ = ServeProcess.Shared;
+        var (exitCode, output, error) = ServeProcess.RunToExit(["--port", port.ToString(), "--model", ServeProcess.ModelPath], TimeSpan.FromMinutes(2));
+        Assert.That(exitCode, Is.EqualTo(2), output + error);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), error);
+        Assert.That(lines[0], Does.Contain($"port {port} on 127.0.0.1 is already in use").And.Contain("--port"));
+    }
+
+    [Test]
+    public void MissingAppFolderSaysHowToPublish() =>
+        Assert.That(() => WebAppFolder.Resolve("/nonexistent-folder"), Throws.TypeOf<DirectoryNotFoundException>().With.Message.Contains("dotnet publish src/Web"));
+
+    [Test]
+    public void UnknownArgumentsPrintUsage() => Assert.That(Cli.Run(["serve", "extra"]), Is.EqualTo(2));
+}
