@@ -14,6 +14,7 @@ NVCC_CCBIN ?= $(if $(shell command -v clang-14),-ccbin clang-14,)
 NVCCFLAGS ?= -ptx -arch=compute_80 -O3 -fmad=false
 
 # Restore NuGet packages (the .NET SDK itself must be installed).
+# build also publishes the Blazor WebAssembly app (src/Web) that `chapters serve` serves.
 setup:
 	$(DOTNET) restore Engine.sln
 
@@ -24,6 +25,7 @@ data:
 build: setup
 	@if command -v $(NVCC) >/dev/null; then $(MAKE) -s ptx; else echo "make: nvcc not found, so no PTX is embedded; the CUDA backend will compile kernels.cu with NVRTC at start-up"; fi
 	$(DOTNET) build Engine.sln -c $(CONFIG) --no-restore -nologo -v q
+	$(DOTNET) publish src/Web/Web.csproj -c $(CONFIG) --no-restore --no-build -nologo -v q
 
 # The main job: every exercise of the book on the CPU (or the GPU when one is present).
 run: data build

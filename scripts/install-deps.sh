@@ -16,6 +16,8 @@ command -v clang-14 >/dev/null || need+=(clang-14)
 # MPI for DistributedDataParallel (chapter 25): MPICH's launcher and libmpich.so.12.
 command -v mpirun.mpich >/dev/null || need+=(mpich)
 ldconfig -p | grep -q "libmpich.so.12 " || need+=(libmpich-dev)
+# Debian's Chromium for the browser tests (tests/Engine.Tests/Web, driven by Playwright; no browser is downloaded).
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
