@@ -1,0 +1,139 @@
+using Engine.Functional;
+
+namespace Engine.Layers;
+
+/// <summary>
+/// keras.layers.Conv2D on channels-last images: x [N, H, W, C] → [N, OH, OW, filters], kernel
+/// [kh, kw, C, filters], bias [filters]. padding "valid" (none) or "same" (output ⌈H/stride⌉, allowed
+/// when the padding needed is the same on both sides). Computed by F.Conv2d on NCHW: the kernel is
+/// permuted to [filters, C, kh, kw] on every call (a small copy) so gradients reach the Keras-layout weight.
+/// </summary>
+public sealed class Conv2D : Layer
+{
+    /// <summary>A convolution with <paramref name="filters"/> output channels.</summary>
+    public Conv2D(int filters, IntPair kernelSize, IntPair? strides = null, string padding = "valid", string? activation = null,
+        bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        int[]? inputShape = null, string? name = null) : base(name, inputShape)
+    {
+        Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D: filters must be positive, got {filters}.");
+        KernelSize = kernelSize.CheckPositive(nameof(kernelSize), "Conv2D");
+        Strides = (strides ?? 1).CheckPositive(nameof(strides), "Conv2D");
+        if (Strides.H != Strides.W)
+            throw new NotSupportedException($"Conv2D: strides must be equal in height and width here, got ({Strides.H}, {Strides.W}).");
+        Padding = padding.ToLowerInvariant() is "valid" or "same" ? padding.ToLowerInvariant()
+            : throw new ArgumentException($"Conv2D: padding must be \"valid\" or \"same\", got \"{padding}\".");
+        Activation = Activations.Check(activation, "Conv2D");
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Zeros();
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Kernel height and width.</summary>
+    public IntPair KernelSize { get; }
+
+    /// <summary>Step of the window.</summary>
+    public IntPair Strides { get; }
+
+    /// <summary>"valid" or "same".</summary>
+    public string Padding { get; }
+
+    /// <summary>Activation name ("linear" when none).</summary>
+    public string Activation { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>How the kernel is initialised.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>How the bias is initialised.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>[kh, kw, C, filters] (after Build).</summary>
+    public Tensor Kernel => Weights[0].Value;
+
+    /// <summary>[filters], or null without a bias.</summary>
+    public Tensor? Bias => UseBias ? Weights[1].Value : null;
+
+    /// <inheritdoc/>
+    public override string ClassName => "Conv2D";
+
+    /// <inheritdoc/>
+    public override string NamePrefix => "conv2d";
+
+    internal override bool RunsChannelsFirst => true;
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        if (inputShape.Length != 3)
+            throw new ArgumentException($"Conv2D expects images (height, width, channels), got {ShapeText(inputShape)}.");
+        int oh = OutSize(inputShape[0], KernelSize.H, "height"), ow = OutSize(inputShape[1], KernelSize.W, "width");
+        PadFor(inputShape[0], KernelSize.H);
+        PadFor(inputShape[1], KernelSize.W);
+        return [oh, ow, Filters];
+    }
+
+    private int OutSize(int size, int k, string axis)
+    {
+        if (Padding == "same") return (size + Strides.H - 1) / Strides.H;
+        if (size < k) throw new ArgumentException($"Conv2D: the kernel {k} is larger than the input {axis} {size}.");
+        return (size - k) / Strides.H + 1;
+    }
+
+    /// <summary>Padding on each side for one axis ("same" needs it equal on both sides here).</summary>
+    private int PadFor(int size, int k)
+    {
+        if (Padding == "valid") return 0;
+        int outSize = (size + Strides.H - 1) / Strides.H;
+        int total = Math.Max((outSize - 1) * Strides.H + k - size, 0);
+        if (total % 2 != 0)
+            throw new NotSupportedException($"Conv2D: padding \"same\" for kernel {k}, stride {Strides.H} and size {size} pads unequally (TensorFlow puts the extra row at the end); use an odd kernel or \"valid\".");
+        return total / 2;
+    }
+
+    /// <inheritdoc/>
+    protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
+    {
+        AddWeight("kernel", [KernelSize.H, KernelSize.W, inputShape[2], Filters], KernelInitializer, true, dtype, device, generator);
+        if (UseBias) AddWeight("bias", [Filters], BiasInitializer, true, dtype, device, generator);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor x, bool training = false)
+    {
+        CheckInput(x);
+        return CallChannelsFirst(x.Permute(0, 3, 1, 2), training).Permute(0, 2, 3, 1);
+    }
+
+    internal override Tensor CallChannelsFirst(Tensor x, bool training) => Activations.Apply(Activation, LinearChannelsFirst(x));
+
+    /// <summary>The convolution plus bias on [N, C, H, W] → [N, filters, OH, OW], before the activation.</summary>
+    internal Tensor LinearChannelsFirst(Tensor x)
+    {
+        var s = InputShape;
+        if (x.Rank != 4 || x.Dim(1) != s[2] || x.Dim(2) != s[0] || x.Dim(3) != s[1])
+            throw new ArgumentException($"{Name} (Conv2D): expected input of shape {ShapeText(s)}, got NCHW {Tensor.ShapeString(x.Shape)}.");
+        int pad = PadFor(s[0], KernelSize.H);
+        if (PadFor(s[1], KernelSize.W) != pad)
+            throw new NotSupportedException($"{Name} (Conv2D): padding \"same\" needs the same padding for height and width here; use a square kernel on a square image.");
+        var w = Kernel.Permute(3, 2, 0, 1);
+        return F.Conv2d(x, w, Bias, Strides.H, pad);
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig() => new()
+    {
+        ["filters"] = Filters,
+        ["kernel_size"] = KernelSize.ToArray(),
+        ["strides"] = Strides.ToArray(),
+        ["padding"] = Padding,
+        ["activation"] = Activation,
+        ["use_bias"] = UseBias,
+        ["kernel_initializer"] = Config.Of(KernelInitializer),
+        ["bias_initializer"] = Config.Of(BiasInitializer),
+    };
+}

@@ -1,0 +1,90 @@
+namespace Engine.Layers;
+
+/// <summary>
+/// keras.layers.Dense: y = activation(x·kernel + bias) on the last axis; kernel [in, units], bias [units].
+/// Defaults as Keras: no activation (linear), GlorotUniform kernel, Zeros bias.
+/// </summary>
+public sealed class Dense : Layer
+{
+    /// <summary>A dense layer with <paramref name="units"/> outputs.</summary>
+    public Dense(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null,
+        Initializer? biasInitializer = null, int[]? inputShape = null, string? name = null) : base(name, inputShape)
+    {
+        Units = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"Dense: units must be positive, got {units}.");
+        Activation = Activations.Check(activation, "Dense");
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Zeros();
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>Activation name ("linear" when none).</summary>
+    public string Activation { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>How the kernel is initialised.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>How the bias is initialised.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>[in, units] (after Build).</summary>
+    public Tensor Kernel => Weights[0].Value;
+
+    /// <summary>[units], or null without a bias.</summary>
+    public Tensor? Bias => UseBias ? Weights[1].Value : null;
+
+    /// <inheritdoc/>
+    public override string ClassName => "Dense";
+
+    /// <inheritdoc/>
+    public override string NamePrefix => "dense";
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        if (inputShape.Length == 0)
+            throw new ArgumentException($"Dense expects an input with a feature axis, got {ShapeText(inputShape)}.");
+        var o = (int[])inputShape.Clone();
+        o[^1] = Units;
+        return o;
+    }
+
+    /// <inheritdoc/>
+    protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
+    {
+        AddWeight("kernel", [inputShape[^1], Units], KernelInitializer, true, dtype, device, generator);
+        if (UseBias) AddWeight("bias", [Units], BiasInitializer, true, dtype, device, generator);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor x, bool training = false) => Activations.Apply(Activation, CallLinear(x));
+
+    /// <summary>x·kernel + bias, before the activation (the model fuses softmax into the cross-entropy).</summary>
+    internal Tensor CallLinear(Tensor x)
+    {
+        CheckInput(x);
+        int inF = InputShape[^1];
+        var x2 = x.Rank == 2 ? x : x.Reshape(-1, inF);
+        var y = x2.MatMul(Kernel);
+        if (Bias is { } b) y = y + b;
+        if (x.Rank == 2) return y;
+        var shape = x.Shape;
+        shape[^1] = Units;
+        return y.Reshape(shape);
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig() => new()
+    {
+        ["units"] = Units,
+        ["activation"] = Activation,
+        ["use_bias"] = UseBias,
+        ["kernel_initializer"] = Config.Of(KernelInitializer),
+        ["bias_initializer"] = Config.Of(BiasInitializer),
+    };
+}
