@@ -21,7 +21,9 @@ public sealed class ServeCommand : Command
             WebAppFolder.Resolve(options.GetValueOrDefault("app")),
             options.GetValueOrDefault("model", ServeOptions.DefaultModelPath));
 
-        var digits = DigitModel.LoadOrTrain(serve.ModelPath, Console.Out);
+        DigitModel digits;
+        try { digits = DigitModel.LoadOrTrain(serve.ModelPath, Console.Out); }
+        catch (InvalidDataException e) { return Cli.Fail($"serve: {e.Message} (pass another --model, or delete the file to train a new one)"); }
         var line = new LineModel();
         line.TrainAll();
         return RunAsync(serve, digits, line).GetAwaiter().GetResult();

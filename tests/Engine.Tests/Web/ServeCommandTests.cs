@@ -42,6 +42,21 @@ public sealed class ServeCommandTests
     }
 
     [Test]
+    public void ABrokenModelFileGivesOneClearLine()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.safetensors");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        try
+        {
+            var (exitCode, output, error) = ServeProcess.RunToExit(["--port", "0", "--model", path], TimeSpan.FromMinutes(2));
+            Assert.That(exitCode, Is.EqualTo(2), output + error);
+            Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), error);
+            Assert.That(error, Does.Contain(path).And.Contain("truncated or not a safetensors file"));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
     public void MissingAppFolderSaysHowToPublish() =>
         Assert.That(() => WebAppFolder.Resolve("/nonexistent-folder"), Throws.TypeOf<DirectoryNotFoundException>().With.Message.Contains("dotnet publish src/Web"));
 
