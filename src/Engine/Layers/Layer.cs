@@ -82,7 +82,7 @@ public abstract class Layer
     /// <summary>Creates one weight filled by <paramref name="initializer"/>.</summary>
     protected Tensor AddWeight(string name, int[] shape, Initializer initializer, bool trainable, DType dtype, Device device, Generator generator)
     {
-        var t = Tensor.FromDoubles(initializer.Sample(shape, generator), shape, dtype, device);
+        var t = initializer is Zeros ? Tensor.Zeros(shape, dtype, device) : Tensor.FromDoubles(initializer.Sample(shape, generator), shape, dtype, device);
         t.Persistent = true;
         t.RequiresGrad = trainable;
         _weights.Add(new LayerWeight(this, name, t, trainable));

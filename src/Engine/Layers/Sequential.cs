@@ -225,7 +225,8 @@ public sealed partial class Sequential
         Line(new string('_', lineLength));
         Line(Row(["Layer (type)", "Output Shape", "Param #"], positions));
         Line(new string('=', lineLength));
-        var shown = _layers.Where(l => l is not InputLayer).ToList();
+        // Keras lists an InputLayer only for functional models (VGG16/19 are); a Sequential model hides it.
+        var shown = _layers.Where(l => l is not InputLayer || ShowInputLayer).ToList();
         for (int i = 0; i < shown.Count; i++)
         {
             var l = shown[i];
@@ -240,6 +241,9 @@ public sealed partial class Sequential
         Line(new string('_', lineLength));
         return sb.ToString();
     }
+
+    /// <summary>Whether Summary lists the InputLayer, as Keras does for functional models such as VGG16 (default false, as for Sequential).</summary>
+    public bool ShowInputLayer { get; set; }
 
     /// <summary>Number of scalars in all weights.</summary>
     public long CountParams() => Weights.Sum(w => w.Value.Size);

@@ -11,7 +11,7 @@ namespace Engine.Optim;
 /// <see cref="Tensor.NoGrad"/>, so it runs on whatever device the parameter lives on.
 /// <see cref="LearningRate"/> may be changed between steps (learning-rate schedules).
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly Dictionary<string, OptimizerState> _byName = new();
     private readonly Dictionary<Tensor, OptimizerState> _byTensor = new(ReferenceEqualityComparer.Instance);

@@ -14,6 +14,7 @@ public abstract class Storage
         Device = device;
         DType = dtype;
         Length = length;
+        MemoryCounters.AddBuffer(device, 1, Bytes);
     }
 
     /// <summary>Where the elements live.</summary>
@@ -39,7 +40,9 @@ public abstract class Storage
 
     internal void Release()
     {
-        if (Interlocked.Decrement(ref _references) == 0) Free();
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        MemoryCounters.AddBuffer(Device, -1, -Bytes);
+        Free();
     }
 
     /// <summary>Returns the memory to its backend.</summary>

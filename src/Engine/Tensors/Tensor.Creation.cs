@@ -203,6 +203,8 @@ public sealed partial class Tensor
         var storage = moved.Storage;
         storage.Retain();
         var old = Interlocked.Exchange(ref _storage, storage);
+        MemoryCounters.AddTensor(device, 1);
+        if (old is not null) MemoryCounters.AddTensor(old.Device, -1);
         old?.Release();
         if (Grad is not null) Grad.MoveTo(device);
     }

@@ -21,6 +21,7 @@ public sealed partial class Tensor : IDisposable
         _shape = shape;
         TensorScope.Track(this);
         Interlocked.Increment(ref _live);
+        MemoryCounters.AddTensor(storage.Device, 1);
     }
 
     /// <summary>Dimensions, outermost first. A scalar has shape [].</summary>
@@ -55,6 +56,7 @@ public sealed partial class Tensor : IDisposable
     {
         var s = Interlocked.Exchange(ref _storage, null);
         if (s is null) return;
+        MemoryCounters.AddTensor(s.Device, -1);
         s.Release();
         Interlocked.Decrement(ref _live);
         GradFn = null;
