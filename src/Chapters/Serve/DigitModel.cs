@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Engine;
 using Engine.Data;
+using Chapters.Ch21;
 using Engine.Layers;
+using Engine.Optim;
 
 namespace Chapters.Serve;
 
@@ -11,7 +13,7 @@ namespace Chapters.Serve;
 /// API (conv2d 5×5 ×8 relu → maxPooling2d 2 → conv2d 5×5 ×16 relu → maxPooling2d 2 → flatten →
 /// dense 10 softmax, VarianceScaling kernels; 5,994 parameters, channels last: input [N, 28, 28, 1]),
 /// trained by the engine on MNIST and kept in the file <see cref="Sequential.Save"/> writes (weights +
-/// JSON config). <see cref="Predict"/> takes one 28×28 image (784 values in [0, 1], row by row, ink = 1
+/// JSON config): the one `chapters run 21.4.6 --save PATH` writes, or the one <see cref="LoadOrTrain"/> trains. <see cref="Predict"/> takes one 28×28 image (784 values in [0, 1], row by row, ink = 1
 /// as in MNIST) and returns the ten class probabilities. One forward pass runs at a time (a lock), so
 /// concurrent requests share the model safely.
 /// </summary>
@@ -30,17 +32,11 @@ public sealed class DigitModel
     /// <summary>Where the model came from and how good it is, for the page.</summary>
     public string Description { get; }
 
-    /// <summary>The 21.4.6 model as the book builds it (compiled with adam and categoricalCrossentropy).</summary>
+    /// <summary>The 21.4.6 model as the exercise builds it, compiled as it is (Adam lr 0.001, ε 1e-7; categorical cross-entropy).</summary>
     public static Sequential Build(ulong seed = 0)
     {
-        var model = new Sequential(seed: seed);
-        model.Add(new Conv2D(filters: 8, kernelSize: 5, strides: 1, activation: "relu", kernelInitializer: new VarianceScaling(), inputShape: [Mnist.Side, Mnist.Side, 1]));
-        model.Add(new MaxPooling2D(poolSize: (2, 2), strides: (2, 2)));
-        model.Add(new Conv2D(filters: 16, kernelSize: 5, strides: 1, activation: "relu", kernelInitializer: new VarianceScaling()));
-        model.Add(new MaxPooling2D(poolSize: (2, 2), strides: (2, 2)));
-        model.Add(new Flatten());
-        model.Add(new Dense(units: Mnist.Classes, activation: "softmax", kernelInitializer: new VarianceScaling()));
-        model.Compile(optimizer: "adam", loss: "categoricalCrossentropy", metrics: ["accuracy"]);
+        var model = LayersConvnet.Build(seed);
+        model.Compile(optimizer: new Adam(lr: 0.001, eps: 1e-7), loss: Losses.CategoricalCrossentropy, metrics: ["accuracy"]);
         return model;
     }
 
@@ -80,14 +76,13 @@ public sealed class DigitModel
         var train = trainImages < fullTrain.Count ? fullTrain.Take(trainImages) : fullTrain;
         var model = Build(seed);
         var sw = Stopwatch.StartNew();
-        model.Fit(ChannelsLast(train.Images), train.Labels, epochs: epochs, batchSize: 64, verbose: 2, output: log);
-        double accuracy = model.Evaluate(ChannelsLast(test.Images), test.Labels, batchSize: 1000)["acc"];
+        var (x, y) = LayersConvnet.Images(train);
+        var (testX, testY) = LayersConvnet.Images(test);
+        model.Fit(x, y, epochs: epochs, batchSize: 64, verbose: 2, output: log);
+        double accuracy = model.Evaluate(testX, testY, batchSize: 1000)["acc"];
         log.WriteLine($"  test accuracy {accuracy.ToString("F4", Inv)} after {epochs} epoch(s) on {train.Count} images ({sw.Elapsed.TotalSeconds:F0} s)");
         return new DigitModel(model, $"trained by the engine (Keras-style Fit, adam) on {train.Count:N0} MNIST images, {epochs} epoch(s); test accuracy {accuracy.ToString("F4", Inv)}");
     }
-
-    /// <summary>[N, 1, 28, 28] → [N, 28, 28, 1] (one channel: the same numbers in the same order).</summary>
-    private static Tensor ChannelsLast(Tensor images) => images.Reshape(images.Dim(0), Mnist.Side, Mnist.Side, 1);
 
     /// <summary>Writes the model (weights + config, atomically) with the description as metadata.</summary>
     public void Save(string path)

@@ -36,6 +36,23 @@ public sealed class DigitModelTests
     }
 
     [Test]
+    public void TheModelSavedBy2146LoadsIntoTheServer()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ex2146-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            TestRun.Exercise("21.4.6", quick: true, ("save", path), ("train", "2000"), ("test", "500"));
+            var model = DigitModel.Load(path);
+            Assert.That(model.Description, Does.Contain("5,994 parameters"));
+            var (_, test) = Mnist.Load(normalize: true, flatten: true);
+            var p = model.Predict(test.Images.Rows(0, 1).ToArray<float>());
+            Assert.That(p, Has.Length.EqualTo(10));
+            Assert.That(p.Sum(), Is.EqualTo(1).Within(1e-5));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
     public void AModelOfOtherShapesIsRefused()
     {
         var line = new Sequential();
