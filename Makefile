@@ -14,7 +14,6 @@ NVCC_CCBIN ?= $(if $(shell command -v clang-14),-ccbin clang-14,)
 NVCCFLAGS ?= -ptx -arch=compute_80 -O3 -fmad=false
 
 # Restore NuGet packages (the .NET SDK itself must be installed).
-# build also publishes the Blazor WebAssembly app (src/Web) that `chapters serve` serves.
 setup:
 	$(DOTNET) restore Engine.sln
 
@@ -22,10 +21,14 @@ setup:
 data:
 	bash scripts/fetch-data.sh
 
+# build also publishes the Blazor WebAssembly app (src/Web) that `chapters serve` serves, into a clean folder
+# (an incremental publish can keep an index.html that names the previous build's fingerprinted files;
+# --no-build would leave index.html's asset placeholders unfilled).
 build: setup
 	@if command -v $(NVCC) >/dev/null; then $(MAKE) -s ptx; else echo "make: nvcc not found, so no PTX is embedded; the CUDA backend will compile kernels.cu with NVRTC at start-up"; fi
 	$(DOTNET) build Engine.sln -c $(CONFIG) --no-restore -nologo -v q
-	$(DOTNET) publish src/Web/Web.csproj -c $(CONFIG) --no-restore --no-build -nologo -v q
+	rm -rf src/Web/bin/$(CONFIG)/net10.0/publish
+	$(DOTNET) publish src/Web/Web.csproj -c $(CONFIG) --no-restore -nologo -v q
 
 # The main job: every exercise of the book on the CPU (or the GPU when one is present).
 run: data build

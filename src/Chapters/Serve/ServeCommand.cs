@@ -21,6 +21,8 @@ public sealed class ServeCommand : Command
             WebAppFolder.Resolve(options.GetValueOrDefault("app")),
             options.GetValueOrDefault("model", ServeOptions.DefaultModelPath));
 
+        if (WebAppFolder.StaleWarning(serve.AppDir, Engine.Data.DataFolder.FindRepositoryRoot(AppContext.BaseDirectory)) is { } stale)
+            Console.WriteLine(stale);
         DigitModel digits;
         try { digits = DigitModel.LoadOrTrain(serve.ModelPath, Console.Out); }
         catch (InvalidDataException e) { return Cli.Fail($"serve: {e.Message} (pass another --model, or delete the file to train a new one)"); }

@@ -27,4 +27,21 @@ public static class WebAppFolder
             }
         throw new DirectoryNotFoundException($"serve: the browser app is not published; run `make build` (or `{PublishCommand}`) in the repository, or pass --app <wwwroot folder>.");
     }
+
+    /// <summary>
+    /// A warning when a source of the app in <paramref name="repoRoot"/>/src/Web is newer than the
+    /// published <paramref name="appDir"/>/index.html (the page would be an older build); null when up to date.
+    /// </summary>
+    public static string? StaleWarning(string appDir, string? repoRoot)
+    {
+        string source = Path.Combine(repoRoot ?? "", "src", "Web");
+        string index = Path.Combine(appDir, "index.html");
+        if (repoRoot is null || !Directory.Exists(source) || !File.Exists(index)) return null;
+        var published = File.GetLastWriteTimeUtc(index);
+        var newer = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > published);
+        return newer is null ? null
+            : $"chapters serve: warning: {Path.GetRelativePath(repoRoot, newer)} is newer than the published app; run `make build` to publish it again.";
+    }
 }

@@ -57,6 +57,25 @@ public sealed class ServeCommandTests
     }
 
     [Test]
+    public void AnAppOlderThanItsSourcesIsFlagged()
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"stale-{Guid.NewGuid():N}");
+        string app = Path.Combine(root, "app"), source = Path.Combine(root, "src", "Web");
+        Directory.CreateDirectory(app);
+        Directory.CreateDirectory(source);
+        try
+        {
+            File.WriteAllText(Path.Combine(app, "index.html"), "<html></html>");
+            File.WriteAllText(Path.Combine(source, "LinePage.razor"), "page");
+            File.SetLastWriteTimeUtc(Path.Combine(app, "index.html"), DateTime.UtcNow.AddMinutes(-5));
+            Assert.That(WebAppFolder.StaleWarning(app, root), Does.Contain("LinePage.razor is newer than the published app"));
+            File.SetLastWriteTimeUtc(Path.Combine(app, "index.html"), DateTime.UtcNow.AddMinutes(5));
+            Assert.That(WebAppFolder.StaleWarning(app, root), Is.Null);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Test]
     public void MissingAppFolderSaysHowToPublish() =>
         Assert.That(() => WebAppFolder.Resolve("/nonexistent-folder"), Throws.TypeOf<DirectoryNotFoundException>().With.Message.Contains("dotnet publish src/Web"));
 
