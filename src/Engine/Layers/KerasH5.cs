@@ -89,7 +89,7 @@ public static class KerasH5
             var inner = new H5Group();
             foreach (var w in layer.Weights)
             {
-                var data = w.Value.ToArray<float>();
+                var data = w.Value.ToDoubleArray().Select(v => (float)v).ToArray();
                 inner[w.Name + ":0"] = new H5Dataset(data, fileDims: w.Value.Shape.Select(d => (ulong)d).ToArray());
             }
             var g = new H5Group { Attributes = new Dictionary<string, object> { ["weight_names"] = layer.Weights.Select(w => w.FullName).ToArray() } };

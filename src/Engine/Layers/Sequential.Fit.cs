@@ -27,6 +27,7 @@ public sealed partial class Sequential
 
         int n = x.Dim(0);
         Tensor? valX = validationData?.X, valY = validationData?.Y;
+        bool ownsValidation = false;
         if (validationData is { } vd) CheckXY("Fit (validationData)", vd.X, vd.Y, batchSize);
         if (validationSplit > 0)
         {
@@ -35,6 +36,7 @@ public sealed partial class Sequential
                 throw new ArgumentException($"{Name}.Fit: validationSplit {validationSplit} of {n} samples leaves no training or no validation samples.");
             valX = x.Rows(n - nVal, nVal);
             valY = y.Rows(n - nVal, nVal);
+            ownsValidation = true;
             n -= nVal;
         }
         var output_ = verbose == 0 ? TextWriter.Null : output ?? Console.Out;
@@ -91,6 +93,7 @@ public sealed partial class Sequential
         finally
         {
             foreach (var cb in cbs) cb.OnTrainEnd();
+            if (ownsValidation) { valX!.Dispose(); valY!.Dispose(); }
         }
         return history;
     }

@@ -180,6 +180,20 @@ public class TrainingTests
     }
 
     [Test]
+    public void DropoutDropsInTrainingAndIsIdentityInPredict()
+    {
+        var m = new Sequential(seed: 8);
+        m.Add(new Dropout(0.25, inputShape: [1000]));
+        using var x = Tensor.Ones([4, 1000]);
+        using var train = m.Call(x, training: true);
+        var v = train.ToDoubleArray();
+        double dropped = v.Count(e => e == 0) / (double)v.Length;
+        Assert.That(dropped, Is.EqualTo(0.25).Within(0.03));
+        Assert.That(v.Where(e => e != 0), Has.All.EqualTo(1 / 0.75).Within(1e-6));
+        Assert.That(m.Predict(x).ToDoubleArray(), Has.All.EqualTo(1.0));
+    }
+
+    [Test]
     public void NamedOptimizersHaveKerasDefaults()
     {
         var sgd = (Sgd)Sequential.OptimizerByName("sgd");
