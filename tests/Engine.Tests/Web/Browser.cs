@@ -52,11 +52,17 @@ public static class Browser
     /// <summary>Fails (CI) or ignores (elsewhere) the test when Chromium is not installed.</summary>
     public static void RequireChromium()
     {
-        if (File.Exists(Executable)) return;
-        string message = $"browser tests need Debian's Chromium at {Executable}: run `apt-get install -y chromium` (scripts/install-deps.sh does).";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)) Assert.Fail(message);
+        if (MissingMessage(Executable) is not { } message) return;
+        if (FailsUnder(Environment.GetEnvironmentVariable("CI"))) Assert.Fail(message);
         Assert.Ignore(message);
     }
+
+    /// <summary>What to install when <paramref name="executable"/> is missing; null when it is there.</summary>
+    public static string? MissingMessage(string executable) => File.Exists(executable) ? null
+        : $"browser tests need Debian's Chromium at {executable}: run `apt-get install -y chromium` (scripts/install-deps.sh does).";
+
+    /// <summary>True under CI (CI=true): a missing browser fails the browser tests instead of skipping them.</summary>
+    public static bool FailsUnder(string? ci) => string.Equals(ci, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Closes the browser and the driver.</summary>
     public static void StopShared()
