@@ -21,9 +21,14 @@ setup:
 data:
 	bash scripts/fetch-data.sh
 
+# build also publishes the Blazor WebAssembly app (src/Web) that `chapters serve` serves, into a clean folder
+# (an incremental publish can keep an index.html that names the previous build's fingerprinted files;
+# --no-build would leave index.html's asset placeholders unfilled).
 build: setup
 	@if command -v $(NVCC) >/dev/null; then $(MAKE) -s ptx; else echo "make: nvcc not found, so no PTX is embedded; the CUDA backend will compile kernels.cu with NVRTC at start-up"; fi
 	$(DOTNET) build Engine.sln -c $(CONFIG) --no-restore -nologo -v q
+	rm -rf src/Web/bin/$(CONFIG)/net10.0/publish
+	$(DOTNET) publish src/Web/Web.csproj -c $(CONFIG) --no-restore -nologo -v q
 
 # The main job: every exercise of the book on the CPU (or the GPU when one is present).
 run: data build
@@ -46,11 +51,12 @@ $(PTX): kernels.cu
 # Self-contained `chapters` (no .NET needed) plus the PTX and the check script, for the GPU machine:
 # the device tool carries bundle/ (≤ 64 MiB, MNIST gzipped when data/ has it) and runs scripts/device-check.sh there.
 # IL3000 (Assembly.Location is empty in a single file) stays a warning: the launcher only reads it under `dotnet chapters.dll`.
+# EngineWeb=false leaves `chapters serve` (ASP.NET Core) out of the bundle.
 device-bundle: ptx
 	rm -rf bundle
 	$(DOTNET) publish src/Chapters/Chapters.csproj -c Release -r linux-x64 --self-contained -nologo -v q \
 	  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -o bundle
+	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -p:EngineWeb=false -o bundle
 	cp $(PTX) bundle/kernels.ptx
 	rm -f bundle/*.xml
 	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi

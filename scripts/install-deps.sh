@@ -16,6 +16,8 @@ command -v clang-14 >/dev/null || need+=(clang-14)
 # MPI for DistributedDataParallel (chapter 25): MPICH's launcher and libmpich.so.12.
 command -v mpirun.mpich >/dev/null || need+=(mpich)
 ldconfig -p | grep -q "libmpich.so.12 " || need+=(libmpich-dev)
+# Debian's Chromium for the browser tests (tests/Engine.Tests/Web, driven by Playwright; no browser is downloaded).
+command -v chromium >/dev/null || need+=(chromium)
 # h5py for the Keras .h5 tests (chapter 21/22): they read engine-written files with it, beside PureHDF.
 /usr/bin/python3 -c "import h5py" 2>/dev/null || need+=(python3-h5py)
 if [ ${#need[@]} -gt 0 ]; then
