@@ -26,6 +26,7 @@ namespace Chapters.Bench;
 public sealed class CnnBench : BenchSuite
 {
     public override string Name => "cnn";
+    public override IReadOnlyList<string> OptionNames => ["device", "repeat", "rounds", "steps", "batch", "c1", "c2", "python", "out", "require-gpu"];
     public override string Title => "CNN: the 20.4.2 training step on the CPU vs PyTorch";
 
     /// <summary>Steps of one 20.4.2 epoch: ⌈60 000 / 64⌉.</summary>

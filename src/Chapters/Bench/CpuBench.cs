@@ -13,6 +13,7 @@ namespace Chapters.Bench;
 public sealed class CpuBench : BenchSuite
 {
     public override string Name => "cpu";
+    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "python"];
     public override string Title => "CPU: SGEMM and a TwoLayerNet training step vs NumPy and PyTorch";
 
     public override int Run(Dictionary<string, string> options)
