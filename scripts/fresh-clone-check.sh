@@ -48,7 +48,7 @@ apt-get remove -y -q nvidia-cuda-toolkit clang-14 mpich libmpich-dev libmpich12 
 sed -i 's/^Components:.*/Components: main/' /etc/apt/sources.list.d/debian.sources
 gone=1
 for b in nvcc ptxas clang-14 mpirun.mpich npm; do command -v "$b" >/dev/null && gone=0; done
-ldconfig -p | grep -q "libmpich.so.12 " && gone=0
+ldconfig -p | grep -c "libmpich.so.12 " >/dev/null && gone=0
 if [ $gone -eq 1 ]; then step "set-up packages removed (overlay only)" ok; else step "set-up packages removed (overlay only)" FAIL; exit 1; fi
 
 mkdir -p /tmp/fresh && git clone -q --branch "$ref" "$git_dir" /tmp/fresh/engine 2>"$logs/1-clone.log" \
@@ -76,6 +76,7 @@ timeout 3600 make run >"$logs/4-make-run.log" 2>&1; rc=$?
 last=$(grep -E "[0-9]+ checks passed, [0-9]+ failed" "$logs/4-make-run.log" | tail -n 1)
 if [ $rc -eq 0 ] && echo "$last" | grep -q " 0 failed"; then step "root make run ($((SECONDS - start)) s)" "ok: $last"
 else step "root make run ($((SECONDS - start)) s)" "FAIL (exit $rc: ${last:-no closing line}; see $logs/4-make-run.log)"; fail=1; fi
+cp /tmp/install-deps.*.log "$logs/" 2>/dev/null
 exit $fail
 INSIDE
 

@@ -38,7 +38,10 @@ want() { # want <probe result 0/1> <what> <package>
   fi
 }
 has() { command -v "$1" >/dev/null; echo $?; }
-has_lib() { ldconfig -p 2>/dev/null | grep -qE "^[[:space:]]+$1 " ; echo $?; }
+# The loader's cache is read whole first: `ldconfig -p | grep -q` would let grep stop early, ldconfig
+# die of SIGPIPE and pipefail report the library missing when it is there.
+ld_cache=$(ldconfig -p 2>/dev/null || true)
+has_lib() { grep -qE "^[[:space:]]+$1 " <<<"$ld_cache"; echo $?; }
 
 py_has() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; echo $?; }
 if [ "$target" = bench ]; then
