@@ -4,7 +4,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 CHAPTERS := src/Chapters/bin/$(CONFIG)/net10.0/chapters.dll
 
-.PHONY: setup deps-run deps-test deps-bench data build run test bench ptx device-bundle clean
+.PHONY: setup deps-run deps-test deps-bench data build run test bench pack ptx device-bundle clean
 
 # kernels.cu → PTX (see the header of kernels.cu). compute_80 PTX is JIT-compiled by the driver for
 # the H100/H200 (sm_90); -fmad=false keeps elementwise kernels bit-equal to their CPU twins.
@@ -45,6 +45,10 @@ test: deps-test data build
 
 bench: deps-bench build
 	$(DOTNET) $(CHAPTERS) bench cpu
+
+# NuGet packages Engine and Engine.Kernels (the library and its CUDA backend) into artifacts/packages.
+pack: build
+	$(DOTNET) pack Engine.sln -c $(CONFIG) --no-build -nologo -o artifacts/packages
 
 ptx: $(PTX)
 
