@@ -20,18 +20,28 @@ public static class PeerBlas
     public const double Tolerance = 1e-4;
 
     /// <summary>
-    /// The OpenBLAS cores to try, best first, for a CPU with these /proc/cpuinfo flags: SkylakeX needs
-    /// AVX-512 F, CD, BW, DQ and VL; Haswell needs AVX2 and FMA; null means OPENBLAS_CORETYPE unset
-    /// (OpenBLAS's own detection), always last.
+    /// The OpenBLAS cores to force, best first, for a CPU with these /proc/cpuinfo flags: SkylakeX needs
+    /// AVX-512 F, CD, BW, DQ and VL; Haswell needs AVX2 and FMA. Empty for older CPUs.
     /// </summary>
-    public static IReadOnlyList<string?> Candidates(IReadOnlySet<string> flags)
+    public static IReadOnlyList<string> Candidates(IReadOnlySet<string> flags)
     {
-        var cores = new List<string?>();
+        var cores = new List<string>();
         if (new[] { "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl" }.All(flags.Contains)) cores.Add("SkylakeX");
         if (flags.Contains("avx2") && flags.Contains("fma")) cores.Add("Haswell");
-        cores.Add(null);
         return cores;
     }
+
+    /// <summary>
+    /// How wide an OpenBLAS core's float kernels are: 3 AVX-512 (SkylakeX, Cooperlake, SapphireRapids),
+    /// 2 AVX2 + FMA (Haswell, Zen), 1 AVX (SandyBridge, Bulldozer family), 0 older or generic (Prescott…).
+    /// </summary>
+    public static int Tier(string? core) => core?.ToLowerInvariant() switch
+    {
+        "skylakex" or "cooperlake" or "sapphirerapids" => 3,
+        "haswell" or "zen" => 2,
+        "sandybridge" or "bulldozer" or "piledriver" or "steamroller" or "excavator" => 1,
+        _ => 0,
+    };
 
     /// <summary>The feature flags of the first CPU in /proc/cpuinfo (empty where there is none).</summary>
     public static IReadOnlySet<string> CpuFlags()
@@ -48,8 +58,10 @@ public static class PeerBlas
     public sealed record Choice(string? Core, string Description);
 
     /// <summary>
-    /// Tries the candidate cores with <paramref name="script"/> --check-only (it writes c&lt;n&gt;.&lt;tag&gt;.f32
-    /// from the engine's operands) and returns the first whose products match the engine's.
+    /// Runs <paramref name="script"/> --check-only (it multiplies the engine's operands and says which
+    /// BLAS kernel it ran) first with OPENBLAS_CORETYPE unset: when OpenBLAS's own pick is as wide as
+    /// the CPU's flags allow and its product matches the engine's, it stays. Otherwise the cores of
+    /// <see cref="Candidates"/> are forced in turn and the first whose product matches is taken.
     /// </summary>
     public static Choice Choose(string python, string script, string tag, int threads, string installHint)
     {
@@ -57,31 +69,47 @@ public static class PeerBlas
         try
         {
             var engine = WriteOperands(dir);
-            var flags = CpuFlags();
-            var notes = new List<string>();
-            foreach (var core in Candidates(flags))
+            string[] args = ["--check-only", "--check-dir", dir, tag == "numpy" ? "--sizes" : "--check-sizes", string.Join(",", CheckSizes)];
+            (JsonElement? Report, string? Error, double RelError) Check(string? core)
             {
-                string[] args = ["--check-only", "--check-dir", dir, tag == "numpy" ? "--sizes" : "--check-sizes", string.Join(",", CheckSizes)];
+                foreach (int n in CheckSizes) File.Delete(Path.Combine(dir, $"c{n}.{tag}.f32"));
                 var report = PeerScript.Run(python, script, threads, args, installHint, out string? error, core);
-                if (report is null) return new Choice(core, $"peer check failed: {error}");
-                foreach (var missing in new[] { "numpy_missing", "missing" })
-                    if (report.Value.TryGetProperty(missing, out var why)) return new Choice(core, why.GetString() ?? missing);
-                double err = CheckSizes.Max(n => RelError(engine[n], Path.Combine(dir, $"c{n}.{tag}.f32")));
-                string set = core is null ? "OPENBLAS_CORETYPE unset (OpenBLAS's own detection)" : $"OPENBLAS_CORETYPE={core} ({Why(core)})";
-                string kernel = Kernel(report.Value);
-                if (!kernel.StartsWith("OpenBLAS", StringComparison.Ordinal))
-                    return new Choice(null, $"{kernel}; its A·B at {string.Join("³ and ", CheckSizes)}³ matches the engine's to {err:E1} (normwise)");
-                if (err <= Tolerance)
-                    return new Choice(core, $"{kernel}; {set}; its A·B at {string.Join("³ and ", CheckSizes)}³ matches the engine's to {err:E1} (normwise){(notes.Count > 0 ? "; " + string.Join("; ", notes) : "")}");
-                notes.Add($"{set} was dropped: its product is off by {err:E1}");
+                return (report, error, report is null ? double.PositiveInfinity : CheckSizes.Max(n => RelError(engine[n], Path.Combine(dir, $"c{n}.{tag}.f32"))));
             }
-            return new Choice(null, "no OpenBLAS core gave a correct product: " + string.Join("; ", notes));
+            string Matches(double err) => $"its A·B at {string.Join("³ and ", CheckSizes)}³ {(err <= Tolerance ? "matches" : "is off from")} the engine's by {err:E1} (normwise)";
+
+            var own = Check(null);
+            if (own.Report is null) return new Choice(null, $"peer check failed: {own.Error}");
+            foreach (var missing in new[] { "numpy_missing", "missing" })
+                if (own.Report.Value.TryGetProperty(missing, out var why)) return new Choice(null, why.GetString() ?? missing);
+            string ownKernel = Kernel(own.Report.Value);
+            if (!ownKernel.StartsWith("OpenBLAS", StringComparison.Ordinal)) return new Choice(null, $"{ownKernel}; {Matches(own.RelError)}");
+            string? ownCore = CoreName(own.Report.Value);
+            var candidates = Candidates(CpuFlags());
+            int wanted = candidates.Count > 0 ? Tier(candidates[0]) : 0;
+            if (own.RelError <= Tolerance && Tier(ownCore) >= wanted)
+                return new Choice(null, $"{ownKernel}; OpenBLAS's own pick (OPENBLAS_CORETYPE unset), as wide as this CPU allows; {Matches(own.RelError)}");
+
+            var notes = new List<string> { $"OpenBLAS alone picks {ownCore}{(own.RelError <= Tolerance ? "" : $", whose product is off by {own.RelError:E1}")}" };
+            foreach (var core in candidates)
+            {
+                var forced = Check(core);
+                if (forced.Report is JsonElement r && forced.RelError <= Tolerance)
+                    return new Choice(core, $"{Kernel(r)}; OPENBLAS_CORETYPE={core} ({Why(core)}; {string.Join("; ", notes)}); {Matches(forced.RelError)}");
+                notes.Add($"OPENBLAS_CORETYPE={core} dropped: {(forced.Report is null ? forced.Error : Matches(forced.RelError))}");
+            }
+            return own.RelError <= Tolerance
+                ? new Choice(null, $"{ownKernel}; OpenBLAS's own pick ({string.Join("; ", notes)}); {Matches(own.RelError)}")
+                : new Choice(null, "no OpenBLAS core gave a correct product: " + string.Join("; ", notes));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    private static string? CoreName(JsonElement report) =>
+        report.TryGetProperty("blas", out var blas) && blas.TryGetProperty("openblas_core", out var c) ? c.GetString() : null;
 
     private static string Why(string core) => core == "SkylakeX" ? "the CPU has AVX-512 F/CD/BW/DQ/VL" : "the CPU has AVX2 and FMA";
 
