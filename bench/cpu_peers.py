@@ -13,33 +13,14 @@ A missing peer is reported as {"missing": "<why>"} instead of a number.
 Run it with Debian's /usr/bin/python3 (python3-numpy, python3-torch, libopenblas0-pthread).
 """
 import argparse
-import ctypes
 import json
 import os
 import sys
 import time
 
-from peer_timing import best_of
+from peer_timing import best_of, blas_info, write_products
 
 
-
-
-def blas_info():
-    """Which BLAS NumPy loaded and, for OpenBLAS, the kernel (core) it picked and its threads."""
-    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and "/" in line})
-    info = {"libraries": libs}
-    for path in libs:
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            lib.openblas_get_config.restype = ctypes.c_char_p
-            info["openblas_core"] = lib.openblas_get_corename().decode()
-            info["openblas_config"] = lib.openblas_get_config().decode()
-            info["openblas_threads"] = lib.openblas_get_num_threads()
-            break
-        except (OSError, AttributeError):
-            continue
-    return info
 
 
 def numpy_part(np, sizes, repeat, rng):
@@ -125,6 +106,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--sizes", default="256,1024")
+    ap.add_argument("--check-dir", help="product check: write c<n>.numpy.f32 = a<n>·b<n> from the engine's operands there")
+    ap.add_argument("--check-only", action="store_true", help="only the product check and the BLAS report, no timings")
     args = ap.parse_args()
     result = {"python": sys.version.split()[0], "threads": args.threads,
               "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
@@ -133,8 +116,18 @@ def main():
     except ImportError as e:
         result["numpy_missing"] = f"NumPy not importable ({e}); install python3-numpy libopenblas0-pthread"
     else:
-        result.update(numpy_part(np, [int(s) for s in args.sizes.split(",")], args.repeat, np.random.default_rng(0)))
-    result.update(torch_part(args.threads, args.repeat))
+        sizes = [int(s) for s in args.sizes.split(",")]
+        if args.check_dir:
+            def matmul(a, b, n):
+                return (np.frombuffer(a, np.float32).reshape(n, n) @ np.frombuffer(b, np.float32).reshape(n, n)).tobytes()
+            write_products(args.check_dir, sizes, matmul, "numpy")
+            result["checked"] = sizes
+        if args.check_only:
+            result.update({"numpy": np.__version__, "blas": blas_info()})
+        else:
+            result.update(numpy_part(np, sizes, args.repeat, np.random.default_rng(0)))
+    if not args.check_only:
+        result.update(torch_part(args.threads, args.repeat))
     print(json.dumps(result))
 
 

@@ -1,4 +1,5 @@
 """Timing shared by the benchmark peers: best per-call seconds, the way the engine's bench times itself."""
+import os
 import time
 
 
@@ -25,3 +26,44 @@ def best_of(fn, repeat, min_seconds=0.02, warm_up_seconds=0.0):
             fn()
         best = min(best, (time.perf_counter() - t0) / calls)
     return best
+
+
+def blas_info():
+    """Which BLAS this process loaded and, for OpenBLAS, the kernel (core) it runs and its threads:
+    threadpoolctl's report when it is installed, else OpenBLAS's own openblas_get_corename()."""
+    try:
+        import threadpoolctl
+        for pool in threadpoolctl.threadpool_info():
+            if pool.get("internal_api") == "openblas":
+                return {"libraries": [pool["filepath"]], "openblas_core": pool.get("architecture"),
+                        "openblas_config": pool.get("version"), "openblas_threads": pool.get("num_threads"),
+                        "source": "threadpoolctl"}
+    except ImportError:
+        pass
+    import ctypes
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and "/" in line})
+    info = {"libraries": libs, "source": "openblas_get_corename"}
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            info["openblas_core"] = lib.openblas_get_corename().decode()
+            info["openblas_config"] = lib.openblas_get_config().decode()
+            info["openblas_threads"] = lib.openblas_get_num_threads()
+            break
+        except (OSError, AttributeError):
+            continue
+    return info
+
+
+def write_products(check_dir, sizes, matmul, tag):
+    """The product check: reads the engine's float32 operands a<n>.f32 and b<n>.f32 (n×n, row-major)
+    from check_dir, computes matmul(a, b) -> bytes, writes c<n>.<tag>.f32 for the engine to compare."""
+    for n in sizes:
+        a = open(os.path.join(check_dir, f"a{n}.f32"), "rb").read()
+        b = open(os.path.join(check_dir, f"b{n}.f32"), "rb").read()
+        if len(a) != 4 * n * n or len(b) != 4 * n * n:
+            raise ValueError(f"{check_dir}: a{n}.f32/b{n}.f32 must hold {n}x{n} float32")
+        with open(os.path.join(check_dir, f"c{n}.{tag}.f32"), "wb") as f:
+            f.write(matmul(a, b, n))

@@ -12,6 +12,8 @@ public sealed class LaunchCommand : Command
 {
     public override string Name => "launch";
     public override string Usage => "launch --nproc N <exercise id | verb ...> [--timeout S] [options passed on]";
+    public override string Summary => "Starts N copies of this app under MPICH's mpirun (like torch.distributed.launch); each is one rank of the process group. An exercise id means `run <id>` (e.g. `launch --nproc 2 25.2b`); anything else is a verb (e.g. `bench allreduce`). The other options are passed on to every rank.";
+    public override IReadOnlyList<string> OptionNames => ["nproc", "timeout", "mpirun"];
 
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
     {
@@ -22,12 +24,7 @@ public sealed class LaunchCommand : Command
         bool isExercise = ExerciseCatalog.All.Any(e => e.Id == args[0]);
         if (isExercise) passOn.Add("run");
         passOn.AddRange(args);
-        foreach (var (name, value) in options)
-        {
-            if (name is "nproc" or "timeout" or "mpirun") continue;
-            passOn.Add("--" + name);
-            passOn.Add(value);
-        }
+        passOn.AddRange(CliOptions.ToArgs(options.Where(o => o.Key is not ("nproc" or "timeout" or "mpirun"))));
         var psi = Launcher.StartInfo(nproc, passOn, options.GetValueOrDefault("mpirun"));
         if (options.TryGetValue("timeout", out var timeout)) psi.Environment["ENGINE_DIST_TIMEOUT"] = timeout;
         Console.Error.WriteLine($"launch: {psi.FileName} {string.Join(" ", psi.ArgumentList)}");

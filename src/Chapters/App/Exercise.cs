@@ -11,6 +11,9 @@ public abstract class Exercise
     /// <summary>One line saying what it shows.</summary>
     public abstract string Title { get; }
 
+    /// <summary>The --options this exercise reads besides those of `run` (names in <see cref="CliOptions.All"/>).</summary>
+    public virtual IReadOnlyList<string> OptionNames => [];
+
     /// <summary>Runs the exercise: prints what the book prints, writes files under ctx.OutDir, records checks.</summary>
     public abstract void Run(ExerciseContext ctx);
 }
@@ -57,12 +60,21 @@ public sealed class ExerciseContext
     /// <summary>A generator seeded with --seed.</summary>
     public Generator NewGenerator() => new(Seed);
 
-    /// <summary>An integer option, or its default.</summary>
-    public int Int(string name, int fallback) => Options.TryGetValue(name, out var v) && int.TryParse(v, out int i) ? i : fallback;
+    /// <summary>An integer option, or its default when absent; a value that is not an integer is an error naming the option.</summary>
+    public int Int(string name, int fallback)
+    {
+        if (!Options.TryGetValue(name, out var v)) return fallback;
+        return int.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int i)
+            ? i : throw new ArgumentException($"{Id}: --{name} must be a whole number; got '{v}'.");
+    }
 
-    /// <summary>A float option, or its default.</summary>
-    public double Double(string name, double fallback) =>
-        Options.TryGetValue(name, out var v) && double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : fallback;
+    /// <summary>A float option, or its default when absent; a value that is not a number is an error naming the option.</summary>
+    public double Double(string name, double fallback)
+    {
+        if (!Options.TryGetValue(name, out var v)) return fallback;
+        return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+            ? d : throw new ArgumentException($"{Id}: --{name} must be a finite number; got '{v}'.");
+    }
 
     /// <summary>A path under OutDir (creating the folder).</summary>
     public string OutFile(string name)

@@ -3,46 +3,77 @@ using Spectre.Console;
 
 namespace Chapters
 {
-    /// <summary>`chapters list | run &lt;id&gt; | all | devices` (more commands arrive with later chapters).</summary>
+    /// <summary>`chapters &lt;verb&gt; [args] [--options]`: list, run &lt;id&gt;, all, devices, bench, gpu-check, launch, help.</summary>
     public static class Cli
     {
         public static int Main(string[] args) => Run(args);
 
-        /// <summary>Runs a command line; returns the exit code.</summary>
+        /// <summary>
+        /// Runs a command line; returns the exit code: 0 done, 1 a check or the work failed, 2 a usage
+        /// error (unknown verb, id or option, a value out of range). Every error is one line on stderr;
+        /// ENGINE_TRACE=1 adds the full exception.
+        /// </summary>
         public static int Run(string[] args)
         {
             try
             {
                 var (command, rest, options) = Parse(args);
+                if (options.ContainsKey("help"))
+                {
+                    Console.WriteLine(args.All(a => a.StartsWith('-')) ? Overview : HelpFor(command, rest));
+                    return 0;
+                }
+                CliOptions.Validate(options);
                 var verb = Command.All.FirstOrDefault(c => c.Name == command);
-                return verb is null ? Fail(Usage) : verb.Run(rest, options);
+                return verb is null ? Fail($"unknown verb '{command}'.\n{Overview}") : verb.Run(rest, options);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or NotSupportedException)
+            catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                return Fail(e.Message);
+                return Fail(ExerciseFailure.OneLine(e, int.MaxValue)); // a usage error: all of its one line
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"chapters: {ExerciseFailure.OneLine(e)}");
+                if (Environment.GetEnvironmentVariable("ENGINE_TRACE") == "1") Console.Error.WriteLine(e);
+                return 1;
             }
         }
 
-        private static string Usage => "usage:\n" + string.Join("\n", Command.All.Select(c => "  chapters " + c.Usage));
+        /// <summary>Every verb with its usage line (`chapters --help`).</summary>
+        internal static string Overview =>
+            "usage: chapters <verb> [args] [--options]; `chapters <verb> --help` says more.\n" +
+            string.Join("\n", Command.All.Select(c => $"  chapters {c.Usage}"));
 
+        /// <summary>The --help text of a verb (and of its sub-verb: run &lt;id&gt;, bench &lt;suite&gt;).</summary>
+        internal static string HelpFor(string verb, IReadOnlyList<string> args) =>
+            (Command.All.FirstOrDefault(c => c.Name == verb) ?? throw new ArgumentException($"unknown verb '{verb}'.\n{Overview}")).Help(args);
+
+        /// <summary>Prints "chapters: message" on stderr; returns 2 (a usage error).</summary>
         internal static int Fail(string message)
         {
             Console.Error.WriteLine($"chapters: {message}");
             return 2;
         }
 
-        /// <summary>Splits args into the command, positional arguments and --name value options (--quick is a flag).</summary>
+        /// <summary>
+        /// Splits args into the command, positional arguments and options: `--name value`, `--name=value`,
+        /// flags (`--quick`, `--help`, see <see cref="CliOptions"/>) that take no value, and `-h` for --help.
+        /// An option without a value gets "" (which validation reports).
+        /// </summary>
         public static (string Command, List<string> Args, Dictionary<string, string> Options) Parse(string[] args)
         {
             var rest = new List<string>();
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < args.Length; i++)
             {
-                if (args[i].StartsWith("--", StringComparison.Ordinal))
+                if (args[i] == "-h") options["help"] = "true";
+                else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Length > 2)
                 {
                     string name = args[i][2..];
-                    bool flag = i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
-                    options[name] = flag ? "true" : args[++i];
+                    int eq = name.IndexOf('=');
+                    if (eq > 0) options[name[..eq]] = name[(eq + 1)..];
+                    else if (CliOptions.IsFlag(name)) options[name] = "true";
+                    else options[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "";
                 }
                 else rest.Add(args[i]);
             }
@@ -63,7 +94,7 @@ namespace Chapters
             var device = Device.Parse(options.GetValueOrDefault("device", "cpu"));
             if (device.Type == DeviceType.Cuda && DeviceRegistry.CudaDeviceCount == 0)
                 throw new InvalidOperationException($"--device {device} was requested but no CUDA device is usable ({DeviceRegistry.CudaUnavailableReason}). Use --device cpu.");
-            ulong seed = options.TryGetValue("seed", out var s) ? ulong.Parse(s) : 0;
+            ulong seed = options.TryGetValue("seed", out var s) ? ulong.Parse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture) : 0;
             return new ExerciseContext(id, device, options.ContainsKey("quick"), seed, options.GetValueOrDefault("out", "out"), output, options);
         }
 
@@ -72,34 +103,30 @@ namespace Chapters
             var exercise = ExerciseCatalog.Find(id);
             var ctx = Context(id, options, Console.Out);
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(exercise.Id)}[/] {Markup.Escape(exercise.Title)} [grey](device {ctx.Device}{(ctx.Quick ? ", quick" : "")})[/]");
-            exercise.Run(ctx);
+            if (!ExerciseFailure.Run(exercise, ctx))
+            {
+                Console.Error.WriteLine($"chapters: {exercise.Id} failed: {ctx.Checks[^1].Engine}");
+                return 1;
+            }
             WriteChecks([(exercise, ctx)]);
             return ctx.Checks.All(c => c.Pass) ? 0 : 1;
         }
 
         internal static int RunAll(Dictionary<string, string> options)
         {
+            var contexts = ExerciseCatalog.All.Select(e => (Exercise: e, Log: new StringWriter())).ToList();
             var results = new List<(Exercise, ExerciseContext)>();
-            var failures = new List<string>();
+            _ = Context("all", options, TextWriter.Null); // the options' errors once, before anything runs
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
                 .Start(progress =>
                 {
-                    var task = progress.AddTask("chapters all", maxValue: ExerciseCatalog.All.Count);
-                    foreach (var exercise in ExerciseCatalog.All)
+                    var task = progress.AddTask("chapters all", maxValue: contexts.Count);
+                    foreach (var (exercise, log) in contexts)
                     {
                         task.Description = $"{exercise.Id} {Markup.Escape(exercise.Title)}";
-                        var log = new StringWriter();
                         var ctx = Context(exercise.Id, options, log);
-                        try
-                        {
-                            exercise.Run(ctx);
-                        }
-                        catch (Exception e)
-                        {
-                            ctx.Expect("runs", "ok", e.GetType().Name + ": " + e.Message, false);
-                        }
-                        Directory.CreateDirectory(ctx.OutDir);
-                        File.WriteAllText(Path.Combine(ctx.OutDir, "output.txt"), log.ToString());
+                        ExerciseFailure.Run(exercise, ctx);
+                        File.WriteAllText(ctx.OutFile("output.txt"), log.ToString());
                         results.Add((exercise, ctx));
                         task.Increment(1);
                     }

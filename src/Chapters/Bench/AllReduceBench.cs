@@ -15,6 +15,7 @@ namespace Chapters.Bench;
 public sealed class AllReduceBench : BenchSuite
 {
     public override string Name => "allreduce";
+    public override IReadOnlyList<string> OptionNames => ["nproc", "width", "steps"];
     public override string Title => "DDP gradient all-reduce vs bucket size, with and without overlap (MPI, launches 2 ranks)";
 
     public override int Run(Dictionary<string, string> options)
@@ -22,7 +23,7 @@ public sealed class AllReduceBench : BenchSuite
         if (!Dist.IsLaunched)
         {
             int nproc = options.TryGetValue("nproc", out var n) && int.TryParse(n, out int k) ? k : 2;
-            var psi = Launcher.StartInfo(nproc, ["bench", "allreduce", .. options.Where(o => o.Key != "nproc").SelectMany(o => new[] { "--" + o.Key, o.Value })]);
+            var psi = Launcher.StartInfo(nproc, ["bench", "allreduce", .. CliOptions.ToArgs(options.Where(o => o.Key != "nproc"))]);
             Console.Error.WriteLine($"bench allreduce: {psi.FileName} {string.Join(" ", psi.ArgumentList)}");
             using var p = Process.Start(psi) ?? throw new InvalidOperationException("bench allreduce: could not start mpirun.");
             p.WaitForExit();

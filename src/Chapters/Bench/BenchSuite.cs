@@ -12,6 +12,9 @@ public abstract class BenchSuite
     /// <summary>What it measures, one line.</summary>
     public abstract string Title { get; }
 
+    /// <summary>The --options this suite reads (names in <see cref="CliOptions.All"/>).</summary>
+    public virtual IReadOnlyList<string> OptionNames => [];
+
     /// <summary>Runs the suite; returns the exit code.</summary>
     public abstract int Run(Dictionary<string, string> options);
 

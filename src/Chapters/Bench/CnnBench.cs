@@ -26,6 +26,7 @@ namespace Chapters.Bench;
 public sealed class CnnBench : BenchSuite
 {
     public override string Name => "cnn";
+    public override IReadOnlyList<string> OptionNames => ["device", "repeat", "rounds", "steps", "batch", "c1", "c2", "python", "out", "require-gpu"];
     public override string Title => "CNN: the 20.4.2 training step on the CPU vs PyTorch";
 
     /// <summary>Steps of one 20.4.2 epoch: ⌈60 000 / 64⌉.</summary>
@@ -44,6 +45,8 @@ public sealed class CnnBench : BenchSuite
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine(Title);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {LoadAverage()}");
+        var blas = PeerBlas.Choose(python, "cnn_peers.py", "torch", threads, "install python3-torch libopenblas0-pthread");
+        Console.WriteLine($"PyTorch peer: {blas.Description}.");
 
         var gen = new Generator(0);
         var model = CnnMnist.Model(gen, Device.Cpu, c1, c2);
@@ -64,7 +67,7 @@ public sealed class CnnBench : BenchSuite
                 using var _ = Tensor.NoGrad();
                 model.Forward(x);
             }, repeat, minSeconds: 0.2) * 1e3);
-            var run = PeerScript.Run(python, "cnn_peers.py", threads, peerArgs, "install python3-torch", out error);
+            var run = PeerScript.Run(python, "cnn_peers.py", threads, peerArgs, "install python3-torch", out error, blas.Core);
             if (run is null || run.Value.TryGetProperty("missing", out _)) { peers = run; break; }
             peers = run;
             ptStep = Min(ptStep, PeerScript.Number(run, "torch_step_ms"));

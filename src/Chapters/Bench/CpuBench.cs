@@ -13,6 +13,7 @@ namespace Chapters.Bench;
 public sealed class CpuBench : BenchSuite
 {
     public override string Name => "cpu";
+    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "python"];
     public override string Title => "CPU: SGEMM and a TwoLayerNet training step vs NumPy and PyTorch";
 
     public override int Run(Dictionary<string, string> options)
@@ -23,6 +24,9 @@ public sealed class CpuBench : BenchSuite
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine($"{Title}");
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {CpuName()} · {threads} threads · .NET {Environment.Version} · GEMM kernel {Gemm.Best} · best of {rounds} rounds × {repeat} runs");
+        const string hint = "install python3-numpy python3-torch libopenblas0-pthread";
+        var blas = PeerBlas.Choose(python, "cpu_peers.py", "numpy", threads, hint);
+        Console.WriteLine($"NumPy peer: {blas.Description}.");
 
         // Rounds alternate engine and peers so that load from other processes hits both alike;
         // every number is the best over all rounds (max GFLOP/s, min ms).
@@ -36,7 +40,7 @@ public sealed class CpuBench : BenchSuite
             foreach (int n in new[] { 256, 1024 }) Keep(engine, $"sgemm{n}", EngineSgemm(n, repeat), higherBetter: true);
             Keep(engine, "scratch", TwoLayerNetStep.ScratchMs(repeat), higherBetter: false);
             Keep(engine, "autograd", TwoLayerNetStep.AutogradMs(repeat), higherBetter: false);
-            var p = PeerScript.Run(python, "cpu_peers.py", threads, ["--repeat", repeat.ToString()], "install python3-numpy python3-torch libopenblas0-pthread", out peerError);
+            var p = PeerScript.Run(python, "cpu_peers.py", threads, ["--repeat", repeat.ToString()], hint, out peerError, blas.Core);
             if (p is null) break;
             peers = p;
             foreach (int n in new[] { 256, 1024 })
@@ -74,13 +78,10 @@ public sealed class CpuBench : BenchSuite
             if (peers.Value.TryGetProperty("numpy_missing", out var nm)) Console.WriteLine($"NumPy missing: {nm.GetString()}");
             else
             {
-                var blas = peers.Value.GetProperty("blas");
-                string core = blas.TryGetProperty("openblas_core", out var c) ? $"OpenBLAS kernel {c.GetString()}, {blas.GetProperty("openblas_threads").GetInt32()} threads ({blas.GetProperty("openblas_config").GetString()})"
-                    : $"BLAS is not OpenBLAS (libraries: {blas.GetProperty("libraries")}); install libopenblas0-pthread for a fair peer";
-                Console.WriteLine($"NumPy {peers.Value.GetProperty("numpy").GetString()}: {core}.");
+                Console.WriteLine($"NumPy {peers.Value.GetProperty("numpy").GetString()}: {PeerBlas.Kernel(peers.Value)} in the timed runs.");
                 var set = new[] { "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE" }.Where(v => Environment.GetEnvironmentVariable(v) is not null).ToList();
                 if (set.Count > 0)
-                    Console.WriteLine($"{string.Join(" and ", set.Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}"))} set in this environment: unset for the peer run only (they slow a current OpenBLAS).");
+                    Console.WriteLine($"{string.Join(" and ", set.Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}"))} set in this environment: replaced for the peer runs by the choice above.");
             }
             if (peers.Value.TryGetProperty("missing", out var tm)) Console.WriteLine($"PyTorch missing: {tm.GetString()}");
             else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads.");

@@ -11,10 +11,11 @@ public static class PeerScript
 {
     /// <summary>
     /// Runs bench/<paramref name="scriptName"/> with <paramref name="python"/> (a path, or a name looked up on PATH) and <paramref name="args"/>;
-    /// OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for it (they slow a current OpenBLAS) and every BLAS/OpenMP
-    /// pool gets <paramref name="threads"/>. Returns the parsed JSON, or null with <paramref name="error"/> saying why.
+    /// OPENBLAS_CORETYPE is <paramref name="openBlasCore"/> for it (unset when null; <see cref="PeerBlas"/> chooses it),
+    /// OPENBLAS_L2_SIZE unset, and every BLAS/OpenMP pool gets <paramref name="threads"/>. Returns the parsed JSON,
+    /// or null with <paramref name="error"/> saying why.
     /// </summary>
-    public static JsonElement? Run(string python, string scriptName, int threads, IEnumerable<string> args, string installHint, out string? error)
+    public static JsonElement? Run(string python, string scriptName, int threads, IEnumerable<string> args, string installHint, out string? error, string? openBlasCore = null)
     {
         error = null;
         string? script = FindScript(scriptName);
@@ -28,7 +29,8 @@ public static class PeerScript
         psi.ArgumentList.Add("--threads");
         psi.ArgumentList.Add(threads.ToString());
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("OPENBLAS_CORETYPE");
+        if (openBlasCore is null) psi.Environment.Remove("OPENBLAS_CORETYPE");
+        else psi.Environment["OPENBLAS_CORETYPE"] = openBlasCore;
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
         foreach (var pool in new[] { "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS" })
             psi.Environment[pool] = threads.ToString();

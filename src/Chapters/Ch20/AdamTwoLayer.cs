@@ -9,6 +9,7 @@ public sealed class AdamTwoLayer : Exercise
 {
     public override string Id => "20.3.8";
     public override string Title => "optim: the same model with Adam lr 1e-4 (ZeroGrad, Backward, Step)";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

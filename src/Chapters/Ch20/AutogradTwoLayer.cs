@@ -7,6 +7,7 @@ public sealed class AutogradTwoLayer : Exercise
 {
     public override string Id => "20.3.4";
     public override string Title => "Autograd: RequiresGrad, Backward, update under NoGrad";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

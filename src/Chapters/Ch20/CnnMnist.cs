@@ -20,6 +20,7 @@ public sealed class CnnMnist : Exercise
 {
     public override string Id => "20.4.2";
     public override string Title => "CNN on MNIST: (Conv2d→ReLU→MaxPool)×2 → Linear, Adam";
+    public override IReadOnlyList<string> OptionNames => ["epochs", "batch", "lr", "c1", "c2", "train", "test"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

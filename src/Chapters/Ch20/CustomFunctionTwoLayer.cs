@@ -7,6 +7,7 @@ public sealed class CustomFunctionTwoLayer : Exercise
 {
     public override string Id => "20.3.5";
     public override string Title => "Custom autograd Function: MyReLU (forward clamps and saves input, backward masks)";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

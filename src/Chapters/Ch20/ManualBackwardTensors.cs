@@ -7,6 +7,7 @@ public sealed class ManualBackwardTensors : Exercise
 {
     public override string Id => "20.3.3";
     public override string Title => "Tensors: two-layer net with a hand-written backward (--device cpu|cuda)";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

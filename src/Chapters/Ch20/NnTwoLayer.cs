@@ -11,6 +11,7 @@ public sealed class NnTwoLayer : Exercise
 {
     public override string Id => "20.3.7";
     public override string Title => "nn: Sequential(Linear, ReLU, Linear), MSELoss(sum), manual update lr 1e-4";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

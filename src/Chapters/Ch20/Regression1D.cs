@@ -14,6 +14,7 @@ public sealed class Regression1D : Exercise
 {
     public override string Id => "20.4.1";
     public override string Title => "Regression: small MLP fits a noisy sine with MSE and SGD; fitted-curve PNG";
+    public override IReadOnlyList<string> OptionNames => ["epochs"];
 
     internal const double Sigma = 0.1;
 

@@ -11,6 +11,7 @@ public sealed class StaticGraphTwoLayer : Exercise
 {
     public override string Id => "20.3.6";
     public override string Title => "Static graph: trace one step into placeholders, variables and ops; replay with new feeds";
+    public override IReadOnlyList<string> OptionNames => ["steps"];
 
     public override void Run(ExerciseContext ctx)
     {

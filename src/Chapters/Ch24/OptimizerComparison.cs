@@ -18,6 +18,7 @@ public sealed class OptimizerComparison : Exercise
 {
     public override string Id => "24.6";
     public override string Title => "Optimisers compared: SGD, Momentum, AdaGrad, Adam (toy function and MNIST)";
+    public override IReadOnlyList<string> OptionNames => ["iterations"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

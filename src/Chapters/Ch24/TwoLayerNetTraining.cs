@@ -20,6 +20,7 @@ public sealed class TwoLayerNetTraining : Exercise
 {
     public override string Id => "24.5";
     public override string Title => "TwoLayerNet on MNIST: gradient check, then training by backpropagation";
+    public override IReadOnlyList<string> OptionNames => ["epochs", "decay-every", "lr"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

@@ -18,6 +18,7 @@ public sealed class DataParallelBoston : Exercise
 {
     public override string Id => "25.2";
     public override string Title => "DataParallel on Boston housing: scatter, replicate, gather (Net1, Adam, MSE)";
+    public override IReadOnlyList<string> OptionNames => ["epochs", "pin-memory", "drop-last", "devices"];
 
     public override void Run(ExerciseContext ctx)
     {

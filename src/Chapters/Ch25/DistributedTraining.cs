@@ -20,6 +20,7 @@ public sealed class DistributedTraining : Exercise
 {
     public override string Id => "25.2b";
     public override string Title => "DistributedDataParallel over MPI or NCCL: one process per rank, averaged gradients";
+    public override IReadOnlyList<string> OptionNames => ["backend", "epochs", "batch", "bucket-mb", "overlap", "die-rank", "die-step", "die-how"];
 
     public override void Run(ExerciseContext ctx)
     {

@@ -19,6 +19,7 @@ public sealed class GpuNotes : Exercise
 {
     public override string Id => "25.3";
     public override string Title => "CPU vs GPU by problem size, pinned memory, float16/bfloat16 training with loss scaling";
+    public override IReadOnlyList<string> OptionNames => ["epochs"];
 
     public override void Run(ExerciseContext ctx)
     {

@@ -19,6 +19,7 @@ namespace Chapters.Gpu;
 public sealed class CudaBench : BenchSuite
 {
     public override string Name => "cuda";
+    public override IReadOnlyList<string> OptionNames => ["device", "repeat", "python", "out", "require-gpu"];
     public override string Title => "CUDA: TwoLayerNet and MLP training steps, SGEMM ladder vs cuBLAS, PyTorch on the same GPU";
 
     public override int Run(Dictionary<string, string> options)

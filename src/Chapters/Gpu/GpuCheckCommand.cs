@@ -19,6 +19,8 @@ public sealed class GpuCheckCommand : Command
 {
     public override string Name => "gpu-check";
     public override string Usage => "gpu-check [--quick] [--values] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
+    public override string Summary => "Runs every op of the op table on the GPU against its CPU twin (relative error against the tolerance, time, GB/s or GFLOP/s), then the SGEMM ladder against cuBLAS; writes <out>/gpu-check.md. Exit 1 when an op is out of tolerance. Without a GPU it says so and exits 0 (3 with --require-gpu); --device cpu checks the CPU twins against their formulas; --values compares every op case's values with the CPU (under the host emulation too).";
+    public override IReadOnlyList<string> OptionNames => ["quick", "values", "filter", "reps", "out", "require-gpu", "device"];
 
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
     {

@@ -37,7 +37,7 @@ public sealed class MpiProcessGroup : ProcessGroup
         });
         try
         {
-            init.Wait();
+            init.GetAwaiter().GetResult(); // the DistributedException itself, not an AggregateException
         }
         catch (DistributedException e) when (e.InnerException is DllNotFoundException)
         {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Engine;
+
+namespace Chapters;
+
+/// <summary>
+/// Every --option the `chapters` app understands, checked before any command runs: an unknown name
+/// or a value outside its range is one line naming the option and what it allows (exit 2).
+/// </summary>
+public static class CliOptions
+{
+    private const string Count = "N (a whole number ≥ 1)";
+
+    /// <summary>The table, by name.</summary>
+    public static IReadOnlyDictionary<string, CliOption> All { get; } = new CliOption[]
+    {
+        Flag("help", "print what this command does and its options, then stop"),
+        Flag("quick", "the short schedules: fewer epochs/steps, same point"),
+        Flag("require-gpu", "exit 3 instead of 0 when there is no GPU"),
+        Flag("drop-last", "drop the last incomplete batch (DataLoader drop_last)"),
+        new("device", "cpu|cuda|cuda:N", "where tensors live (default cpu)", IsDevice),
+        new("seed", "N (a whole number from 0 to 18446744073709551615)", "seed of the random generator (default 0)",
+            v => ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _)),
+        Whole("epochs", "epochs of training"),
+        Whole("steps", "training steps"),
+        Whole("iterations", "optimiser iterations"),
+        Whole("batch", "batch size"),
+        Whole("train", "training examples used"),
+        Whole("test", "test examples used"),
+        Whole("decay-every", "epochs between learning-rate decays"),
+        Whole("c1", "channels of the first convolution"),
+        Whole("c2", "channels of the second convolution"),
+        Whole("repeat", "timed runs per round"),
+        Whole("rounds", "rounds (engine and peers alternate)"),
+        Whole("reps", "timed repetitions per op"),
+        Whole("nproc", "processes (ranks) to start"),
+        Whole("width", "hidden width of the benchmarked net"),
+        Positive("lr", "learning rate"),
+        Positive("bucket-mb", "DDP bucket size in MiB"),
+        Positive("timeout", "seconds before a stuck collective fails the ranks"),
+        OneOf("backend", "process-group backend (default mpi)", "mpi", "nccl"),
+        OneOf("overlap", "overlap gradient all-reduce with backward (default true)", "true", "false"),
+        OneOf("pin-memory", "pinned host memory for batches", "true", "false"),
+        new("devices", "LIST (e.g. 0,1 or cpu,cpu)", "devices DataParallel replicates over", IsDeviceList),
+        new("die-rank", "N (a whole number ≥ 0)", "failure drill: this rank stops", IsNatural),
+        new("die-step", "N (a whole number ≥ 0)", "failure drill: before this step", IsNatural),
+        OneOf("die-how", "failure drill: how the rank stops", "exit", "hang"),
+        Text("out", "DIR", "folder for outputs (default out)"),
+        Text("python", "PATH", "Python that runs the benchmark peers"),
+        Text("mpirun", "PATH", "MPICH launcher (default mpirun.mpich on PATH)"),
+        Text("filter", "TEXT", "only ops whose name contains TEXT"),
+    }.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>True when --<paramref name="name"/> is a flag (it never takes the next argument as its value).</summary>
+    public static bool IsFlag(string name) => All.TryGetValue(name, out var o) && o.IsFlag;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for the first unknown option or invalid value.</summary>
+    public static void Validate(IReadOnlyDictionary<string, string> options)
+    {
+        foreach (var (name, value) in options)
+        {
+            if (!All.TryGetValue(name, out var o))
+                throw new ArgumentException($"unknown option --{name}; known options: {string.Join(", ", All.Keys.Select(k => "--" + k))}.");
+            if (o.IsFlag && value != "true")
+                throw new ArgumentException($"--{name} is a flag and takes no value; got '{value}'.");
+            if (!o.IsFlag && !o.IsValid(value))
+                throw new ArgumentException($"--{name} must be {o.Values}; got '{value}'.");
+        }
+    }
+
+    /// <summary>Options back into arguments for a child process: "--quick" for a flag, "--name value" otherwise.</summary>
+    public static IEnumerable<string> ToArgs(IEnumerable<KeyValuePair<string, string>> options) =>
+        options.SelectMany(o => IsFlag(o.Key) ? new[] { "--" + o.Key } : new[] { "--" + o.Key, o.Value });
+
+    /// <summary>The help lines of these options: "  --epochs N (…)   epochs of training".</summary>
+    public static IEnumerable<string> Describe(IEnumerable<string> names) =>
+        names.Select(n => All[n]).Select(o => $"  {o.Syntax,-48} {o.Meaning}");
+
+    private static CliOption Flag(string name, string meaning) => new(name, "", meaning, _ => true, IsFlag: true);
+
+    private static CliOption Whole(string name, string meaning) => new(name, Count, meaning,
+        v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i >= 1);
+
+    private static CliOption Positive(string name, string meaning) => new(name, "X (a number > 0)", meaning,
+        v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d > 0 && double.IsFinite(d));
+
+    private static CliOption OneOf(string name, string meaning, params string[] values) =>
+        new(name, string.Join("|", values), meaning, v => values.Contains(v, StringComparer.OrdinalIgnoreCase));
+
+    private static CliOption Text(string name, string values, string meaning) => new(name, values + " (not empty)", meaning, v => v.Trim().Length > 0);
+
+    private static bool IsNatural(string v) => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+
+    private static bool IsDevice(string v)
+    {
+        try { Device.Parse(v); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
+    private static bool IsDeviceList(string v)
+    {
+        var parts = v.Split(',', StringSplitOptions.TrimEntries);
+        return parts.All(p => IsNatural(p) || (p.Length > 0 && IsDevice(p)));
+    }
+}
