@@ -20,6 +20,7 @@ public sealed class KerasBench : BenchSuite
 {
     public override string Name => "keras";
     public override string Title => "Keras layers API: the 21.4.6 training step vs nn modules vs PyTorch (CPU)";
+    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "batch", "python", "epoch"];
 
     public override int Run(Dictionary<string, string> options)
     {

@@ -19,6 +19,7 @@ namespace Chapters.Ch21;
 public sealed class LayersConvnet : Exercise
 {
     public override string Id => "21.4.6";
+    public override IReadOnlyList<string> OptionNames => ["epochs", "batch", "lr", "train", "test", "save"];
     public override string Title => "Layers model: the book's Keras-style convnet on MNIST; Summary, Fit, Evaluate";
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;

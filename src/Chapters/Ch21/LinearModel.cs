@@ -12,6 +12,7 @@ namespace Chapters.Ch21;
 public sealed class LinearModel : Exercise
 {
     public override string Id => "21.7";
+    public override IReadOnlyList<string> OptionNames => ["epochs"];
     public override string Title => "Linear model y = 2x − 1: Dense(1), sgd, 500 epochs, Predict(5) ≈ 9";
 
     /// <summary>The book's data.</summary>

@@ -12,6 +12,9 @@ public sealed class ServeCommand : Command
     public override string Name => "serve";
     public override string Usage => $"serve [--port {ServeOptions.DefaultPort}] [--host 127.0.0.1] [--model {ServeOptions.DefaultModelPath}] [--app <published wwwroot>]";
 
+    public override string Summary => "Serves the chapter 21 pages: the browser app that trains y = 2x − 1 in WebAssembly (/), the digit page (/digits) and the JSON predict API, until Ctrl+C. Listens on 127.0.0.1 unless --host says otherwise.";
+    public override IReadOnlyList<string> OptionNames => ["port", "host", "model", "app"];
+
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
     {
         if (args.Count > 0) return Cli.Fail("usage: chapters " + Usage);
