@@ -14,13 +14,13 @@ namespace Chapters.Bench;
 /// with nn modules (NCHW, forward/cross-entropy/backward/Step), and PyTorch on the same CPU with the same
 /// threads (bench/keras_peers.py) — measured in alternating rounds, best of each. The epoch column is
 /// 938 steps (⌈60 000 / 64⌉) times the step. Options: --repeat N (default 5), --rounds R (default 3),
-/// --batch B, --python PATH, --epoch (also times one real Fit epoch over MNIST with the layers API).
+/// --batch B, --python PATH, --full-epoch (also times one real Fit epoch over MNIST with the layers API).
 /// </summary>
 public sealed class KerasBench : BenchSuite
 {
     public override string Name => "keras";
     public override string Title => "Keras layers API: the 21.4.6 training step vs nn modules vs PyTorch (CPU)";
-    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "batch", "python", "epoch"];
+    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "batch", "python", "full-epoch"];
 
     public override int Run(Dictionary<string, string> options)
     {
@@ -77,7 +77,7 @@ public sealed class KerasBench : BenchSuite
         Console.WriteLine();
         Console.WriteLine("Step = forward, softmax cross-entropy on one-hot targets, zero grads, backward, Adam (lr 1e-3, ε 1e-7).");
         Console.WriteLine($"s/epoch = {epochSteps} steps × ms/step (60,000 MNIST images at batch 64). Load average after the runs: {LoadAverage()}.");
-        if (options.ContainsKey("epoch")) TimeEpoch(batch);
+        if (options.ContainsKey("full-epoch")) TimeEpoch(batch);
         return 0;
 
         void Row(string what, double ms) => Console.WriteLine(

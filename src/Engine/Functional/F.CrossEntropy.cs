@@ -23,6 +23,8 @@ public static partial class F
     {
         const string op = "CrossEntropyLoss";
         string red = CheckReduction(reduction, op);
+        input.CheckAlive(op);
+        target.CheckAlive(op);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"{op}: label_smoothing must be between 0.0 and 1.0, got {labelSmoothing}.");
         var (x2, t2, outShape) = ClassRows(op, input, target, probabilities: target.DType.IsFloat());
@@ -58,6 +60,8 @@ public static partial class F
     {
         const string op = "NLLLoss";
         string red = CheckReduction(reduction, op);
+        input.CheckAlive(op);
+        target.CheckAlive(op);
         if (target.DType.IsFloat())
             throw new ArgumentException($"{op}: expected class-index targets (Int64 or Int32), got {target.DType.Name()}.");
         var (x2, t2, outShape) = ClassRows(op, input, target, probabilities: false);

@@ -13,5 +13,5 @@ public sealed class AveragePooling2D(IntPair? poolSize = null, IntPair? strides 
     public override string NamePrefix => "average_pooling2d";
 
     /// <inheritdoc/>
-    protected override Tensor Pool(Tensor x) => F.AvgPool2d(x, PoolSize.H, PoolSize.W, Strides.H);
+    protected override Tensor Pool(Tensor x) => F.AvgPool2d(x, (PoolSize.H, PoolSize.W), (Strides.H, Strides.W));
 }

@@ -13,5 +13,5 @@ public sealed class MaxPooling2D(IntPair? poolSize = null, IntPair? strides = nu
     public override string NamePrefix => "max_pooling2d";
 
     /// <inheritdoc/>
-    protected override Tensor Pool(Tensor x) => F.MaxPool2d(x, PoolSize.H, PoolSize.W, Strides.H);
+    protected override Tensor Pool(Tensor x) => F.MaxPool2d(x, (PoolSize.H, PoolSize.W), (Strides.H, Strides.W));
 }

@@ -15,16 +15,16 @@ public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        input.CheckAlive("Flatten");
         int rank = Math.Max(input.Rank, 1);
         int start = StartDim < 0 ? StartDim + rank : StartDim, end = EndDim < 0 ? EndDim + rank : EndDim;
         if (start < 0 || start >= rank || end < 0 || end >= rank || start > end)
             throw new ArgumentException($"Flatten: start_dim {StartDim} and end_dim {EndDim} must name dimensions of the input {Tensor.ShapeString(input.Shape)} with start ≤ end.");
         if (input.Rank == 0) return input.Reshape(1);
         var shape = input.Shape;
-        int[] flat = [.. shape[..start], -1, .. shape[(end + 1)..]];
-        // An empty span: the product of zero sizes cannot be inferred with −1, so write it out.
-        if (shape[start..(end + 1)].Any(d => d == 0)) flat[start] = 0;
-        return input.Reshape(flat);
+        // The flattened span's size is written out (−1 cannot be inferred when another dimension is 0).
+        int span = (int)Tensor.CheckedSize("Flatten", shape.AsSpan(start, end - start + 1));
+        return input.Reshape([.. shape[..start], span, .. shape[(end + 1)..]]);
     }
 
     /// <inheritdoc/>

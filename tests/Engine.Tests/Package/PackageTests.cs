@@ -34,8 +34,14 @@ public class PackageTests
 
             string app = Path.Combine(dir, "app");
             Directory.CreateDirectory(app);
+            // The engine's own dependencies (PureHDF, Google.Protobuf, …) come from this machine's NuGet cache, read as a
+            // local feed: the test needs no registry, and Engine/Engine.Kernels can only come from the packages just packed.
+            string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } env ? env
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             File.WriteAllText(Path.Combine(dir, "NuGet.config"),
-                $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
+                $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /><add key=\"cache\" value=\"{cache}\" /></packageSources>" +
+                "<packageSourceMapping><packageSource key=\"local\"><package pattern=\"Engine\" /><package pattern=\"Engine.*\" /></packageSource>" +
+                "<packageSource key=\"cache\"><package pattern=\"*\" /></packageSource></packageSourceMapping></configuration>");
             File.WriteAllText(Path.Combine(app, "app.csproj"), """
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
