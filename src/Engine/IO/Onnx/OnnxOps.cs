@@ -28,6 +28,7 @@ internal static partial class OnnxOps
         ["Concat"] = ["axis"],
         ["Softmax"] = ["axis"],
         ["Dropout"] = ["ratio", "seed"],
+        ["Pad"] = ["mode", "pads", "value"],
         ["Constant"] = ["value"],
     };
 
@@ -79,6 +80,7 @@ internal static partial class OnnxOps
                 "Concat" => [F.Concat(x.Select((t, i) => t ?? In(i)).ToArray(), (int)node.Int("axis", 0))],
                 "Softmax" => [Softmax(c, In(0))],
                 "Dropout" => [Dropout(c, In(0), Opt(1))],
+                "Pad" => [Pad(c, In(0), Opt(2))],
                 _ => throw new NotSupportedException($"ONNX: operator '{node.OpType}' of {node.Where} is not supported."),
             };
         }
@@ -183,6 +185,20 @@ internal static partial class OnnxOps
         if (ax < 0 || ax >= rank) throw new ArgumentException($"Softmax axis {c.Node.Int("axis", -1)} is out of range for shape {Tensor.ShapeString(x.Shape)}.");
         if (ax == rank - 1) return x.Softmax();
         return x.Transpose(ax, rank - 1).Softmax().Transpose(ax, rank - 1);
+    }
+
+    /// <summary>Constant padding of the two spatial axes of [N, C, H, W] (pads [x1_begin … x4_end] from the attribute before opset 11, the input from 11 on).</summary>
+    private static Tensor Pad(OnnxContext c, Tensor x, Tensor? valueInput)
+    {
+        string mode = c.Node.String("mode", "constant");
+        if (mode != "constant") throw new NotSupportedException($"ONNX: {c.Node.Where}: Pad mode '{mode}' is not supported (only 'constant').");
+        var pads = (c.Opset < 11 ? c.Node.Ints("pads") : c.IntInput(1)) ?? throw new InvalidDataException($"ONNX: {c.Node.Where} gives no pads.");
+        if (c.Opset >= 18 && c.Node.Inputs.Count > 3 && c.Node.Inputs[3].Length > 0)
+            throw new NotSupportedException($"ONNX: {c.Node.Where}: Pad with an axes input is not supported.");
+        double value = c.Opset < 11 ? c.Node.Float("value", 0) : valueInput is null ? 0 : Scalar(c, valueInput, "constant_value");
+        if (x.Rank != 4 || pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > 1 << 16))
+            throw new NotSupportedException($"ONNX: {c.Node.Where}: pads [{string.Join(", ", pads)}] on shape {Tensor.ShapeString(x.Shape)}; only non-negative padding of H and W of a 4-D tensor is supported.");
+        return F.Pad2d(x, (int)pads[2], (int)pads[6], (int)pads[3], (int)pads[7], value);
     }
 
     /// <summary>The identity in eval mode (as in inference); inverted dropout with the node's ratio in training.</summary>
