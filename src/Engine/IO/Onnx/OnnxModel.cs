@@ -204,9 +204,11 @@ public sealed class OnnxModel : Module
 
     private static int ReadOpset(ModelProto model, string source)
     {
-        var def = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
-        // IR version 2 files predate opset_import and mean opset 1.
-        long v = def?.Version ?? 1;
+        if (model.OpsetImport.Count == 0)
+            throw new InvalidDataException($"ONNX: {source} declares no operator set (opset_import); the file is truncated or not an ONNX model.");
+        var def = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")
+            ?? throw new NotSupportedException($"ONNX: {source} imports only the operator sets {string.Join(", ", model.OpsetImport.Select(o => $"'{o.Domain}'"))}; the default ai.onnx domain is required.");
+        long v = def.Version;
         if (v < MinOpset || v > MaxOpset)
             throw new NotSupportedException($"ONNX: {source} uses opset {v} of the default domain; this importer implements opsets {MinOpset}–{MaxOpset}.");
         return (int)v;
