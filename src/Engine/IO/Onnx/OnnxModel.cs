@@ -133,36 +133,44 @@ public sealed class OnnxModel : Module
     public IReadOnlyDictionary<string, Tensor> Run(Tensor input, params string[] outputs) =>
         Run(new Dictionary<string, Tensor> { [InputNames[0]] = input }, outputs);
 
-    /// <summary>Runs the graph on named inputs and returns the named values.</summary>
+    /// <summary>
+    /// Runs the graph on named inputs and returns the named values. Besides the graph inputs, any
+    /// intermediate value may be given: the nodes that produce it are skipped and the graph continues
+    /// from it (how Grad-CAM differentiates the head of a network w.r.t. a feature map).
+    /// </summary>
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, params string[] outputs)
     {
         if (outputs.Length == 0) outputs = OutputNames.ToArray();
-        var values = new Dictionary<string, Tensor>();
-        foreach (var name in InputNames)
-        {
-            if (!inputs.TryGetValue(name, out var x))
-                throw new ArgumentException($"ONNX: {Source} needs input '{name}' (declared shape {Tensor.ShapeString(InputShapes[name])}); given: {string.Join(", ", inputs.Keys)}.");
-            CheckInput(name, x);
-            values[name] = x;
-        }
-        foreach (var name in inputs.Keys)
-            if (!InputNames.Contains(name)) throw new ArgumentException($"ONNX: {Source} has no input '{name}'; its inputs are {string.Join(", ", InputNames)}.");
-        var wanted = new HashSet<string>(outputs);
         var producedBy = new Dictionary<string, int>();
         for (int i = 0; i < _nodes.Length; i++) foreach (var o in _nodes[i].Outputs) producedBy[o] = i;
-        int last = -1;
-        foreach (var o in wanted)
+        var values = new Dictionary<string, Tensor>();
+        foreach (var (name, x) in inputs)
         {
-            if (producedBy.TryGetValue(o, out int i)) last = Math.Max(last, i);
-            else if (!values.ContainsKey(o) && !_weights.ContainsKey(o))
+            if (InputNames.Contains(name)) CheckInput(name, x);
+            else if (!producedBy.ContainsKey(name))
+                throw new ArgumentException($"ONNX: {Source} has no input or node output '{name}'; its inputs are {string.Join(", ", InputNames)}.");
+            values[name] = x;
+        }
+        var wanted = new HashSet<string>(outputs);
+        foreach (var o in wanted)
+            if (!producedBy.ContainsKey(o) && !values.ContainsKey(o) && !_weights.ContainsKey(o))
                 throw new ArgumentException($"ONNX: {Source} has no value named '{o}' (ask for a node output, e.g. {string.Join(", ", _nodes.Take(3).Select(n => n.Outputs[0]))}, or a graph output: {string.Join(", ", OutputNames)}).");
+        // Only the nodes the wanted values depend on run, starting from the values given.
+        var needed = new bool[_nodes.Length];
+        var pending = new Stack<string>(wanted);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (values.ContainsKey(name) || !producedBy.TryGetValue(name, out int i) || needed[i]) continue;
+            needed[i] = true;
+            foreach (var input in _nodes[i].Inputs) if (input.Length > 0) pending.Push(input);
         }
         // Without a graph to record, each intermediate value is freed after the last node that reads it.
         bool recording = Autograd.IsEnabled && (values.Values.Any(t => t.RequiresGrad) || Parameters().Any(p => p.RequiresGrad));
-        for (int i = 0; i <= last; i++)
+        for (int i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[i];
-            if (node.OpType == "Constant") continue;
+            if (!needed[i] || node.OpType == "Constant") continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
             var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node));
@@ -180,7 +188,9 @@ public sealed class OnnxModel : Module
     {
         if (values.TryGetValue(name, out var t)) return t;
         if (_weights.TryGetValue(name, out var w)) return w;
-        throw new InvalidOperationException($"ONNX: value '{name}' of {Source} was not computed (it was freed after its last use, or no node produces it).");
+        throw new ArgumentException(InputNames.Contains(name)
+            ? $"ONNX: {Source} needs input '{name}' (declared shape {Tensor.ShapeString(InputShapes[name])}) to compute what was asked."
+            : $"ONNX: value '{name}' of {Source} is needed but was neither given nor computed.");
     }
 
     private void CheckInput(string name, Tensor x)
