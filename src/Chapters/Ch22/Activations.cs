@@ -87,7 +87,7 @@ public sealed class Activations : Exercise
         using var noGrad = Tensor.NoGrad();
         var x = test.Images.Rows(0, 1);
         int label = test.Labels.Rows(0, 1).Cpu().To(DType.Int32).ToArray<int>()[0];
-        ImageIO.SavePng((x.Cpu() * 255.0).Reshape(28, 28), ctx.OutFile("cnn_digit.png"));
+        ImageIO.SavePng((x.Cpu() * 255.0).Reshape(28, 28), ctx.OutFile("digit_input.png"));
         ctx.Print($"20.4.2 CNN on test digit 0 (label {label}), its 8 modules:");
         int grids = 0;
         for (int i = 0; i < model.Layers.Count; i++)

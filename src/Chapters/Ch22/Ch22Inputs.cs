@@ -32,6 +32,8 @@ internal static class Ch22Inputs
     internal static (OnnxModel Model, OnnxModel Preprocess) ResNet18(ExerciseContext ctx)
     {
         var model = ResNet18Onnx.Load();
+        // Fully convolutional up to the pooling: other image sizes and batches are fine here.
+        model.CheckInputShapes = false;
         var prep = OnnxModel.Load(ResNet18Onnx.PreprocessPath);
         model.To(ctx.Device);
         prep.To(ctx.Device);

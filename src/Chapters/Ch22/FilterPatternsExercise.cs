@@ -9,7 +9,7 @@ namespace Chapters.Ch22;
 /// 22.2 — what each filter responds to, by gradient ascent on the input (Engine.Vision.FilterPatterns):
 /// loss = mean activation of one filter, gradient ÷ (RMS + 1e-5), 40 steps of step 1 from grey noise,
 /// deprocessed (standardise, ×0.1, +0.5, clip, ×255) into 8×8 grids with 5-px margins. On the pretrained
-/// ResNet18 (ONNX): the first 64 filters of conv1 and of stages layer1–layer3 on 112×112 inputs
+/// ResNet18 (ONNX): the first 64 filters of conv1 and of stages layer1–layer3 on 80×80 inputs
 /// (--quick: 16 filters of conv1 and layer1 on 64×64). On the 20.4.2 CNN: its conv1 and conv2 filters
 /// (the book's recipe in the CNN's 0–1 pixel scale). Checks that each filter's mean activation rises.
 /// Options: --filters N, --size S, --steps K. Writes out/22.2/*.png.
@@ -32,7 +32,7 @@ public sealed class FilterPatternsExercise : Exercise
 
     private static void ResNet(ExerciseContext ctx, int steps)
     {
-        int filters = ctx.Int("filters", ctx.Quick ? 16 : 64), size = ctx.Int("size", ctx.Quick ? 64 : 112);
+        int filters = ctx.Int("filters", ctx.Quick ? 16 : 64), size = ctx.Int("size", ctx.Quick ? 64 : 80);
         var (model, _) = ResNet18(ctx);
         var gen = ctx.NewGenerator();
         foreach (var (stage, value) in Stages.Take(ctx.Quick ? 2 : 4))

@@ -116,6 +116,12 @@ public sealed class OnnxModel : Module
     /// <summary>The declared shape of each input (−1 for a symbolic or unknown dimension).</summary>
     public IReadOnlyDictionary<string, int[]> InputShapes { get; }
 
+    /// <summary>
+    /// When true (the default, as ONNX Runtime does) an input must have the declared shape; when false
+    /// only its rank is checked, so a fully convolutional model can take other batch sizes and image sizes.
+    /// </summary>
+    public bool CheckInputShapes { get; set; } = true;
+
     /// <summary>The nodes in execution order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
@@ -197,9 +203,9 @@ public sealed class OnnxModel : Module
     {
         var declared = InputShapes[name];
         bool fits = declared.Length == 0 || declared.Length == x.Rank;
-        for (int d = 0; fits && d < declared.Length; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
+        for (int d = 0; fits && CheckInputShapes && d < declared.Length; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
         if (!fits)
-            throw new ArgumentException($"ONNX: input '{name}' of {Source} is declared as {Tensor.ShapeString(declared)}, got {Tensor.ShapeString(x.Shape)}.");
+            throw new ArgumentException($"ONNX: input '{name}' of {Source} is declared as {Tensor.ShapeString(declared)}, got {Tensor.ShapeString(x.Shape)}{(CheckInputShapes ? " (set CheckInputShapes = false to feed other sizes)" : "")}.");
     }
 
     private void AddConstant(OnnxNode node)
