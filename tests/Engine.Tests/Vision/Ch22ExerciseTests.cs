@@ -7,6 +7,13 @@ public class Ch22ExerciseTests
 {
     private static readonly string Out = Path.Combine(Path.GetTempPath(), "engine-tests-out");
 
+    /// <summary>Removes pictures of an earlier run so the counts below see only this one.</summary>
+    private static void Clean(string id)
+    {
+        var dir = Path.Combine(Out, id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
     private static void AllPass(Chapters.ExerciseContext ctx)
     {
         foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: book {c.Book}, engine {c.Engine}");
@@ -16,6 +23,7 @@ public class Ch22ExerciseTests
     [Test]
     public void Activations221()
     {
+        Clean("22.1");
         var ctx = TestRun.Exercise("22.1");
         AllPass(ctx);
         Assert.That(ctx.Checks.Single(c => c.What.Contains("total params")).Engine, Is.EqualTo("3,453,121"));
@@ -26,6 +34,7 @@ public class Ch22ExerciseTests
     [Test]
     public void FilterPatterns222()
     {
+        Clean("22.2");
         var ctx = TestRun.Exercise("22.2", true, ("filters", "8"), ("size", "48"));
         AllPass(ctx);
         Assert.That(ctx.Checks.Count(c => c.What.Contains("rises for every filter")), Is.EqualTo(4), "two ResNet18 stages and two CNN layers");
@@ -36,6 +45,7 @@ public class Ch22ExerciseTests
     [Test]
     public void GradCam223()
     {
+        Clean("22.3");
         var ctx = TestRun.Exercise("22.3", true, ("digits", "60"));
         AllPass(ctx);
         Assert.That(ctx.Checks.Any(c => c.What.Contains("peak inside")), Is.True);
