@@ -122,6 +122,9 @@ public sealed class OnnxModel : Module
     /// </summary>
     public bool CheckInputShapes { get; set; } = true;
 
+    /// <summary>When set, called after each node with its wall-clock seconds (`chapters bench resnet18` sums them by operator).</summary>
+    internal Action<OnnxNode, double>? NodeTimer { get; set; }
+
     /// <summary>The nodes in execution order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
@@ -179,7 +182,9 @@ public sealed class OnnxModel : Module
             if (!needed[i] || node.OpType == "Constant") continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node));
+            NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
                 if (node.Outputs[k].Length > 0) values[node.Outputs[k]] = results[k];
             if (!recording)
