@@ -1,0 +1,17 @@
+namespace Engine.IO.Onnx;
+
+/// <summary>
+/// What an operator needs besides its tensor inputs: the model's opset, train/eval mode, and the
+/// host integer constants (shapes, axes) that some inputs name.
+/// </summary>
+internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node)
+{
+    /// <summary>The integer constant at input <paramref name="index"/>, or null when that input is omitted.</summary>
+    public long[]? IntInput(int index)
+    {
+        if (index >= Node.Inputs.Count || Node.Inputs[index].Length == 0) return null;
+        return Integers.TryGetValue(Node.Inputs[index], out var v)
+            ? v
+            : throw new NotSupportedException($"ONNX: {Node.Where}: input {index} ('{Node.Inputs[index]}') must be a constant int64 tensor (an initializer or Constant); computed shapes are not supported.");
+    }
+}

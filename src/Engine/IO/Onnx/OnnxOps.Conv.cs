@@ -1,0 +1,191 @@
+using Engine.Functional;
+
+namespace Engine.IO.Onnx;
+
+// Conv, MaxPool, AveragePool, GlobalAveragePool and BatchNormalization on NCHW images, mapped onto
+// the engine's F.Conv2d / F.MaxPool2d / F.AvgPool2d (one stride, symmetric padding):
+// - asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
+// - dilation becomes a kernel with zeros between its taps (W' = W·S, S a 0/1 spreading matrix);
+// - groups run one convolution per channel group (F.Narrow) joined by F.Concat.
+internal static partial class OnnxOps
+{
+    private static Tensor Conv(OnnxContext c, Tensor x, Tensor w, Tensor? b)
+    {
+        var node = c.Node;
+        Need4d(node, x, "input");
+        Need4d(node, w, "weight");
+        int kh = w.Dim(2), kw = w.Dim(3);
+        var ks = node.Ints("kernel_shape");
+        if (ks is not null && (ks.Length != 2 || ks[0] != kh || ks[1] != kw))
+            throw new InvalidDataException($"ONNX: {node.Where}: kernel_shape [{string.Join(", ", ks)}] does not match the weight {Tensor.ShapeString(w.Shape)}.");
+        var (sh, sw) = Pair(node, "strides", 1);
+        var (dh, dw) = Pair(node, "dilations", 1);
+        int stride = SameStride(node, sh, sw);
+        var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), (kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw);
+        if (dh > 1 || dw > 1) w = Dilate(w, dh, dw);
+        int pad = 0;
+        if (pt == pb && pl == pr && pt == pl) pad = pt;
+        else x = F.Pad2d(x, pt, pb, pl, pr);
+
+        int groups = (int)node.Int("group", 1);
+        if (groups == 1) return F.Conv2d(x, w, b, stride, pad);
+        int ch = x.Dim(1), f = w.Dim(0);
+        if (groups < 1 || ch % groups != 0 || f % groups != 0 || w.Dim(1) != ch / groups)
+            throw new InvalidDataException($"ONNX: {node.Where}: group {groups} does not fit input channels {ch} and weight {Tensor.ShapeString(w.Shape)} (expected [F, C/group, KH, KW] with C and F divisible by group).");
+        int cg = ch / groups, fg = f / groups;
+        var parts = new Tensor[groups];
+        for (int g = 0; g < groups; g++)
+            parts[g] = F.Conv2d(F.Narrow(x, 1, g * cg, cg), F.Narrow(w, 0, g * fg, fg), b is null ? null : F.Narrow(b, 0, g * fg, fg), stride, pad);
+        return F.Concat(parts, 1);
+    }
+
+    /// <summary>W [F, C, KH, KW] → [F, C, (KH−1)·dh+1, (KW−1)·dw+1] with zeros between the taps, as W·S.</summary>
+    private static Tensor Dilate(Tensor w, int dh, int dw)
+    {
+        int f = w.Dim(0), ch = w.Dim(1), kh = w.Dim(2), kw = w.Dim(3);
+        int kh2 = (kh - 1) * dh + 1, kw2 = (kw - 1) * dw + 1;
+        var s = new double[kh * kw * kh2 * kw2];
+        for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++)
+                s[(i * kw + j) * (kh2 * kw2) + i * dh * kw2 + j * dw] = 1;
+        var spread = Tensor.FromDoubles(s, [kh * kw, kh2 * kw2], w.DType, w.Device);
+        return w.Reshape(f * ch, kh * kw).MatMul(spread).Reshape(f, ch, kh2, kw2);
+    }
+
+    private static Tensor MaxPool(OnnxContext c, Tensor x)
+    {
+        var node = c.Node;
+        Need4d(node, x, "input");
+        var (kh, kw) = Kernel(node);
+        var (dh, dw) = Pair(node, "dilations", 1);
+        if (dh != 1 || dw != 1) throw new NotSupportedException($"ONNX: {node.Where}: dilated max pooling is not supported.");
+        var (sh, sw) = Pair(node, "strides", 1);
+        int stride = SameStride(node, sh, sw);
+        var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), kh, kw, sh, sw);
+        bool ceil = node.Int("ceil_mode", 0) != 0;
+        if (!ceil && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
+            return F.MaxPool2d(x, kh, kw, stride, pt);
+        int oh = PoolSize(x.Dim(2), kh, stride, pt, pb, ceil), ow = PoolSize(x.Dim(3), kw, stride, pl, pr, ceil);
+        // Padding with −∞ never wins a max; the bottom/right pad is what makes exactly OH×OW windows.
+        int pbEff = Math.Max(0, (oh - 1) * stride + kh - x.Dim(2) - pt), prEff = Math.Max(0, (ow - 1) * stride + kw - x.Dim(3) - pl);
+        var xp = F.Pad2d(x, pt, pbEff, pl, prEff, double.NegativeInfinity);
+        return F.MaxPool2d(xp, kh, kw, stride, 0);
+    }
+
+    private static Tensor AveragePool(OnnxContext c, Tensor x)
+    {
+        var node = c.Node;
+        Need4d(node, x, "input");
+        var (kh, kw) = Kernel(node);
+        var (dh, dw) = Pair(node, "dilations", 1);
+        if (dh != 1 || dw != 1) throw new NotSupportedException($"ONNX: {node.Where}: dilated average pooling is not supported.");
+        var (sh, sw) = Pair(node, "strides", 1);
+        int stride = SameStride(node, sh, sw);
+        int h = x.Dim(2), wd = x.Dim(3);
+        var (pt, pl, pb, pr) = Pads(node, h, wd, kh, kw, sh, sw);
+        bool ceil = node.Int("ceil_mode", 0) != 0, includePad = node.Int("count_include_pad", 0) != 0;
+        int oh = PoolSize(h, kh, stride, pt, pb, ceil), ow = PoolSize(wd, kw, stride, pl, pr, ceil);
+        bool noPad = pt == 0 && pb == 0 && pl == 0 && pr == 0;
+        if (!ceil && noPad) return F.AvgPool2d(x, kh, kw, stride, 0);
+        if (!ceil && includePad && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
+            return F.AvgPool2d(x, kh, kw, stride, pt);
+        // General case: window sums over a zero-padded input, divided per window by how many
+        // elements count (the real ones; with count_include_pad also the explicit pads).
+        int pbEff = Math.Max(0, (oh - 1) * stride + kh - h - pt), prEff = Math.Max(0, (ow - 1) * stride + kw - wd - pl);
+        var sums = F.AvgPool2d(F.Pad2d(x, pt, pbEff, pl, prEff), kh, kw, stride, 0) * (kh * kw);
+        var count = new double[oh * ow];
+        for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+                count[i * ow + j] = Covered(i * stride - pt, kh, h, pb, includePad) * Covered(j * stride - pl, kw, wd, pr, includePad);
+        var divisor = Tensor.FromDoubles(count, [1, 1, oh, ow], x.DType, x.Device);
+        return sums / divisor;
+    }
+
+    /// <summary>How many positions of the window [start, start+k) count along one axis of size n with end pad padEnd.</summary>
+    private static int Covered(int start, int k, int n, int padEnd, bool includePad)
+    {
+        if (includePad) return Math.Min(start + k, n + padEnd) - start;
+        return Math.Min(start + k, n) - Math.Max(start, 0);
+    }
+
+    private static Tensor GlobalAveragePool(OnnxContext c, Tensor x)
+    {
+        Need4d(c.Node, x, "input");
+        return F.GlobalAvgPool2d(x, keepDim: true);
+    }
+
+    /// <summary>Eval: running statistics; training (model.Train()): batch statistics, running ones updated with 1 − momentum.</summary>
+    private static Tensor BatchNorm(OnnxContext c, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var)
+    {
+        double eps = c.Node.Float("epsilon", 1e-5f), momentum = c.Node.Float("momentum", 0.9f);
+        return F.BatchNorm(x, mean, var, scale, bias, training: c.Training, momentum: 1 - momentum, eps: eps);
+    }
+
+    /// <summary>Output length of a pooling window: floor, or ceil where the last window still starts inside the input or its leading pad.</summary>
+    private static int PoolSize(int n, int k, int s, int padBegin, int padEnd, bool ceil)
+    {
+        int span = n + padBegin + padEnd - k;
+        if (span < 0) throw new ArgumentException($"pooling window {k} is larger than the padded input {n + padBegin + padEnd}.");
+        if (!ceil) return span / s + 1;
+        int o = (span + s - 1) / s + 1;
+        if ((o - 1) * s >= n + padBegin) o--;
+        return o;
+    }
+
+    /// <summary>(top, left, bottom, right) from pads [x1_begin, x2_begin, x1_end, x2_end] or auto_pad.</summary>
+    private static (int T, int L, int B, int R) Pads(OnnxNode node, int h, int w, int kh, int kw, int sh, int sw)
+    {
+        string auto = node.String("auto_pad", "NOTSET");
+        switch (auto)
+        {
+            case "NOTSET":
+                var p = node.Ints("pads") ?? [0, 0, 0, 0];
+                if (p.Length != 4 || p.Any(v => v < 0 || v > 1 << 16))
+                    throw new NotSupportedException($"ONNX: {node.Where}: pads [{string.Join(", ", p)}] are not four non-negative values for a 2-D window.");
+                return ((int)p[0], (int)p[1], (int)p[2], (int)p[3]);
+            case "VALID":
+                return (0, 0, 0, 0);
+            case "SAME_UPPER" or "SAME_LOWER":
+                var (t, b) = SamePad(h, kh, sh, auto == "SAME_UPPER");
+                var (l, r) = SamePad(w, kw, sw, auto == "SAME_UPPER");
+                return (t, l, b, r);
+            default:
+                throw new InvalidDataException($"ONNX: {node.Where}: unknown auto_pad '{auto}'.");
+        }
+    }
+
+    /// <summary>SAME padding: output ceil(n/s); the odd pad goes at the end (UPPER) or the start (LOWER).</summary>
+    private static (int Begin, int End) SamePad(int n, int k, int s, bool upper)
+    {
+        int o = (n + s - 1) / s;
+        int total = Math.Max(0, (o - 1) * s + k - n);
+        int small = total / 2, big = total - small;
+        return upper ? (small, big) : (big, small);
+    }
+
+    private static (int, int) Kernel(OnnxNode node)
+    {
+        var k = node.Ints("kernel_shape") ?? throw new InvalidDataException($"ONNX: {node.Where} has no kernel_shape.");
+        if (k.Length != 2 || k[0] < 1 || k[1] < 1)
+            throw new NotSupportedException($"ONNX: {node.Where}: kernel_shape [{string.Join(", ", k)}] is not a 2-D window (only 2-D pooling is supported).");
+        return ((int)k[0], (int)k[1]);
+    }
+
+    private static (int, int) Pair(OnnxNode node, string name, int fallback)
+    {
+        var v = node.Ints(name);
+        if (v is null) return (fallback, fallback);
+        if (v.Length != 2 || v[0] < 1 || v[1] < 1)
+            throw new NotSupportedException($"ONNX: {node.Where}: {name} [{string.Join(", ", v)}] is not two positive values (only 2-D windows are supported).");
+        return ((int)v[0], (int)v[1]);
+    }
+
+    private static int SameStride(OnnxNode node, int sh, int sw) =>
+        sh == sw ? sh : throw new NotSupportedException($"ONNX: {node.Where}: strides [{sh}, {sw}] differ; the engine's convolution and pooling take one stride for both axes.");
+
+    private static void Need4d(OnnxNode node, Tensor t, string what)
+    {
+        if (t.Rank != 4)
+            throw new NotSupportedException($"ONNX: {node.Where}: {what} has shape {Tensor.ShapeString(t.Shape)}; only 2-D (NCHW) convolution and pooling are supported.");
+    }
+}
