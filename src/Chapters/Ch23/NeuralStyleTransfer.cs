@@ -42,7 +42,7 @@ public sealed class NeuralStyleTransfer : Exercise
         string stylePath = ImagePath(ctx.Options.GetValueOrDefault("style", DefaultStyle));
 
         var net = new ResNet18StyleBackbone(ctx.Device);
-        var (contentRgb, h, w) = StyleImages.Load(contentPath, height);
+        var (contentRgb, h, w) = StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
         var (styleRgb, _, _) = StyleImages.Load(stylePath, h, w);
         ctx.Print($"content {Path.GetFileName(contentPath)}, style {Path.GetFileName(stylePath)}, resized to {h}×{w}; backbone ResNet18 (ONNX), device {ctx.Device}");
         ctx.Print($"content layer {ResNet18StyleBackbone.ContentLayer}; style layers {string.Join(", ", ResNet18StyleBackbone.StyleLayers)}");

@@ -7,12 +7,17 @@ namespace Chapters.Ch23;
 /// <summary>Image files of 23.3: load and resize a JPEG/PNG to RGB floats [3, H, W], write PNGs atomically, paste side by side.</summary>
 public static class StyleImages
 {
-    /// <summary>RGB on 0–255 as [3, H, W] floats, resized to <paramref name="height"/> rows (width kept in proportion, like the notebook's img_ncols).</summary>
-    public static (float[] Rgb, int Height, int Width) Load(string path, int height, int? width = null)
+    /// <summary>
+    /// RGB on 0–255 as [3, H, W] floats, resized to <paramref name="height"/> rows and <paramref name="width"/> columns,
+    /// or without a width to the width that keeps the proportions (the notebook's img_ncols), passed through
+    /// <paramref name="fitWidth"/> when given.
+    /// </summary>
+    public static (float[] Rgb, int Height, int Width) Load(string path, int height, int? width = null, Func<int, int>? fitWidth = null)
     {
         if (height < 8) throw new ArgumentException($"StyleImages: height must be ≥ 8, got {height}.");
         using var image = Image.Load<Rgb24>(path);
         int w = width ?? Math.Max(8, (int)Math.Round((double)image.Width * height / image.Height));
+        if (width is null && fitWidth is not null) w = fitWidth(w);
         image.Mutate(c => c.Resize(w, height));
         var rgb = new float[3 * height * w];
         int plane = height * w;

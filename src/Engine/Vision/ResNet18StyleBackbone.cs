@@ -24,6 +24,16 @@ public sealed class ResNet18StyleBackbone
 
     private readonly OnnxModel _model;
 
+    /// <summary>
+    /// Image sides must be multiples of this: the graph's stride-2 convolutions carry explicit pads worked out
+    /// for 224×224, which keep the main and shortcut paths of a block the same size only for even sides at
+    /// every one of the five halvings.
+    /// </summary>
+    public const int SizeMultiple = 32;
+
+    /// <summary>The nearest multiple of <see cref="SizeMultiple"/> (at least one), halves rounded up: 400 → 416.</summary>
+    public static int FitSize(int n) => Math.Max(SizeMultiple, (n + SizeMultiple / 2) / SizeMultiple * SizeMultiple);
+
     /// <summary>Loads the model from the NuGet package folder, freezes it and moves it to <paramref name="device"/>.</summary>
     public ResNet18StyleBackbone(Device device)
     {
