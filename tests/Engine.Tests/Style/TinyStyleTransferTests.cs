@@ -59,6 +59,19 @@ public class TinyStyleTransferTests
         for (int i = 0; i < g.Length; i++) Assert.That(g[i], Is.EqualTo(wg[i]).Within(1e-10 * scale), $"grad[{i}]");
     }
 
+    [Test]
+    public void BadSetupsAreReportedByName()
+    {
+        using var loss = Problem(out var x0);
+        Assert.That(() => loss.LossAndGradient(new double[x0.Length - 1]), Throws.ArgumentException.With.Message.Contains("pixels"));
+        var image = Tensor.Zeros([1, 3, 12, 16], DType.Float64);
+        var other = Tensor.Zeros([1, 3, 12, 15], DType.Float64);
+        IReadOnlyDictionary<string, Tensor> Identity(Tensor x) => new Dictionary<string, Tensor> { ["x"] = x };
+        Assert.That(() => new StyleTransferLoss(Identity, "x", ["x"], image, other), Throws.ArgumentException.With.Message.Contains("same shape"));
+        Assert.That(() => new StyleTransferLoss(Identity, "missing", ["x"], image, image), Throws.ArgumentException.With.Message.Contains("'missing'"));
+        Assert.That(() => new StyleTransferLoss(Identity, "x", [], image, image), Throws.ArgumentException.With.Message.Contains("style layer"));
+    }
+
     /// <summary>
     /// scipy checks maxfun only when an iteration ends and used 21 evaluations in each call; given the same 21 the
     /// engine's losses after each call were within 2.4% of scipy's (0.15% after the first call), so 3% is asserted.
