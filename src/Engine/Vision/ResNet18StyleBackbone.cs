@@ -38,7 +38,7 @@ public sealed class ResNet18StyleBackbone
     public ResNet18StyleBackbone(Device device)
     {
         _model = ResNet18Onnx.Load();
-        _model.FixedImageSize = false;
+        _model.CheckInputShapes = false;
         foreach (var p in _model.Parameters()) p.RequiresGrad = false;
         _model.To(device);
         MeanBgr = ChannelMeans(ResNet18Onnx.PreprocessPath);

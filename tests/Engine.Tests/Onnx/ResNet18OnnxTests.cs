@@ -48,4 +48,16 @@ public class ResNet18OnnxTests
             Assert.That(worst, Is.LessThanOrEqualTo(1e-4 * scale), name);
         }
     }
+
+    [Test]
+    public void ThePreprocessingGraphRunsInTheEngineAsInOnnxRuntime()
+    {
+        // ResNetPreprocess.onnx: Split the RGB planes, Concat them as BGR, Sub the per-pixel ImageNet mean image.
+        var prep = OnnxModel.Load(ResNet18Onnx.PreprocessPath);
+        Assert.That(prep.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "Split", "Concat", "Sub" }));
+        using var rgb = Tensor.Rand([1, 3, 224, 224], 0, 255, generator: new Generator(3));
+        using var mine = prep.Forward(rgb);
+        var peer = OnnxRuntimePeer.Run(File.ReadAllBytes(ResNet18Onnx.PreprocessPath), prep.InputNames[0], rgb, prep.OutputNames[0])[prep.OutputNames[0]];
+        Assert.That(mine.ToArray<float>(), Is.EqualTo(peer.Values).Within(1e-4));
+    }
 }

@@ -116,6 +116,15 @@ public sealed class OnnxModel : Module
     /// <summary>The declared shape of each input (−1 for a symbolic or unknown dimension).</summary>
     public IReadOnlyDictionary<string, int[]> InputShapes { get; }
 
+    /// <summary>
+    /// When true (the default, as ONNX Runtime does) an input must have the declared shape; when false
+    /// only its rank is checked, so a fully convolutional model can take other batch sizes and image sizes.
+    /// </summary>
+    public bool CheckInputShapes { get; set; } = true;
+
+    /// <summary>When set, called after each node with its wall-clock seconds (`chapters bench resnet18` sums them by operator).</summary>
+    internal Action<OnnxNode, double>? NodeTimer { get; set; }
+
     /// <summary>The nodes in execution order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
@@ -133,39 +142,49 @@ public sealed class OnnxModel : Module
     public IReadOnlyDictionary<string, Tensor> Run(Tensor input, params string[] outputs) =>
         Run(new Dictionary<string, Tensor> { [InputNames[0]] = input }, outputs);
 
-    /// <summary>Runs the graph on named inputs and returns the named values.</summary>
+    /// <summary>
+    /// Runs the graph on named inputs and returns the named values. Besides the graph inputs, any
+    /// intermediate value may be given: the nodes that produce it are skipped and the graph continues
+    /// from it (how Grad-CAM differentiates the head of a network w.r.t. a feature map).
+    /// </summary>
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, params string[] outputs)
     {
         if (outputs.Length == 0) outputs = OutputNames.ToArray();
-        var values = new Dictionary<string, Tensor>();
-        foreach (var name in InputNames)
-        {
-            if (!inputs.TryGetValue(name, out var x))
-                throw new ArgumentException($"ONNX: {Source} needs input '{name}' (declared shape {Tensor.ShapeString(InputShapes[name])}); given: {string.Join(", ", inputs.Keys)}.");
-            CheckInput(name, x);
-            values[name] = x;
-        }
-        foreach (var name in inputs.Keys)
-            if (!InputNames.Contains(name)) throw new ArgumentException($"ONNX: {Source} has no input '{name}'; its inputs are {string.Join(", ", InputNames)}.");
-        var wanted = new HashSet<string>(outputs);
         var producedBy = new Dictionary<string, int>();
         for (int i = 0; i < _nodes.Length; i++) foreach (var o in _nodes[i].Outputs) producedBy[o] = i;
-        int last = -1;
-        foreach (var o in wanted)
+        var values = new Dictionary<string, Tensor>();
+        foreach (var (name, x) in inputs)
         {
-            if (producedBy.TryGetValue(o, out int i)) last = Math.Max(last, i);
-            else if (!values.ContainsKey(o) && !_weights.ContainsKey(o))
+            if (InputNames.Contains(name)) CheckInput(name, x);
+            else if (!producedBy.ContainsKey(name))
+                throw new ArgumentException($"ONNX: {Source} has no input or node output '{name}'; its inputs are {string.Join(", ", InputNames)}.");
+            values[name] = x;
+        }
+        var wanted = new HashSet<string>(outputs);
+        foreach (var o in wanted)
+            if (!producedBy.ContainsKey(o) && !values.ContainsKey(o) && !_weights.ContainsKey(o))
                 throw new ArgumentException($"ONNX: {Source} has no value named '{o}' (ask for a node output, e.g. {string.Join(", ", _nodes.Take(3).Select(n => n.Outputs[0]))}, or a graph output: {string.Join(", ", OutputNames)}).");
+        // Only the nodes the wanted values depend on run, starting from the values given.
+        var needed = new bool[_nodes.Length];
+        var pending = new Stack<string>(wanted);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (values.ContainsKey(name) || !producedBy.TryGetValue(name, out int i) || needed[i]) continue;
+            needed[i] = true;
+            foreach (var input in _nodes[i].Inputs) if (input.Length > 0) pending.Push(input);
         }
         // Without a graph to record, each intermediate value is freed after the last node that reads it.
         bool recording = Autograd.IsEnabled && (values.Values.Any(t => t.RequiresGrad) || Parameters().Any(p => p.RequiresGrad));
-        for (int i = 0; i <= last; i++)
+        for (int i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[i];
-            if (node.OpType == "Constant") continue;
+            if (!needed[i] || node.OpType == "Constant") continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node));
+            NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
                 if (node.Outputs[k].Length > 0) values[node.Outputs[k]] = results[k];
             if (!recording)
@@ -180,23 +199,18 @@ public sealed class OnnxModel : Module
     {
         if (values.TryGetValue(name, out var t)) return t;
         if (_weights.TryGetValue(name, out var w)) return w;
-        throw new InvalidOperationException($"ONNX: value '{name}' of {Source} was not computed (it was freed after its last use, or no node produces it).");
+        throw new ArgumentException(InputNames.Contains(name)
+            ? $"ONNX: {Source} needs input '{name}' (declared shape {Tensor.ShapeString(InputShapes[name])}) to compute what was asked."
+            : $"ONNX: value '{name}' of {Source} is needed but was neither given nor computed.");
     }
-
-    /// <summary>
-    /// False lets images of any height and width through a convolutional graph declared for one size
-    /// (batch and channels are still checked): style transfer runs the 224×224 ResNet18 at 400 pixels high.
-    /// </summary>
-    public bool FixedImageSize { get; set; } = true;
 
     private void CheckInput(string name, Tensor x)
     {
         var declared = InputShapes[name];
         bool fits = declared.Length == 0 || declared.Length == x.Rank;
-        int checkedDims = FixedImageSize || declared.Length != 4 ? declared.Length : 2;
-        for (int d = 0; fits && d < checkedDims; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
+        for (int d = 0; fits && CheckInputShapes && d < declared.Length; d++) fits = declared[d] < 0 || declared[d] == x.Dim(d);
         if (!fits)
-            throw new ArgumentException($"ONNX: input '{name}' of {Source} is declared as {Tensor.ShapeString(declared)}, got {Tensor.ShapeString(x.Shape)}.");
+            throw new ArgumentException($"ONNX: input '{name}' of {Source} is declared as {Tensor.ShapeString(declared)}, got {Tensor.ShapeString(x.Shape)}{(CheckInputShapes ? " (set CheckInputShapes = false to feed other sizes)" : "")}.");
     }
 
     private void AddConstant(OnnxNode node)
@@ -211,9 +225,11 @@ public sealed class OnnxModel : Module
 
     private static int ReadOpset(ModelProto model, string source)
     {
-        var def = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
-        // IR version 2 files predate opset_import and mean opset 1.
-        long v = def?.Version ?? 1;
+        if (model.OpsetImport.Count == 0)
+            throw new InvalidDataException($"ONNX: {source} declares no operator set (opset_import); the file is truncated or not an ONNX model.");
+        var def = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")
+            ?? throw new NotSupportedException($"ONNX: {source} imports only the operator sets {string.Join(", ", model.OpsetImport.Select(o => $"'{o.Domain}'"))}; the default ai.onnx domain is required.");
+        long v = def.Version;
         if (v < MinOpset || v > MaxOpset)
             throw new NotSupportedException($"ONNX: {source} uses opset {v} of the default domain; this importer implements opsets {MinOpset}–{MaxOpset}.");
         return (int)v;

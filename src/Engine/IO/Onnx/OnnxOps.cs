@@ -29,6 +29,7 @@ internal static partial class OnnxOps
         ["Softmax"] = ["axis"],
         ["Dropout"] = ["ratio", "seed"],
         ["Pad"] = ["mode", "pads", "value"],
+        ["Split"] = ["axis", "split"],
         ["Constant"] = ["value"],
     };
 
@@ -38,7 +39,7 @@ internal static partial class OnnxOps
         if (!Known.TryGetValue(node.OpType, out var attributes))
             throw new NotSupportedException($"ONNX: operator '{node.OpType}' of {node.Where} is not supported; this importer implements {string.Join(", ", Known.Keys)}.");
         node.OnlyAttributes(attributes);
-        bool extraOutputs = node.Outputs.Skip(1).Any(o => o.Length > 0);
+        bool extraOutputs = node.OpType != "Split" && node.Outputs.Skip(1).Any(o => o.Length > 0);
         if (extraOutputs)
             throw new NotSupportedException($"ONNX: {node.Where} asks for {node.Outputs.Count} outputs ({string.Join(", ", node.Outputs)}); only the first (the operator's result) is supported.");
         if (node.OpType == "BatchNormalization" && node.Int("spatial", 1) != 1)
@@ -81,6 +82,7 @@ internal static partial class OnnxOps
                 "Softmax" => [Softmax(c, In(0))],
                 "Dropout" => [Dropout(c, In(0), Opt(1))],
                 "Pad" => [Pad(c, In(0), Opt(2))],
+                "Split" => Split(c, In(0)),
                 _ => throw new NotSupportedException($"ONNX: operator '{node.OpType}' of {node.Where} is not supported."),
             };
         }
@@ -199,6 +201,27 @@ internal static partial class OnnxOps
         if (x.Rank != 4 || pads.Length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads.Any(p => p < 0 || p > 1 << 16))
             throw new NotSupportedException($"ONNX: {c.Node.Where}: pads [{string.Join(", ", pads)}] on shape {Tensor.ShapeString(x.Shape)}; only non-negative padding of H and W of a 4-D tensor is supported.");
         return F.Pad2d(x, (int)pads[2], (int)pads[6], (int)pads[3], (int)pads[7], value);
+    }
+
+    /// <summary>Split along axis into the node's outputs: sizes from 'split' (attribute before opset 13, input from 13 on) or equal parts.</summary>
+    private static Tensor[] Split(OnnxContext c, Tensor x)
+    {
+        int axis = (int)c.Node.Int("axis", 0);
+        if (axis < 0) axis += x.Rank;
+        if (axis < 0 || axis >= x.Rank) throw new ArgumentException($"Split axis {c.Node.Int("axis", 0)} is out of range for shape {Tensor.ShapeString(x.Shape)}.");
+        int parts = c.Node.Outputs.Count, dim = x.Dim(axis);
+        var sizes = c.Opset < 13 ? c.Node.Ints("split") : c.IntInput(1);
+        if (sizes is null)
+        {
+            if (dim % parts != 0) throw new ArgumentException($"Split: axis {axis} of size {dim} does not split into {parts} equal parts.");
+            sizes = Enumerable.Repeat((long)(dim / parts), parts).ToArray();
+        }
+        if (sizes.Length != parts || sizes.Any(v => v < 0) || sizes.Sum() != dim)
+            throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] do not split axis {axis} of size {dim} into {parts} outputs.");
+        var y = new Tensor[parts];
+        int start = 0;
+        for (int i = 0; i < parts; i++) { y[i] = F.Narrow(x, axis, start, (int)sizes[i]); start += (int)sizes[i]; }
+        return y;
     }
 
     /// <summary>The identity in eval mode (as in inference); inverted dropout with the node's ratio in training.</summary>
