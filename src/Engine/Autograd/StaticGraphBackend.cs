@@ -254,6 +254,22 @@ internal sealed class StaticGraphBackend(StaticGraph graph, IBackend inner) : IB
         Rec("BatchNormBackward", [a, d, g, sm, si], [ox, og, ob], () => inner.BatchNormBackward(a, d, g, sm, si, ox, og, ob));
     }
 
+    // ---- style transfer ----------------------------------------------------------------------
+
+    public void TotalVariation(Tensor x, Tensor loss)
+    {
+        inner.TotalVariation(x, loss);
+        var (a, l) = (A(x), A(loss));
+        Rec("TotalVariation", [a], [l], () => inner.TotalVariation(a, l));
+    }
+
+    public void TotalVariationBackward(Tensor x, Tensor dy, Tensor dx)
+    {
+        inner.TotalVariationBackward(x, dy, dx);
+        var (a, g, d) = (A(x), A(dy), A(dx));
+        Rec("TotalVariationBackward", [a, g], [d], () => inner.TotalVariationBackward(a, g, d));
+    }
+
     // ---- fused optimiser updates ------------------------------------------------------------
 
     public void SgdUpdate(Tensor param, Tensor grad, double lr, double weightDecay)

@@ -163,6 +163,23 @@ public interface IBackend
     void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dgamma, Tensor dbeta);
 
+    // ---- style transfer ----------------------------------------------------------------------
+
+    /// <summary>
+    /// Total variation (Chollet's form, 1.25 exponent) of each image of x [N, C, H, W]: loss [N] with
+    /// loss[n] = Σ over c, i &lt; H−1, j &lt; W−1 of (a + b)^1.25, a = (x[n,c,i,j] − x[n,c,i+1,j])²,
+    /// b = (x[n,c,i,j] − x[n,c,i,j+1])². Sums in double.
+    /// </summary>
+    void TotalVariation(Tensor x, Tensor loss);
+
+    /// <summary>
+    /// Total variation backward: dx [N, C, H, W] (overwritten) = dy[n] · ∂loss[n]/∂x from x and dy [N].
+    /// Each pixel gathers the terms it appears in: with s = a + b and d = 2.5·s^0.25 at (i, j),
+    /// dx[i,j] = d(i,j)·(2x[i,j] − x[i+1,j] − x[i,j+1]) − d(i−1,j)·(x[i−1,j] − x[i,j]) − d(i,j−1)·(x[i,j−1] − x[i,j]),
+    /// each term present only where its (i, j) lies in [0, H−1) × [0, W−1).
+    /// </summary>
+    void TotalVariationBackward(Tensor x, Tensor dy, Tensor dx);
+
     // ---- fused optimiser updates (in place on param and state) --------------------------------
 
     /// <summary>SGD: g' = g + wd·p; p −= lr · g'.</summary>

@@ -20,7 +20,7 @@ internal static partial class OpCases
     public static IReadOnlyList<OpCase> All(bool large = false)
     {
         var s = large ? Sizes.Large : Sizes.Small;
-        return [.. FillCopyCast(s), .. Elementwise(s), .. Reductions(s), .. LinearAlgebra(s), .. SoftmaxLosses(s), .. Convolution(s), .. Normalisation(s), .. Optimisers(s), .. Edges()];
+        return [.. FillCopyCast(s), .. Elementwise(s), .. Reductions(s), .. LinearAlgebra(s), .. SoftmaxLosses(s), .. Convolution(s), .. Normalisation(s), .. StyleTransfer(s), .. Optimisers(s), .. Edges()];
     }
 
     internal static string Sfx(DType d) => d switch { DType.Float32 => "f32", DType.Float64 => "f64", DType.Int32 => "i32", _ => "i64" };

@@ -1,7 +1,7 @@
 // kernels.cu on the host (shim.h): SGEMM ladder and matmul vs a double reference (and the rungs
 // bit-identical to each other), reductions, argmax ties, softmax/log-softmax/cross-entropy, the
 // bad-label report, im2col/col2im and avg-pool adjointness, max-pool argmax and backward, batch-norm
-// statistics, and that every kernel writing an AllocateUninitialized output overwrites it (NaN prefill).
+// statistics, total variation forward/backward, and that every kernel writing an AllocateUninitialized output overwrites it (NaN prefill).
 // Built and run by KernelEmulationTests: clang++-14 -std=c++20, with kernels.cu's
 // `extern __shared__` buffer replaced by a static array (KERNELS_CU is the edited copy).
 #include "shim.h"
@@ -189,6 +189,27 @@ int main()
             snprintf(name, 64, "uninit: matmul_f64 beta=0 ta=%d tb=%d batch 2", ta, tb);
             same(name, vd(2 * M * N), [&](auto& o) { launch({2, 3, 2}, {16, 16}, [&] { matmul_f64(Ad.data(), Bd.data(), o.data(), M, N, K, ta, tb, 1.0, 0.0); }); });
         }
+    }
+    // total variation over [2, 3, 9, 70] (rows wider than the block): forward per image, backward as a gather,
+    // both against Chollet's formula scattered in double; the outputs are overwritten (NaN prefill)
+    {
+        long long n = 2, c = 3, h = 9, w = 70, total = n * c * h * w; std::vector<float> x(total), dy(n), loss(n, NAN), dx(total, NAN);
+        for (auto& v : x) v = rnd(); for (auto& v : dy) v = rnd();
+        std::vector<double> wl(n, 0.0), wd(total, 0.0);
+        for (long long p = 0; p < n * c; p++) for (long long i = 0; i < h - 1; i++) for (long long j = 0; j < w - 1; j++)
+        {
+            long long o = p * h * w + i * w + j; double a = (double)x[o] - x[o + w], b = (double)x[o] - x[o + 1], s = a * a + b * b, k = 1.25 * std::pow(s, 0.25) * dy[p / c];
+            wl[p / c] += std::pow(s, 1.25); wd[o] += k * 2 * (a + b); wd[o + w] -= k * 2 * a; wd[o + 1] -= k * 2 * b;
+        }
+        launch({(unsigned)n}, {64}, [&] { total_variation_f32(x.data(), loss.data(), c, h, w); });
+        launch({5}, {64}, [&] { total_variation_backward_f32(x.data(), dy.data(), dx.data(), total, c, h, w); });
+        bool unwritten = false; for (float v : loss) unwritten |= std::isnan(v); for (float v : dx) unwritten |= std::isnan(v);
+        check("total_variation_f32 outputs all written", unwritten ? 1 : 0, 0);
+        check("total_variation_f32 = Σ (a + b)^1.25", relerr(loss, wl), 1e-5); check("total_variation_backward_f32", normerr(dx, wd), 1e-5);
+        std::vector<double> xd(x.begin(), x.end()), dyd(dy.begin(), dy.end()), dxd(total, NAN);
+        launch({5}, {64}, [&] { total_variation_backward_f64(xd.data(), dyd.data(), dxd.data(), total, c, h, w); });
+        double e = 0; for (long long t = 0; t < total; t++) e = std::max(e, std::fabs(dxd[t] - wd[t])); double sc = 0; for (double v : wd) sc = std::max(sc, std::fabs(v));
+        check("total_variation_backward_f64", std::isnan(e) ? 1 : e / sc, 1e-12);
     }
     printf("%d failed\n", fails);
     return fails != 0;

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Chapters.Ch23;
+using Engine;
+using Engine.Vision;
+
+namespace Chapters.Bench;
+
+/// <summary>
+/// `chapters bench style`: one evaluation of the 23.3 loss and its gradient — forward through the ResNet18 to
+/// the content and style layers, the three losses, backward to the pixels — at --height (default 400), the
+/// engine against PyTorch 1.13 on the same CPU, same thread count, same weights and pixels (the engine writes
+/// them to out/bench-style.safetensors; bench/style_peer.py rebuilds the graph with torch.nn.functional).
+/// Best of --repeat evaluations (default 3) after one warm-up on each side. Both losses are printed as a check
+/// that the two computed the same thing.
+/// </summary>
+public sealed class StyleBench : BenchSuite
+{
+    public override string Name => "style";
+    public override string Title => "Style transfer: one loss + gradient evaluation (23.3) on the CPU vs PyTorch";
+
+    public override int Run(Dictionary<string, string> options)
+    {
+        int height = int.Parse(options.GetValueOrDefault("height", "400"));
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"));
+        string python = options.GetValueOrDefault("python", "/usr/bin/python3");
+        int threads = Environment.ProcessorCount;
+        Console.WriteLine(Title);
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {repeat} after a warm-up · load average {LoadAverage()}");
+
+        var net = new ResNet18StyleBackbone(Device.Cpu);
+        var contentPath = Engine.Data.DataFolder.GetFile(Path.Combine("images", NeuralStyleTransfer.DefaultContent + ".jpg"), null, "bench style");
+        var stylePath = Engine.Data.DataFolder.GetFile(Path.Combine("images", NeuralStyleTransfer.DefaultStyle + ".jpg"), null, "bench style");
+        var (contentRgb, h, w) = StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
+        var (styleRgb, _, _) = StyleImages.Load(stylePath, h, w);
+        var x = net.Preprocess(contentRgb, h, w);
+        using var content = Tensor.FromDoubles(x, [1, 3, h, w], DType.Float32, Device.Cpu);
+        using var style = Tensor.FromDoubles(net.Preprocess(styleRgb, h, w), [1, 3, h, w], DType.Float32, Device.Cpu);
+        string[] layers = [ResNet18StyleBackbone.ContentLayer, .. ResNet18StyleBackbone.StyleLayers];
+        using var loss = new StyleTransferLoss(img => net.Features(img, layers), ResNet18StyleBackbone.ContentLayer, ResNet18StyleBackbone.StyleLayers, content, style);
+
+        // The notebook's first evaluation: at the content image (PyTorch evaluates there too).
+        var start = x;
+        double engineLoss = loss.LossAndGradient(start).Value, best = double.MaxValue;
+        for (int i = 0; i < repeat; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            loss.LossAndGradient(start);
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+        }
+
+        Directory.CreateDirectory("out");
+        string file = Path.GetFullPath(Path.Combine("out", "bench-style.safetensors"));
+        StyleExport.Save(file, net.Model, content, style, new Dictionary<string, object>
+        {
+            ["content_layer"] = ResNet18StyleBackbone.ContentLayer,
+            ["style_layers"] = ResNet18StyleBackbone.StyleLayers,
+            ["content_weight"] = loss.ContentWeight, ["style_weight"] = loss.StyleWeight, ["tv_weight"] = loss.TvWeight,
+        });
+        var peer = PeerScript.Run(python, "style_peer.py", threads, ["--file", file, "--repeat", repeat.ToString()], "install python3-torch", out var error);
+        double? ptMs = PeerScript.Number(peer, "torch_eval_ms"), ptLoss = PeerScript.Number(peer, "loss");
+
+        Console.WriteLine();
+        Console.WriteLine($"{"benchmark (ms, lower better)",-52} {"engine",10} {"PyTorch",10} {"engine/PyTorch",15}");
+        Console.WriteLine($"{$"loss + gradient, image {h}×{w}",-52} {best,10:F0} {PeerScript.Fmt(ptMs, "F0"),10} {PeerScript.Ratio(best, ptMs),15}");
+        Console.WriteLine();
+        Console.WriteLine($"Loss at the content image: engine {engineLoss:E6}, PyTorch {PeerScript.Fmt(ptLoss, "E6")} (float32 both).");
+        if (error is not null) Console.WriteLine($"PyTorch peer: {error}");
+        else if (peer is { } p && p.TryGetProperty("missing", out var why)) Console.WriteLine($"PyTorch peer: {why}");
+        Console.WriteLine("The machine is shared: other processes load it while this runs; compare the two columns of one run, not runs.");
+        Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+        return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "unknown"; }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Numerics;
+
+namespace Engine;
+
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void TotalVariation(Tensor x, Tensor loss)
+    {
+        if (IsF32(x, "TotalVariation")) TotalVariationT<float>(x, loss); else TotalVariationT<double>(x, loss);
+    }
+
+    /// <inheritdoc/>
+    public void TotalVariationBackward(Tensor x, Tensor dy, Tensor dx)
+    {
+        if (IsF32(x, "TotalVariationBackward")) TotalVariationBackwardT<float>(x, dy, dx); else TotalVariationBackwardT<double>(x, dy, dx);
+    }
+
+    /// <summary>s = a + b at (i, j) of one H×W plane p: the squared differences to the pixel below and to the right.</summary>
+    private static double TvSum<T>(T[] p, long o, int w, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double c = double.CreateTruncating(p[o + (long)i * w + j]);
+        double a = c - double.CreateTruncating(p[o + (long)(i + 1) * w + j]);
+        double b = c - double.CreateTruncating(p[o + (long)i * w + j + 1]);
+        return a * a + b * b;
+    }
+
+    /// <summary>loss[n] = Σ_{c, i&lt;H−1, j&lt;W−1} s^1.25 with s^1.25 = s·√√s, summed in double.</summary>
+    private static void TotalVariationT<T>(Tensor x, Tensor loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var ls = (T[])((CpuStorage)loss.Storage).Data;
+        int n = x.ShapeRef[0], c = x.ShapeRef[1], h = x.ShapeRef[2], w = x.ShapeRef[3];
+        for (int img = 0; img < n; img++)
+        {
+            double sum = 0;
+            for (int ch = 0; ch < c; ch++)
+            {
+                long o = ((long)img * c + ch) * h * w;
+                for (int i = 0; i < h - 1; i++)
+                    for (int j = 0; j < w - 1; j++)
+                    {
+                        double s = TvSum(xs, o, w, i, j);
+                        sum += s * Math.Sqrt(Math.Sqrt(s));
+                    }
+            }
+            ls[img] = T.CreateTruncating(sum);
+        }
+    }
+
+    /// <summary>dx[n, c, i, j] = dy[n] · (the three terms of IBackend.TotalVariationBackward), one plane row per task.</summary>
+    private static void TotalVariationBackwardT<T>(Tensor x, Tensor dy, Tensor dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var gs = (T[])((CpuStorage)dy.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int c = x.ShapeRef[1], h = x.ShapeRef[2], w = x.ShapeRef[3];
+        long rows = (long)x.ShapeRef[0] * c * h;
+        For(rows, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int plane = r / h, i = r % h;
+                long o = (long)plane * h * w;
+                double g = double.CreateTruncating(gs[plane / c]);
+                for (int j = 0; j < w; j++)
+                    ds[o + (long)i * w + j] = T.CreateTruncating(g * TvGradient(xs, o, h, w, i, j));
+            }
+        }, grain: Math.Max(1, ParallelThreshold / Math.Max(w, 1)));
+    }
+
+    /// <summary>∂/∂x[i, j] of Σ s^1.25 over one plane: 2.5·s^0.25 times each difference x[i, j] takes part in.</summary>
+    private static double TvGradient<T>(T[] p, long o, int h, int w, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double x = double.CreateTruncating(p[o + (long)i * w + j]), g = 0;
+        if (i < h - 1 && j < w - 1)
+        {
+            double d = 2.5 * Math.Sqrt(Math.Sqrt(TvSum(p, o, w, i, j)));
+            g += d * (2 * x - double.CreateTruncating(p[o + (long)(i + 1) * w + j]) - double.CreateTruncating(p[o + (long)i * w + j + 1]));
+        }
+        if (i > 0 && j < w - 1)
+        {
+            double d = 2.5 * Math.Sqrt(Math.Sqrt(TvSum(p, o, w, i - 1, j)));
+            g -= d * (double.CreateTruncating(p[o + (long)(i - 1) * w + j]) - x);
+        }
+        if (j > 0 && i < h - 1)
+        {
+            double d = 2.5 * Math.Sqrt(Math.Sqrt(TvSum(p, o, w, i, j - 1)));
+            g -= d * (double.CreateTruncating(p[o + (long)i * w + j - 1]) - x);
+        }
+        return g;
+    }
+}
