@@ -6,7 +6,7 @@ namespace Engine.IO.Onnx;
 // the engine's F.Conv2d / F.MaxPool2d / F.AvgPool2d (one stride, symmetric padding):
 // - asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
 // - dilation becomes a kernel with zeros between its taps (W' = W·S, S a 0/1 spreading matrix);
-// - groups run one convolution per channel group (F.Narrow) joined by F.Concat.
+// - groups go to F.Conv2d's grouped convolution (one batched GEMM over the groups).
 internal static partial class OnnxOps
 {
     private static Tensor Conv(OnnxContext c, Tensor x, Tensor w, Tensor? b)
@@ -32,11 +32,7 @@ internal static partial class OnnxOps
         int ch = x.Dim(1), f = w.Dim(0);
         if (groups < 1 || ch % groups != 0 || f % groups != 0 || w.Dim(1) != ch / groups)
             throw new InvalidDataException($"ONNX: {node.Where}: group {groups} does not fit input channels {ch} and weight {Tensor.ShapeString(w.Shape)} (expected [F, C/group, KH, KW] with C and F divisible by group).");
-        int cg = ch / groups, fg = f / groups;
-        var parts = new Tensor[groups];
-        for (int g = 0; g < groups; g++)
-            parts[g] = F.Conv2d(F.Narrow(x, 1, g * cg, cg), F.Narrow(w, 0, g * fg, fg), b is null ? null : F.Narrow(b, 0, g * fg, fg), stride, pad);
-        return F.Concat(parts, 1);
+        return F.Conv2d(x, w, b, stride, pad, groups: groups);
     }
 
     /// <summary>W [F, C, KH, KW] → [F, C, (KH−1)·dh+1, (KW−1)·dw+1] with zeros between the taps, as W·S.</summary>
@@ -64,12 +60,12 @@ internal static partial class OnnxOps
         var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), kh, kw, sh, sw);
         bool ceil = node.Int("ceil_mode", 0) != 0;
         if (!ceil && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
-            return F.MaxPool2d(x, kh, kw, stride, pt);
+            return F.MaxPool2d(x, (kh, kw), (stride, stride), (pt, pt));
         int oh = PoolSize(x.Dim(2), kh, stride, pt, pb, ceil), ow = PoolSize(x.Dim(3), kw, stride, pl, pr, ceil);
         // Padding with −∞ never wins a max; the bottom/right pad is what makes exactly OH×OW windows.
         int pbEff = Math.Max(0, (oh - 1) * stride + kh - x.Dim(2) - pt), prEff = Math.Max(0, (ow - 1) * stride + kw - x.Dim(3) - pl);
         var xp = F.Pad2d(x, pt, pbEff, pl, prEff, double.NegativeInfinity);
-        return F.MaxPool2d(xp, kh, kw, stride, 0);
+        return F.MaxPool2d(xp, (kh, kw), (stride, stride));
     }
 
     private static Tensor AveragePool(OnnxContext c, Tensor x)
@@ -86,13 +82,13 @@ internal static partial class OnnxOps
         bool ceil = node.Int("ceil_mode", 0) != 0, includePad = node.Int("count_include_pad", 0) != 0;
         int oh = PoolSize(h, kh, stride, pt, pb, ceil), ow = PoolSize(wd, kw, stride, pl, pr, ceil);
         bool noPad = pt == 0 && pb == 0 && pl == 0 && pr == 0;
-        if (!ceil && noPad) return F.AvgPool2d(x, kh, kw, stride, 0);
+        if (!ceil && noPad) return F.AvgPool2d(x, (kh, kw), (stride, stride));
         if (!ceil && includePad && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
-            return F.AvgPool2d(x, kh, kw, stride, pt);
+            return F.AvgPool2d(x, (kh, kw), (stride, stride), (pt, pt), countIncludePad: true);
         // General case: window sums over a zero-padded input, divided per window by how many
         // elements count (the real ones; with count_include_pad also the explicit pads).
         int pbEff = Math.Max(0, (oh - 1) * stride + kh - h - pt), prEff = Math.Max(0, (ow - 1) * stride + kw - wd - pl);
-        var sums = F.AvgPool2d(F.Pad2d(x, pt, pbEff, pl, prEff), kh, kw, stride, 0) * (kh * kw);
+        var sums = F.AvgPool2d(F.Pad2d(x, pt, pbEff, pl, prEff), (kh, kw), (stride, stride)) * (kh * kw);
         var count = new double[oh * ow];
         for (int i = 0; i < oh; i++)
             for (int j = 0; j < ow; j++)
