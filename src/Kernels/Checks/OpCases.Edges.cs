@@ -143,6 +143,41 @@ internal static partial class OpCases
                     Reference = x => [SoftmaxRef(x[0], SoftmaxEdgeRows.Length, 9, log)],
                 };
 
+            // NaN and ±∞ through sums: a NaN row of A makes its row of C NaN; +∞ and −∞ meeting in one sum give NaN.
+            foreach (bool tb in new[] { false, true })
+            {
+                int m = 13, k = 17, cols = 11;
+                int[] sb = tb ? [cols, k] : [k, cols];
+                yield return new OpCase
+                {
+                    Name = $"MatMul {d.Name()} [{m}, {k}]·{Tensor.ShapeString(sb)}{(tb ? "ᵀ" : "")} edges (NaN, ±∞ in A)",
+                    Kernel = d == DType.Float32 ? "cublasSgemm" : "cublasDgemm", Kind = OpKind.Reduction, DType = d,
+                    Inputs = g =>
+                    {
+                        using var a = NonZero(g, [m, k], d);
+                        var av = a.ToDoubleArray();
+                        av[2 * k + 3] = double.NaN;
+                        av[5 * k + 1] = double.PositiveInfinity;
+                        av[7 * k + 4] = double.NegativeInfinity;
+                        av[9 * k] = double.PositiveInfinity;
+                        av[9 * k + 8] = double.NegativeInfinity;
+                        return [Make(av, [m, k], d), NonZero(g, sb, d)];
+                    },
+                    Outputs = i => [Unwritten(i[0], [m, cols])],
+                    Execute = (b, i, o) => b.MatMul(i[0], i[1], o[0], false, tb),
+                    Reference = x => [GemmRef(x[0], x[1], [], 1, m, cols, k, false, tb, 1, 0)],
+                };
+            }
+            foreach (var w in new Window[] { new(2, 3, 7, 9, 3, 3, 1, 1), new(2, 3, 6, 20, 2, 2, 2, 0) })
+                yield return new OpCase
+                {
+                    Name = $"AvgPool2d {d.Name()} {w} edges (NaN, ±∞, ±0, denormals, ±1e4)", Kernel = "avg_pool2d_" + Sfx(d), Kind = OpKind.Reduction, DType = d,
+                    Inputs = g => [Sprinkled(g, w.X, d)],
+                    Outputs = i => [Unwritten(i[0], w.Y)],
+                    Execute = (b, i, o) => b.AvgPool2d(i[0], w.KH, w.KW, w.Stride, w.Pad, o[0]),
+                    Reference = x => [AvgPoolRef(x[0], w)],
+                };
+
             (DType To, double[] Extra)[] casts = d == DType.Float32
                 ? [(DType.Int32, [3e9, -3e9, 2.7, -2.7, 0.5, -0.5]), (DType.Int64, [3e9, -3e9, 1e19, -1e19, -2.7]), (DType.Float64, [])]
                 : [(DType.Int64, [3e9, -3e9, 1e19, -1e19, 2.7, -2.7]), (DType.Int32, [3e9, -3e9, -0.5]), (DType.Float32, [1e39, -1e39, 1e-46, 3.4028235677973366e38])];

@@ -86,7 +86,7 @@ public class ConvFastPathTests
                             int hh = i * s - p + a, ww = j * s - p + b;
                             if (hh < 0 || hh >= h || ww < 0 || ww >= w) continue;
                             double v = x[pl * h * w + hh * w + ww];
-                            if (at < 0 || v > best) { best = v; at = hh * w + ww; }
+                            if (at < 0 || v > best || (double.IsNaN(v) && !double.IsNaN(best))) { best = v; at = hh * w + ww; } // PyTorch: the first NaN wins
                         }
                     y[(pl * oh + i) * ow + j] = best;
                     arg[(pl * oh + i) * ow + j] = at;
@@ -105,7 +105,7 @@ public class ConvFastPathTests
             {
                 // Few distinct values, so windows hold ties: the first maximum must win.
                 var v = Enumerable.Range(0, n * c * h * w).Select(_ => (double)rng.Next(-3, 4)).ToArray();
-                for (int i = 0; i < v.Length; i += 13) v[i] = double.NaN; // NaN never wins a comparison, unless it comes first
+                for (int i = 0; i < v.Length; i += 13) v[i] = double.NaN; // a NaN beats any number (PyTorch's max pooling)
                 using var x = Tensor.FromDoubles(v, [n, c, h, w], dtype, null);
                 var (ey, earg) = MaxPoolLoop(v, n, c, h, w, k, s, p);
                 int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
