@@ -155,7 +155,10 @@ public sealed partial class Tensor
     /// <summary>Sums a broadcast result back to <paramref name="shape"/> (the backward of broadcasting).</summary>
     public Tensor SumTo(int[] shape)
     {
+        CheckAlive("SumTo");
         if (_shape.AsSpan().SequenceEqual(shape)) return this;
+        if (shape.Length > Rank)
+            throw new ArgumentException($"SumTo: shape {ShapeString(_shape)} does not reduce to {ShapeString(shape)} (more dimensions).");
         var t = this;
         int lead = Rank - shape.Length;
         for (int i = 0; i < lead; i++) t = t.Sum(0);
