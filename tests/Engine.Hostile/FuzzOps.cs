@@ -7,7 +7,7 @@ namespace Engine.Hostile;
 /// </summary>
 public static partial class FuzzOps
 {
-    public static readonly FuzzOp[] All = [.. TensorOps(), .. NnOps(), .. DataOps()];
+    public static readonly FuzzOp[] All = [.. TensorOps(), .. NnOps(), .. DataOps(), .. MoreOps()];
 
     private static FuzzOp Op(string name, Func<FuzzDraw, FuzzCall> make, params string[] alsoNamed) => new(name, [name, .. alsoNamed], make);
 

@@ -21,7 +21,7 @@ public static class WeightInit
     {
         if (!(std >= 0) || double.IsInfinity(std))
             throw new ArgumentOutOfRangeException(nameof(std), $"WeightInit.Normal: std must be a finite number ≥ 0, got {std}.");
-        var data = new double[Tensor.CheckedSize("WeightInit.Normal", shape)];
+        var data = Tensor.HostDoubles("WeightInit.Normal", shape);
         (generator ?? Generator.Default).FillNormal(data);
         for (int i = 0; i < data.Length; i++) data[i] *= std;
         return Tensor.FromDoubles(data, shape, dtype, device);

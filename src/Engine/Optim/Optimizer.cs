@@ -24,7 +24,9 @@ public abstract partial class Optimizer
         LearningRate = learningRate;
         _parameters = parameters?.ToList() ?? new List<Tensor>();
         for (int i = 0; i < _parameters.Count; i++)
-            if (!_parameters[i].DType.IsFloat())
+            if (_parameters[i].IsDisposed)
+                throw new ObjectDisposedException(nameof(Tensor), $"{Name}: parameter #{i} was disposed.");
+            else if (!_parameters[i].DType.IsFloat())
                 throw new ArgumentException($"{Name}: parameter #{i} has dtype {_parameters[i].DType.Name()}; only float tensors can be optimised.");
     }
 

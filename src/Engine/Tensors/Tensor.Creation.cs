@@ -22,6 +22,14 @@ public sealed partial class Tensor
         catch (DeviceUnavailableException ex) { throw new DeviceUnavailableException($"{op}: {ex.Message}"); }
     }
 
+    /// <summary>A host array for the elements of <paramref name="shape"/> (values drawn on the CPU); sizes and failed allocations name <paramref name="op"/>.</summary>
+    internal static double[] HostDoubles(string op, int[] shape)
+    {
+        long size = CheckedSize(op, shape);
+        try { return new double[size]; }
+        catch (OutOfMemoryException ex) { throw OutOfMemory(op, shape, DType.Float64, Device.Cpu, ex); }
+    }
+
     /// <summary>An allocation that failed, told with the op, the shape and the bytes it asked for.</summary>
     internal static OutOfMemoryException OutOfMemory(string op, int[] shape, DType dtype, Device device, Exception inner) =>
         new($"{op}: out of memory allocating {ShapeString(shape)} {dtype.Name()} on {device} ({CheckedSize(op, shape) * dtype.SizeOf()} bytes). {inner.Message}", inner);
@@ -113,7 +121,7 @@ public sealed partial class Tensor
     {
         var g = generator ?? Generator.Default;
         BackendFor("Randn", device ?? Device.Cpu);
-        var data = new double[CheckedSize("Randn", shape)];
+        var data = HostDoubles("Randn", shape);
         g.FillNormal(data);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
     }
@@ -125,7 +133,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"Rand: expected a finite range low ≤ high, got [{low}, {high}).");
         var g = generator ?? Generator.Default;
         BackendFor("Rand", device ?? Device.Cpu);
-        var data = new double[CheckedSize("Rand", shape)];
+        var data = HostDoubles("Rand", shape);
         g.FillUniform(data, low, high);
         return FromDoubles(data, shape, dtype, device, requiresGrad);
     }
@@ -160,6 +168,7 @@ public sealed partial class Tensor
     /// <summary>All elements converted to double, flat.</summary>
     public double[] ToDoubleArray()
     {
+        CheckAlive("ToDoubleArray");
         if (DType == DType.Float64) return ToArray<double>();
         using var d = To(DType.Float64);
         return d.ToArray<double>();
@@ -176,6 +185,7 @@ public sealed partial class Tensor
     /// <summary>A 2-D tensor as double[rows, cols] (handy for printing and tests).</summary>
     public double[,] ToMatrix()
     {
+        CheckAlive("ToMatrix");
         if (Rank != 2) throw new InvalidOperationException($"ToMatrix needs a 2-D tensor; got shape {ShapeString(_shape)}.");
         var flat = ToDoubleArray();
         var m = new double[_shape[0], _shape[1]];

@@ -13,6 +13,7 @@ public sealed partial class Tensor
         get => _requiresGrad || GradFn is not null;
         set
         {
+            CheckAlive("RequiresGrad");
             if (GradFn is not null && !value)
                 throw new InvalidOperationException("RequiresGrad: only leaf tensors can be changed; use Detach() to cut a result from the graph.");
             if (value && !DType.IsFloat())

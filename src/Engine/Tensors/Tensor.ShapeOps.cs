@@ -49,7 +49,7 @@ public sealed partial class Tensor
         if (perm.Length != Rank || perm.Order().Where((p, i) => p != i).Any())
             throw new ArgumentException($"Permute: {ShapeString(perm)} is not a permutation of the {Rank} axes of shape {ShapeString(_shape)}.");
         var shape = perm.Select(p => _shape[p]).ToArray();
-        var y = new Tensor(Backend.AllocateUninitialized(DType, Size), shape);
+        var y = new Tensor(Backend.Allocate(DType, Size), shape);
         Backend.Permute(this, perm, y);
         var inverse = new int[perm.Length];
         for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
@@ -155,7 +155,10 @@ public sealed partial class Tensor
     /// <summary>Sums a broadcast result back to <paramref name="shape"/> (the backward of broadcasting).</summary>
     public Tensor SumTo(int[] shape)
     {
+        CheckAlive("SumTo");
         if (_shape.AsSpan().SequenceEqual(shape)) return this;
+        if (shape.Length > Rank)
+            throw new ArgumentException($"SumTo: shape {ShapeString(_shape)} does not reduce to {ShapeString(shape)} (more dimensions).");
         var t = this;
         int lead = Rank - shape.Length;
         for (int i = 0; i < lead; i++) t = t.Sum(0);
