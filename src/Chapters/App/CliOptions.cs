@@ -57,6 +57,20 @@ public static class CliOptions
         Text("model", "PATH", "model file (safetensors) to load"),
         Text("app", "DIR", "published web app folder (wwwroot) to serve"),
         Text("save", "PATH", "write the trained model to PATH (safetensors)"),
+        Whole("digits", "test digits given a heatmap"),
+        Whole("filters", "filters drawn per layer"),
+        Whole("size", "side of the generated images in pixels"),
+        Whole("height", "image height in pixels"),
+        Whole("maxfun", "function evaluations per L-BFGS call"),
+        Positive("content-weight", "weight of the content loss"),
+        Positive("style-weight", "weight of the style loss"),
+        Positive("tv-weight", "weight of the total-variation loss"),
+        OneOf("backbone", "network whose features are compared (default resnet18)", "resnet18", "vgg19"),
+        OneOf("style-norm", "style-loss normalisation: the book's constants or each layer's own C and H·W", "book", "layer"),
+        Text("content", "PATH", "content image (JPEG/PNG)"),
+        Text("style", "PATH", "style image (JPEG/PNG)"),
+        Text("data", "DIR", "data folder (default $ENGINE_DATA or data/)"),
+        Text("batches", "LIST", "batch sizes, comma-separated (e.g. 1,8)"),
     }.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when --<paramref name="name"/> is a flag (it never takes the next argument as its value).</summary>

@@ -21,6 +21,7 @@ public sealed class ResNet18Bench : BenchSuite
 {
     public override string Name => "resnet18";
     public override string Title => "ResNet18 (ONNX) forward on the CPU: engine vs ONNX Runtime";
+    public override IReadOnlyList<string> OptionNames => ["repeat", "rounds", "batches"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

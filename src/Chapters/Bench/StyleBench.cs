@@ -17,6 +17,7 @@ public sealed class StyleBench : BenchSuite
 {
     public override string Name => "style";
     public override string Title => "Style transfer: one loss + gradient evaluation (23.3) on the CPU vs PyTorch";
+    public override IReadOnlyList<string> OptionNames => ["height", "repeat", "python"];
 
     public override int Run(Dictionary<string, string> options)
     {

@@ -17,6 +17,7 @@ namespace Chapters.Ch22;
 public sealed class Activations : Exercise
 {
     public override string Id => "22.1";
+    public override IReadOnlyList<string> OptionNames => ["train", "data"];
     public override string Title => "Intermediate activations: book convnet shapes, ResNet18 and CNN activation grids";
 
     /// <summary>The book's cats-vs-dogs convnet; Keras fuses each conv's ReLU, here a ReLU module follows it.</summary>

@@ -17,6 +17,7 @@ namespace Chapters.Ch22;
 public sealed class FilterPatternsExercise : Exercise
 {
     public override string Id => "22.2";
+    public override IReadOnlyList<string> OptionNames => ["filters", "size", "steps", "train", "data"];
     public override string Title => "Filter patterns by gradient ascent: ResNet18 stages and the 20.4.2 CNN";
 
     /// <summary>ResNet18 stages: the value whose channels are visualised.</summary>

@@ -17,6 +17,7 @@ namespace Chapters.Ch22;
 public sealed class GradCamExercise : Exercise
 {
     public override string Id => "22.3";
+    public override IReadOnlyList<string> OptionNames => ["digits", "train", "data"];
     public override string Title => "Grad-CAM heatmaps: MNIST digits through the 20.4.2 CNN, the cat through ResNet18";
 
     /// <summary>Share of peaks inside the digit's box that the check asks for.</summary>

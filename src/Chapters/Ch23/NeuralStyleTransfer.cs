@@ -18,6 +18,7 @@ namespace Chapters.Ch23;
 public sealed class NeuralStyleTransfer : Exercise
 {
     public override string Id => "23.3";
+    public override IReadOnlyList<string> OptionNames => ["height", "iterations", "maxfun", "content-weight", "style-weight", "tv-weight", "backbone", "style-norm", "content", "style"];
     public override string Title => "Neural style transfer: ResNet18 features, Gram-matrix style loss, L-BFGS";
 
     /// <summary>The content photograph and the style print (data/images, fetched by `make data`).</summary>

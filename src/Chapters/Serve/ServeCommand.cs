@@ -31,7 +31,8 @@ public sealed class ServeCommand : Command
         catch (InvalidDataException e) { return Cli.Fail($"serve: {e.Message} (pass another --model, or delete the file to train a new one)"); }
         var line = new LineModel();
         line.TrainAll();
-        return RunAsync(serve, digits, line).GetAwaiter().GetResult();
+        try { return RunAsync(serve, digits, line).GetAwaiter().GetResult(); }
+        catch (IOException e) when (e.Message.StartsWith("serve:", StringComparison.Ordinal)) { return Cli.Fail(e.Message); } // port taken or address unusable
     }
 
     private static async Task<int> RunAsync(ServeOptions serve, DigitModel digits, LineModel line)
