@@ -62,14 +62,16 @@ public sealed class TimingProvenanceTests
         return blocks;
     }
 
+    private static readonly Regex ScriptRx = new(@"scripts/([\w-]+\.sh)\b", RegexOptions.Compiled);
     private static readonly Regex HostileRx = new(@"engine-hostile (fuzz|save-loop)\b", RegexOptions.Compiled);
     private static readonly Regex TestFilterRx = new(@"dotnet test [^`\n]*--filter ""?FullyQualifiedName~([\w.]+)", RegexOptions.Compiled);
 
     /// <summary>
     /// Whether the block names an existing command: a verb of `chapters` (with an exercise id after `run` and a
-    /// suite after `bench`), a verb of the fuzzer `engine-hostile`, or `dotnet test --filter` naming test classes that exist.
+    /// suite after `bench`), a script of scripts/, a verb of the fuzzer `engine-hostile`, or `dotnet test --filter` naming test classes that exist.
     /// </summary>
     internal static bool NamesACommand(string block) => HostileRx.IsMatch(block)
+        || ScriptRx.Matches(block).Any(m => File.Exists(Path.Combine(RepoRoot(), "scripts", m.Groups[1].Value)))
         || TestFilterRx.Matches(block).Any(m => typeof(TimingProvenanceTests).Assembly.GetTypes().Any(t => t.FullName!.Contains(m.Groups[1].Value, StringComparison.Ordinal)))
         || CommandRx.Matches(block).Any(m =>
     {
