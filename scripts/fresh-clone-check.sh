@@ -51,8 +51,8 @@ for b in nvcc ptxas clang-14 mpirun.mpich npm; do command -v "$b" >/dev/null && 
 ldconfig -p | grep -c "libmpich.so.12 " >/dev/null && gone=0
 if [ $gone -eq 1 ]; then step "set-up packages removed (overlay only)" ok; else step "set-up packages removed (overlay only)" FAIL; exit 1; fi
 
-mkdir -p /tmp/fresh && git clone -q --branch "$ref" "$git_dir" /tmp/fresh/engine 2>"$logs/1-clone.log" \
-  || git clone -q "$git_dir" /tmp/fresh/engine 2>>"$logs/1-clone.log"
+mkdir -p /tmp/fresh && git clone -q --no-hardlinks --branch "$ref" "$git_dir" /tmp/fresh/engine 2>"$logs/1-clone.log" \
+  || git clone -q --no-hardlinks "$git_dir" /tmp/fresh/engine 2>>"$logs/1-clone.log"
 cd /tmp/fresh/engine && git checkout -q "$ref" 2>>"$logs/1-clone.log" || { step "clone $ref" FAIL; exit 1; }
 step "clone $ref into /tmp/fresh/engine" "ok ($(git rev-parse --short HEAD))"
 
