@@ -1,14 +1,15 @@
 using Engine;
 using Engine.Nn;
 using Engine.Vision;
+using L = Engine.Layers;
 using static Chapters.Ch22.Ch22Inputs;
 
 namespace Chapters.Ch22;
 
 /// <summary>
 /// 22.1 — intermediate activations. (1) The book's small convnet (conv32-pool-conv64-pool-conv128-pool-
-/// conv128-pool-flatten-dropout-dense512-dense1 on 150×150×3), built from Engine.Nn modules: its
-/// parameter count (3,453,121) and the shapes of its first 8 layers for the cat photo. (2) The cat
+/// conv128-pool-flatten-dropout-dense512-dense1 on 150×150×3) in the Keras-style layers API: its
+/// Summary() as Keras prints it (Total params: 3,453,121) and the shapes of its first 8 layers for the cat photo. (2) The cat
 /// through the first 8 nodes of the pretrained ResNet18 (ONNX): shapes, and one grid PNG per layer
 /// (16 channels per row, each standardised, ×64 + 128, clipped). (3) A test digit through the first 8
 /// modules of the 20.4.2 CNN after a short training: shapes, and grids of the image-shaped ones.
@@ -20,13 +21,24 @@ public sealed class Activations : Exercise
     public override IReadOnlyList<string> OptionNames => ["train", "data"];
     public override string Title => "Intermediate activations: book convnet shapes, ResNet18 and CNN activation grids";
 
-    /// <summary>The book's cats-vs-dogs convnet; Keras fuses each conv's ReLU, here a ReLU module follows it.</summary>
-    internal static Sequential BookConvnet(Generator g) => new(
-        new Conv2d(3, 32, 3, generator: g), new ReLU(), new MaxPool2d(2),
-        new Conv2d(32, 64, 3, generator: g), new ReLU(), new MaxPool2d(2),
-        new Conv2d(64, 128, 3, generator: g), new ReLU(), new MaxPool2d(2),
-        new Conv2d(128, 128, 3, generator: g), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Dropout(0.5), new Linear(6272, 512, generator: g), new ReLU(), new Linear(512, 1, generator: g), new Sigmoid());
+    /// <summary>The book's cats-vs-dogs convnet (Chollet 5.2) in the Keras-style layers API, channels-last, with the book's layer names.</summary>
+    internal static L.Sequential BookConvnet(ulong seed)
+    {
+        var m = new L.Sequential(seed: seed);
+        m.Add(new L.Conv2D(32, 3, activation: "relu", inputShape: [150, 150, 3], name: "conv2d_13"));
+        m.Add(new L.MaxPooling2D((2, 2), name: "max_pooling2d_13"));
+        m.Add(new L.Conv2D(64, 3, activation: "relu", name: "conv2d_14"));
+        m.Add(new L.MaxPooling2D((2, 2), name: "max_pooling2d_14"));
+        m.Add(new L.Conv2D(128, 3, activation: "relu", name: "conv2d_15"));
+        m.Add(new L.MaxPooling2D((2, 2), name: "max_pooling2d_15"));
+        m.Add(new L.Conv2D(128, 3, activation: "relu", name: "conv2d_16"));
+        m.Add(new L.MaxPooling2D((2, 2), name: "max_pooling2d_16"));
+        m.Add(new L.Flatten(name: "flatten_5"));
+        m.Add(new L.Dropout(0.5, name: "dropout_5"));
+        m.Add(new L.Dense(512, activation: "relu", name: "dense_13"));
+        m.Add(new L.Dense(1, activation: "sigmoid", name: "dense_14"));
+        return m;
+    }
 
     public override void Run(ExerciseContext ctx)
     {
@@ -37,26 +49,25 @@ public sealed class Activations : Exercise
 
     private static void BookNet(ExerciseContext ctx)
     {
-        var net = BookConvnet(ctx.NewGenerator());
-        net.Eval();
-        ctx.Print($"Book convnet: {net.ParameterCount:N0} parameters");
-        ctx.Expect("22.1 book convnet total params", "3,453,121", net.ParameterCount.ToString("N0", Inv));
-        // The book's first 8 layers are the 4 conv (with their ReLU) and 4 pooling layers; shapes in Keras' NHWC order.
+        var net = BookConvnet(ctx.Seed).To(ctx.Device);
+        long total = 0;
+        net.Summary(printFn: line =>
+        {
+            ctx.Print(line);
+            if (line.StartsWith("Total params: ", StringComparison.Ordinal)) total = long.Parse(line[14..].Replace(",", ""), Inv);
+        });
+        ctx.Expect("22.1 book convnet total params", "3,453,121", total.ToString("N0", Inv));
+        // The book's first 8 layers: the 4 conv layers (ReLU fused, as Keras) and the 4 pooling layers, NHWC.
         string[] book = ["(1, 148, 148, 32)", "(1, 74, 74, 32)", "(1, 72, 72, 64)", "(1, 36, 36, 64)", "(1, 34, 34, 128)", "(1, 17, 17, 128)", "(1, 15, 15, 128)", "(1, 7, 7, 128)"];
         using var scope = Tensor.Scope();
         using var noGrad = Tensor.NoGrad();
-        var x = Cat(ctx, 150).To(ctx.Device) / 255.0;
-        int layer = 0;
-        for (int i = 0; i < 12; i++)
+        var x = (Cat(ctx, 150).To(ctx.Device) / 255.0).Permute(0, 2, 3, 1);
+        for (int i = 0; i < 8; i++)
         {
-            x = net.Layers[i].Forward(x);
-            if (net.Layers[i] is ReLU or MaxPool2d)
-            {
-                string nhwc = Tuple([x.Dim(0), x.Dim(2), x.Dim(3), x.Dim(1)]);
-                ctx.Print($"  layer {layer + 1} ({(net.Layers[i] is ReLU ? "conv2d" : "max_pooling2d")}): {nhwc}");
-                ctx.Expect($"22.1 book convnet layer {layer + 1} shape", book[layer], nhwc);
-                layer++;
-            }
+            x = net.Layers[i].Call(x);
+            string shape = Tuple(x.Shape);
+            ctx.Print($"  layer {i + 1} ({net.Layers[i].Name}): {shape}");
+            ctx.Expect($"22.1 book convnet layer {i + 1} shape", book[i], shape);
         }
     }
 
