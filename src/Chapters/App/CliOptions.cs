@@ -68,6 +68,7 @@ public static class CliOptions
         OneOf("backbone", "network whose features are compared (default resnet18)", "resnet18", "vgg19"),
         Text("weights", "PATH", "Keras .h5 weights file (23.3: VGG19 notop; 22.3: VGG16 with the top)"),
         OneOf("style-norm", "style-loss normalisation: the book's constants or each layer's own C and H·W", "book", "layer"),
+        Text("image", "PATH", "image to classify and explain (22.3 with --weights; default the cat photo)"),
         Text("content", "PATH", "content image (JPEG/PNG)"),
         Text("style", "PATH", "style image (JPEG/PNG)"),
         Text("data", "DIR", "data folder (default $ENGINE_DATA or data/)"),
