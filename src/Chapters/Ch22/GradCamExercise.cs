@@ -13,11 +13,13 @@ namespace Chapters.Ch22;
 /// falls inside the digit's bounding box (pixels ≥ 0.2) is measured for both and must be at least 0.85
 /// for conv1. (2) ResNet18 (ONNX) on the cat photo, last conv
 /// map ReLU393 (7×7×512), score = the strongest of the 512 pooled features. Writes out/22.3/*.png.
+/// With --weights &lt;vgg16 .h5 with the top&gt; (and optionally --image &lt;photo&gt;) it runs the book's own
+/// setup instead: VGG16's top class and its Grad-CAM on block5_conv3 (<see cref="Vgg16GradCam"/>).
 /// </summary>
 public sealed class GradCamExercise : Exercise
 {
     public override string Id => "22.3";
-    public override IReadOnlyList<string> OptionNames => ["digits", "train", "data"];
+    public override IReadOnlyList<string> OptionNames => ["digits", "train", "data", "weights", "image"];
     public override string Title => "Grad-CAM heatmaps: MNIST digits through the 20.4.2 CNN, the cat through ResNet18";
 
     /// <summary>Share of peaks inside the digit's box that the check asks for.</summary>
@@ -25,6 +27,11 @@ public sealed class GradCamExercise : Exercise
 
     public override void Run(ExerciseContext ctx)
     {
+        if (ctx.Options.GetValueOrDefault("weights") is { } weights)
+        {
+            Vgg16GradCam.Run(ctx, weights);
+            return;
+        }
         Digits(ctx);
         CatResNet(ctx);
     }

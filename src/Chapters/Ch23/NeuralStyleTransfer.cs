@@ -11,15 +11,16 @@ namespace Chapters.Ch23;
 /// 23.3 — neural style transfer as Chollet's notebook does it: the pixels of the generated image are the
 /// variables, the loss is 0.025·content + Σ (1/5)·style(layer) + 1e-4·total variation, and L-BFGS (20 calls of
 /// at most 20 evaluations, each from the previous result) minimises it. Backbone: the ImageNet ResNet18 of the
-/// NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 (VGG19 in the book). Options: --height (400; --quick 48),
+/// NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18, or with --backbone vgg19 --weights &lt;file.h5&gt; the book's
+/// Keras VGG19 (<see cref="Vgg19StyleBackbone"/>). Options: --height (400; --quick 48),
 /// --iterations (20; --quick 3), --maxfun 20, --content-weight, --style-weight, --tv-weight, --style-norm book|layer,
 /// --content / --style (names under data/images, or paths).
 /// </summary>
 public sealed class NeuralStyleTransfer : Exercise
 {
     public override string Id => "23.3";
-    public override IReadOnlyList<string> OptionNames => ["height", "iterations", "maxfun", "content-weight", "style-weight", "tv-weight", "backbone", "style-norm", "content", "style"];
-    public override string Title => "Neural style transfer: ResNet18 features, Gram-matrix style loss, L-BFGS";
+    public override IReadOnlyList<string> OptionNames => ["height", "iterations", "maxfun", "content-weight", "style-weight", "tv-weight", "backbone", "weights", "style-norm", "content", "style"];
+    public override string Title => "Neural style transfer: ResNet18 or VGG19 features, Gram-matrix style loss, L-BFGS";
 
     /// <summary>The content photograph and the style print (data/images, fetched by `make data`).</summary>
     public const string DefaultContent = "black-canyon", DefaultStyle = "march-pastoral";
@@ -27,8 +28,13 @@ public sealed class NeuralStyleTransfer : Exercise
     public override void Run(ExerciseContext ctx)
     {
         string backbone = ctx.Options.GetValueOrDefault("backbone", "resnet18");
-        if (backbone != "resnet18")
-            throw new ArgumentException($"23.3: --backbone {backbone} is not available in this build; the backbone is resnet18 (the ONNX ResNet18 of NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18). VGG19 needs the Keras .h5 loader.");
+        string? weights = ctx.Options.GetValueOrDefault("weights");
+        if (backbone is not ("resnet18" or "vgg19"))
+            throw new ArgumentException($"23.3: --backbone must be resnet18 or vgg19, got '{backbone}'.");
+        if (backbone == "vgg19" && weights is null)
+            throw new ArgumentException("23.3: --backbone vgg19 needs --weights <vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5> (Keras's VGG19 weights without the top).");
+        if (backbone == "resnet18" && weights is not null)
+            throw new ArgumentException("23.3: --weights is for --backbone vgg19; the resnet18 backbone loads its NuGet package.");
         int height = ctx.Int("height", ctx.Quick ? 48 : 400);
         int iterations = ctx.Int("iterations", ctx.Quick ? 3 : 20);
         int maxfun = ctx.Int("maxfun", 20);
@@ -42,19 +48,21 @@ public sealed class NeuralStyleTransfer : Exercise
         string contentPath = ImagePath(ctx.Options.GetValueOrDefault("content", DefaultContent));
         string stylePath = ImagePath(ctx.Options.GetValueOrDefault("style", DefaultStyle));
 
-        var net = new ResNet18StyleBackbone(ctx.Device);
-        var (contentRgb, h, w) = StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
+        var (contentRgb, h, w) = backbone == "vgg19"
+            ? StyleImages.Load(contentPath, height)
+            : StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
         var (styleRgb, _, _) = StyleImages.Load(stylePath, h, w);
-        ctx.Print($"content {Path.GetFileName(contentPath)}, style {Path.GetFileName(stylePath)}, resized to {h}×{w}; backbone ResNet18 (ONNX), device {ctx.Device}");
-        ctx.Print($"content layer {ResNet18StyleBackbone.ContentLayer}; style layers {string.Join(", ", ResNet18StyleBackbone.StyleLayers)}");
+        var net = backbone == "vgg19" ? Backbone.Vgg19(weights!, h, w, ctx.Device) : Backbone.ResNet18(ctx.Device);
+        ctx.Print($"content {Path.GetFileName(contentPath)}, style {Path.GetFileName(stylePath)}, resized to {h}×{w}; backbone {net.Name}, device {ctx.Device}");
+        ctx.Print($"content layer {net.ContentLayer}; style layers {string.Join(", ", net.StyleLayers)}");
         ctx.Print($"weights: content {contentWeight.ToString(CultureInfo.InvariantCulture)}, style {styleWeight.ToString(CultureInfo.InvariantCulture)}, tv {tvWeight.ToString(CultureInfo.InvariantCulture)}; style normalisation {(perLayer ? "per layer" : "book (channels 3, size H·W)")}; {iterations} iterations of L-BFGS, maxfun {maxfun}");
 
         int[] shape = [1, 3, h, w];
         var x = net.Preprocess(contentRgb, h, w);
         using var content = Tensor.FromDoubles(x, shape, DType.Float32, ctx.Device);
         using var style = Tensor.FromDoubles(net.Preprocess(styleRgb, h, w), shape, DType.Float32, ctx.Device);
-        string[] layers = [ResNet18StyleBackbone.ContentLayer, .. ResNet18StyleBackbone.StyleLayers];
-        using var loss = new StyleTransferLoss(img => net.Features(img, layers), ResNet18StyleBackbone.ContentLayer, ResNet18StyleBackbone.StyleLayers,
+        string[] layers = [net.ContentLayer, .. net.StyleLayers];
+        using var loss = new StyleTransferLoss(img => net.Features(img, layers), net.ContentLayer, net.StyleLayers,
             content, style, contentWeight, styleWeight, tvWeight, perLayer);
 
         var losses = Run(ctx, loss, x, iterations, maxfun, (i, xi) =>
