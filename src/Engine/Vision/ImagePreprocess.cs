@@ -43,4 +43,25 @@ public static class ImagePreprocess
         if (x.Rank != 4 || x.Dim(1) != 3)
             throw new ArgumentException($"ImagePreprocess.{op}: expected RGB images [N, 3, H, W], got {Tensor.ShapeString(x.Shape)}.");
     }
+
+    /// <summary>RGB pixels [3, H, W] on 0–255 → x[c] = BGR[c] − meanBgr[c], as doubles in [1, 3, H, W] order (Caffe-style input).</summary>
+    public static double[] CaffePixels(string op, float[] rgb, int height, int width, IReadOnlyList<double> meanBgr)
+    {
+        int plane = height * width;
+        if (rgb.Length != 3 * plane) throw new ArgumentException($"{op}: expected 3·{height}·{width} values, got {rgb.Length}.");
+        var x = new double[rgb.Length];
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < plane; k++) x[c * plane + k] = rgb[(2 - c) * plane + k] - meanBgr[c];
+        return x;
+    }
+
+    /// <summary>The inverse of <see cref="CaffePixels"/>, clipped to 0–255 and rounded: RGB bytes [3, H, W].</summary>
+    public static byte[] CaffeToRgbBytes(double[] x, int height, int width, IReadOnlyList<double> meanBgr)
+    {
+        int plane = height * width;
+        var rgb = new byte[x.Length];
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < plane; k++) rgb[(2 - c) * plane + k] = (byte)Math.Clamp(Math.Round(x[c * plane + k] + meanBgr[c]), 0, 255);
+        return rgb;
+    }
 }

@@ -54,25 +54,10 @@ public sealed class ResNet18StyleBackbone
     public IReadOnlyDictionary<string, Tensor> Features(Tensor image, IEnumerable<string> layers) => _model.Run(image, layers.ToArray());
 
     /// <summary>RGB pixels [3, H, W] on 0–255 → the network's input x[c] = BGR[c] − mean[c], as doubles in [1, 3, H, W] order.</summary>
-    public double[] Preprocess(float[] rgb, int height, int width)
-    {
-        int plane = height * width;
-        if (rgb.Length != 3 * plane) throw new ArgumentException($"ResNet18StyleBackbone.Preprocess: expected 3·{height}·{width} values, got {rgb.Length}.");
-        var x = new double[rgb.Length];
-        for (int c = 0; c < 3; c++)
-            for (int k = 0; k < plane; k++) x[c * plane + k] = rgb[(2 - c) * plane + k] - MeanBgr[c];
-        return x;
-    }
+    public double[] Preprocess(float[] rgb, int height, int width) => ImagePreprocess.CaffePixels("ResNet18StyleBackbone.Preprocess", rgb, height, width, MeanBgr);
 
     /// <summary>The inverse of <see cref="Preprocess"/>, clipped to 0–255 and rounded: RGB bytes [3, H, W].</summary>
-    public byte[] Deprocess(double[] x, int height, int width)
-    {
-        int plane = height * width;
-        var rgb = new byte[x.Length];
-        for (int c = 0; c < 3; c++)
-            for (int k = 0; k < plane; k++) rgb[(2 - c) * plane + k] = (byte)Math.Clamp(Math.Round(x[c * plane + k] + MeanBgr[c]), 0, 255);
-        return rgb;
-    }
+    public byte[] Deprocess(double[] x, int height, int width) => ImagePreprocess.CaffeToRgbBytes(x, height, width, MeanBgr);
 
     /// <summary>Per-channel means of the 'MeanImage' initializer [1, 3, 224, 224] of the package's preprocessing graph.</summary>
     private static double[] ChannelMeans(string path)

@@ -73,23 +73,8 @@ public sealed class Vgg19StyleBackbone
     }
 
     /// <summary>RGB pixels [3, H, W] on 0–255 → the network's input x[c] = BGR[c] − mean[c], as doubles in [1, 3, H, W] order.</summary>
-    public double[] Preprocess(float[] rgb, int height, int width)
-    {
-        int plane = height * width;
-        if (rgb.Length != 3 * plane) throw new ArgumentException($"Vgg19StyleBackbone.Preprocess: expected 3·{height}·{width} values, got {rgb.Length}.");
-        var x = new double[rgb.Length];
-        for (int c = 0; c < 3; c++)
-            for (int k = 0; k < plane; k++) x[c * plane + k] = rgb[(2 - c) * plane + k] - MeanBgr[c];
-        return x;
-    }
+    public double[] Preprocess(float[] rgb, int height, int width) => ImagePreprocess.CaffePixels("Vgg19StyleBackbone.Preprocess", rgb, height, width, MeanBgr);
 
     /// <summary>The inverse of <see cref="Preprocess"/>, clipped to 0–255 and rounded: RGB bytes [3, H, W].</summary>
-    public byte[] Deprocess(double[] x, int height, int width)
-    {
-        int plane = height * width;
-        var rgb = new byte[x.Length];
-        for (int c = 0; c < 3; c++)
-            for (int k = 0; k < plane; k++) rgb[(2 - c) * plane + k] = (byte)Math.Clamp(Math.Round(x[c * plane + k] + MeanBgr[c]), 0, 255);
-        return rgb;
-    }
+    public byte[] Deprocess(double[] x, int height, int width) => ImagePreprocess.CaffeToRgbBytes(x, height, width, MeanBgr);
 }
