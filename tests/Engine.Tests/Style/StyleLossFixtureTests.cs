@@ -12,15 +12,7 @@ public class StyleLossFixtureTests
 {
     private const double Tol = 1e-10;
 
-    private static readonly Lazy<JsonElement[]> All = new(() =>
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        const string rel = "tests/fixtures/style/style_fixtures.json";
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, rel))) dir = dir.Parent;
-        if (dir is null) throw new FileNotFoundException($"{rel} not found above {AppContext.BaseDirectory}");
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, rel)));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone()).ToArray();
-    });
+    private static readonly Lazy<JsonElement[]> All = new(() => Fixtures.Cases("tests/fixtures/style/style_fixtures.json"));
 
     private static JsonElement[] Cases(string op) => All.Value.Where(c => c.GetProperty("op").GetString() == op).ToArray();
 
