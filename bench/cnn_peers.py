@@ -23,7 +23,7 @@ import json
 import os
 import time
 
-from peer_timing import best_of, blas_info, write_products
+from peer_timing import best_of, blas_info, write_products, import_torch
 
 
 
@@ -41,12 +41,9 @@ def main():
     ap.add_argument("--check-sizes", default="256,1024")
     ap.add_argument("--check-only", action="store_true", help="only the product check and the BLAS report, no timings")
     args = ap.parse_args()
-    try:
-        import torch
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
+    torch = import_torch(args.threads)
+    if torch is None:
         return
-    torch.set_num_threads(args.threads)
     checked = {}
     if args.check_dir:
         def matmul(a, b, n):

@@ -13,7 +13,7 @@ import argparse
 import json
 import os
 
-from peer_timing import best_of
+from peer_timing import best_of, import_torch
 
 
 def main():
@@ -22,12 +22,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
     args = ap.parse_args()
-    try:
-        import torch
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
+    torch = import_torch(args.threads)
+    if torch is None:
         return
-    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     nn = torch.nn
     model = nn.Sequential(

@@ -1,4 +1,5 @@
 """Timing shared by the benchmark peers: best per-call seconds, the way the engine's bench times itself."""
+import json
 import os
 import time
 
@@ -67,3 +68,14 @@ def write_products(check_dir, sizes, matmul, tag):
             raise ValueError(f"{check_dir}: a{n}.f32/b{n}.f32 must hold {n}x{n} float32")
         with open(os.path.join(check_dir, f"c{n}.{tag}.f32"), "wb") as f:
             f.write(matmul(a, b, n))
+
+
+def import_torch(threads):
+    """PyTorch with `threads` intra-op threads, or None after printing the JSON line the engine reads as 'peer missing'."""
+    try:
+        import torch
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
+        return None
+    torch.set_num_threads(threads)
+    return torch

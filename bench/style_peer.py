@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from peer_timing import import_torch
+
 
 def load_safetensors(path):
     with open(path, "rb") as f:
@@ -97,13 +99,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--file", required=True)
     args = ap.parse_args()
-    try:
-        import torch
-        import torch.nn.functional as F
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        print(json.dumps({"missing": f"PyTorch not importable ({e}); install python3-torch"}))
+    torch = import_torch(args.threads)
+    if torch is None:
         return
-    torch.set_num_threads(args.threads)
+    import torch.nn.functional as F
     arrays, meta = load_safetensors(args.file)
     graph, s = json.loads(meta["graph"]), json.loads(meta["settings"])
     W = {k: torch.from_numpy(v.copy()) for k, v in arrays.items()}
