@@ -57,7 +57,7 @@ pack: build
 
 ptx: $(PTX)
 
-$(PTX): kernels.cu
+$(PTX): kernels.cu $(wildcard kernels/*.cu)
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCC_CCBIN) $(NVCCFLAGS) -o $@ kernels.cu
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.RegularExpressions;
 using Engine.Kernels.Native;
 
 namespace Engine.Kernels;
@@ -29,9 +30,13 @@ internal sealed class KernelLibrary : IDisposable
     /// <summary>The embedded PTX text, or null when the build had none.</summary>
     internal static byte[]? EmbeddedPtx => ReadResource("kernels.ptx");
 
-    /// <summary>The embedded kernels.cu text.</summary>
-    internal static string KernelSource => Encoding.UTF8.GetString(ReadResource("kernels.cu")
-        ?? throw new InvalidOperationException("Engine.Kernels was built without kernels.cu embedded."));
+    /// <summary>The embedded kernels.cu text with each `#include "kernels/x.cu"` replaced by that file (also embedded): one source for NVRTC.</summary>
+    internal static string KernelSource => IncludeLine.Replace(EmbeddedText("kernels.cu"), m => EmbeddedText(m.Groups[1].Value));
+
+    private static readonly Regex IncludeLine = new(@"^#include ""(kernels/[\w.]+\.cu)""$", RegexOptions.Multiline);
+
+    private static string EmbeddedText(string name) => Encoding.UTF8.GetString(ReadResource(name)
+        ?? throw new InvalidOperationException($"Engine.Kernels was built without {name} embedded."));
 
     internal CudaKernel Get(string name)
     {

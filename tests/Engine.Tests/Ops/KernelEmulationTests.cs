@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Engine.Kernels;
 using Engine.Kernels.Checks;
 using NUnit.Framework;
 
@@ -30,7 +31,7 @@ public sealed class KernelEmulationTests
         _dir = Path.Combine(Path.GetTempPath(), $"engine-kernel-emulation-{Environment.ProcessId}");
         Directory.CreateDirectory(_dir);
         // The one edit the host compiler needs: the dynamic shared-memory buffer becomes a static array.
-        string source = File.ReadAllText(Path.Combine(root, "kernels.cu"));
+        string source = KernelLibrary.KernelSource; // kernels.cu with its kernels/*.cu inlined
         const string decl = "extern __shared__ __align__(16) unsigned char shared_raw[];";
         Assert.That(source, Does.Contain(decl));
         _kernels = Path.Combine(_dir, "kernels_host.cu");
