@@ -5,8 +5,7 @@ namespace Engine.IO.Onnx;
 // Conv, MaxPool, AveragePool, GlobalAveragePool and BatchNormalization on NCHW images, mapped onto
 // the engine's F.Conv2d / F.MaxPool2d / F.AvgPool2d (one stride, symmetric padding):
 // - asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
-// - dilation becomes a kernel with zeros between its taps (W' = W·S, S a 0/1 spreading matrix);
-// - groups go to F.Conv2d's grouped convolution (one batched GEMM over the groups).
+// - dilation and groups go to F.Conv2d (dilated kernel; one batched GEMM over the groups).
 internal static partial class OnnxOps
 {
     private static Tensor Conv(OnnxContext c, Tensor x, Tensor w, Tensor? b)
@@ -22,30 +21,15 @@ internal static partial class OnnxOps
         var (dh, dw) = Pair(node, "dilations", 1);
         int stride = SameStride(node, sh, sw);
         var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), (kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw);
-        if (dh > 1 || dw > 1) w = Dilate(w, dh, dw);
         int pad = 0;
         if (pt == pb && pl == pr && pt == pl) pad = pt;
         else x = F.Pad2d(x, pt, pb, pl, pr);
 
         int groups = (int)node.Int("group", 1);
-        if (groups == 1) return F.Conv2d(x, w, b, stride, pad);
         int ch = x.Dim(1), f = w.Dim(0);
         if (groups < 1 || ch % groups != 0 || f % groups != 0 || w.Dim(1) != ch / groups)
             throw new InvalidDataException($"ONNX: {node.Where}: group {groups} does not fit input channels {ch} and weight {Tensor.ShapeString(w.Shape)} (expected [F, C/group, KH, KW] with C and F divisible by group).");
-        return F.Conv2d(x, w, b, stride, pad, groups: groups);
-    }
-
-    /// <summary>W [F, C, KH, KW] → [F, C, (KH−1)·dh+1, (KW−1)·dw+1] with zeros between the taps, as W·S.</summary>
-    private static Tensor Dilate(Tensor w, int dh, int dw)
-    {
-        int f = w.Dim(0), ch = w.Dim(1), kh = w.Dim(2), kw = w.Dim(3);
-        int kh2 = (kh - 1) * dh + 1, kw2 = (kw - 1) * dw + 1;
-        var s = new double[kh * kw * kh2 * kw2];
-        for (int i = 0; i < kh; i++)
-            for (int j = 0; j < kw; j++)
-                s[(i * kw + j) * (kh2 * kw2) + i * dh * kw2 + j * dw] = 1;
-        var spread = Tensor.FromDoubles(s, [kh * kw, kh2 * kw2], w.DType, w.Device);
-        return w.Reshape(f * ch, kh * kw).MatMul(spread).Reshape(f, ch, kh2, kw2);
+        return F.Conv2d(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups);
     }
 
     private static Tensor MaxPool(OnnxContext c, Tensor x)
