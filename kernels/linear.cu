@@ -5,36 +5,53 @@
 // =============================================================================================
 
 // matmul_T: c = alpha · op(a) · op(b) + beta · c for row-major a, b, c (op = transpose when flagged),
-// batch z at offsets z·M·K, z·K·N, z·M·N. 16×16 shared-memory tiles; block (16, 16), grid
-// (ceil(N/16), ceil(M/16), batch). beta = 0 never reads c.
+// batch z at offsets z·M·K, z·K·N, z·M·N; beta = 0 never reads c. 16×16 shared-memory tiles.
+// TILES: block (16, 16); a 1-D grid strides over the batch·ceil(M/16)·ceil(N/16) output tiles (a 64-bit
+// count), so any M, N and batch launch with a grid the host caps (no tile count on gridDim.y/z ≤ 65535).
 #define MM_TILE 16
-__device__ __forceinline__ float fma_t(float a, float b, float c) { return fmaf(a, b, c); }
-__device__ __forceinline__ double fma_t(double a, double b, double c) { return fma(a, b, c); }
-#define DEFINE_MATMUL(sfx, T) \
-extern "C" __global__ void matmul_##sfx(const T* a, const T* b, T* c, int M, int N, int K, int trans_a, int trans_b, T alpha, T beta) \
-{ \
-    __shared__ T as[MM_TILE][MM_TILE + 1]; \
-    __shared__ T bs[MM_TILE][MM_TILE + 1]; \
-    a += (long long)blockIdx.z * M * K; b += (long long)blockIdx.z * K * N; c += (long long)blockIdx.z * M * N; \
-    int row = blockIdx.y * MM_TILE + threadIdx.y, col = blockIdx.x * MM_TILE + threadIdx.x; \
-    T acc = (T)0; \
-    for (int k0 = 0; k0 < K; k0 += MM_TILE) \
-    { \
-        int ka = k0 + threadIdx.x, kb = k0 + threadIdx.y; \
-        as[threadIdx.y][threadIdx.x] = (row < M && ka < K) ? (trans_a ? a[(long long)ka * M + row] : a[(long long)row * K + ka]) : (T)0; \
-        bs[threadIdx.y][threadIdx.x] = (kb < K && col < N) ? (trans_b ? b[(long long)col * K + kb] : b[(long long)kb * N + col]) : (T)0; \
-        __syncthreads(); \
-        for (int k = 0; k < MM_TILE; ++k) acc = fma_t(as[threadIdx.y][k], bs[k][threadIdx.x], acc); \
-        __syncthreads(); \
-    } \
-    if (row < M && col < N) \
-    { \
-        long long o = (long long)row * N + col; \
-        c[o] = beta == (T)0 ? alpha * acc : alpha * acc + beta * c[o]; \
-    } \
+
+// Output tile `tile` of a [batch, tiles_m, tiles_n] grid of tiles → its batch z and first row and column.
+__device__ __forceinline__ void matmul_tile(long long tile, long long tiles_m, long long tiles_n, long long& z, long long& row0, long long& col0)
+{
+    z = tile / (tiles_m * tiles_n);
+    long long rest = tile % (tiles_m * tiles_n);
+    row0 = rest / tiles_n * MM_TILE;
+    col0 = rest % tiles_n * MM_TILE;
 }
-DEFINE_MATMUL(f32, float)
-DEFINE_MATMUL(f64, double)
+
+template <typename T>
+__device__ void matmul(const T* a, const T* b, T* c, int M, int N, int K, int trans_a, int trans_b, T alpha, T beta, long long batch)
+{
+    __shared__ T as[MM_TILE][MM_TILE + 1];
+    __shared__ T bs[MM_TILE][MM_TILE + 1];
+    long long tiles_m = ((long long)M + MM_TILE - 1) / MM_TILE, tiles_n = ((long long)N + MM_TILE - 1) / MM_TILE;
+    for (long long tile = blockIdx.x; tile < batch * tiles_m * tiles_n; tile += gridDim.x)
+    {
+        long long z, row0, col0;
+        matmul_tile(tile, tiles_m, tiles_n, z, row0, col0);
+        const T* az = a + z * M * K;
+        const T* bz = b + z * K * N;
+        T* cz = c + z * M * N;
+        long long row = row0 + threadIdx.y, col = col0 + threadIdx.x;
+        T acc = (T)0;
+        for (int k0 = 0; k0 < K; k0 += MM_TILE)
+        {
+            long long ka = k0 + threadIdx.x, kb = k0 + threadIdx.y;
+            as[threadIdx.y][threadIdx.x] = (row < M && ka < K) ? (trans_a ? az[ka * M + row] : az[row * K + ka]) : (T)0;
+            bs[threadIdx.y][threadIdx.x] = (kb < K && col < N) ? (trans_b ? bz[col * K + kb] : bz[kb * N + col]) : (T)0;
+            __syncthreads();
+            for (int k = 0; k < MM_TILE; ++k) acc = fma_t(as[threadIdx.y][k], bs[k][threadIdx.x], acc);
+            __syncthreads();
+        }
+        if (row < M && col < N)
+        {
+            long long o = row * N + col;
+            cz[o] = beta == (T)0 ? alpha * acc : alpha * acc + beta * cz[o];
+        }
+    }
+}
+extern "C" __global__ void matmul_f32(const float* a, const float* b, float* c, int M, int N, int K, int trans_a, int trans_b, float alpha, float beta, long long batch) { matmul(a, b, c, M, N, K, trans_a, trans_b, alpha, beta, batch); }
+extern "C" __global__ void matmul_f64(const double* a, const double* b, double* c, int M, int N, int K, int trans_a, int trans_b, double alpha, double beta, long long batch) { matmul(a, b, c, M, N, K, trans_a, trans_b, alpha, beta, batch); }
 
 // The SGEMM ladder (after Simon Boehm's "How to optimize a CUDA matmul kernel"): row-major
 // C[M,N] = alpha · A[M,K] · B[K,N] + beta · C, every rung checked against cuBLAS by gpu-check.

@@ -5,16 +5,16 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y) => Run($"Reduce.{op}(axis {axis})", [x, y], () =>
     {
-        var (outer, n, inner) = CpuBackend.AxisView(x.ShapeRef, axis);
+        var v = AxisView.Of(x.ShapeRef, axis);
         string sfx = F(x, "Reduce");
-        PerRow($"reduce_{op.ToString().ToLowerInvariant()}_{sfx}", (long)outer * inner, n, x.DType.SizeOf(), P(x), P(y), (long)n, (long)inner);
+        PerRow($"reduce_{op.ToString().ToLowerInvariant()}_{sfx}", v.Rows, v.N, x.DType.SizeOf(), P(x), P(y), v.N, v.Inner);
     });
 
     /// <inheritdoc/>
     public void ArgMax(Tensor x, int axis, Tensor y) => Run($"ArgMax(axis {axis})", [x, y], () =>
     {
-        var (outer, n, inner) = CpuBackend.AxisView(x.ShapeRef, axis);
-        PerRow("argmax_" + F(x, "ArgMax"), (long)outer * inner, n, x.DType.SizeOf() + 4, P(x), P(y), (long)n, (long)inner);
+        var v = AxisView.Of(x.ShapeRef, axis);
+        PerRow("argmax_" + F(x, "ArgMax"), v.Rows, v.N, x.DType.SizeOf() + 4, P(x), P(y), v.N, v.Inner);
     });
 
     /// <inheritdoc/>
@@ -29,12 +29,19 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc/>
+    /// <remarks>index_add adds with float atomics (where indices repeat, the order of the additions varies run to run);
+    /// with <see cref="Tensor.AreDeterministicAlgorithmsEnabled"/> index_add_deterministic gives each column of y one
+    /// thread that adds the rows of x in index order (the CPU twin's bits, every run).</remarks>
     public void IndexAdd(Tensor x, Tensor index, Tensor y)
     {
         Run("IndexAdd", [x, index, y], () =>
         {
             long rows = Math.Max(y.ShapeRef[0], 1), row = y.Size / rows;
-            Elementwise("index_add_" + F(x, "IndexAdd"), x.Size, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
+            string sfx = F(x, "IndexAdd");
+            if (Tensor.AreDeterministicAlgorithmsEnabled)
+                Elementwise("index_add_deterministic_" + sfx, row, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
+            else
+                Elementwise("index_add_" + sfx, x.Size, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
         });
         CheckIndexErrors("IndexAdd", y.ShapeRef[0]);
     }
@@ -50,22 +57,4 @@ public sealed partial class CudaBackend
         });
         CheckIndexErrors("OneHot", c);
     }
-
-    /// <inheritdoc/>
-    public unsafe void Permute(Tensor x, int[] perm, Tensor y) => Run("Permute", [x, y], () =>
-    {
-        int rank = perm.Length;
-        if (rank > BroadcastArgs.MaxRank)
-            throw new NotSupportedException($"Permute: up to {BroadcastArgs.MaxRank} dimensions on CUDA, got {rank}.");
-        var xStride = new long[rank];
-        long st = 1;
-        for (int d = rank - 1; d >= 0; d--) { xStride[d] = st; st *= x.ShapeRef[d]; }
-        var p = new PermutationArgs { Rank = rank };
-        for (int d = 0; d < rank; d++)
-        {
-            p.Shape[d] = y.ShapeRef[d];
-            p.Step[d] = xStride[perm[d]];
-        }
-        Elementwise("permute_" + Sfx(x.DType), y.Size, P(x), P(y), y.Size, p);
-    });
 }

@@ -201,29 +201,6 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     /// <inheritdoc/>
     public void Synchronize() => Run("Synchronize", [], Stream.Synchronize);
 
-    // ---- fill, copy, cast -----------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public void Fill(Tensor t, double value) => Run("Fill", [t], () =>
-    {
-        object v = t.DType switch { DType.Float32 => (float)value, DType.Float64 => value, DType.Int32 => (int)value, _ => (object)(long)value };
-        Elementwise("fill_" + Sfx(t.DType), t.Size, P(t), v, t.Size);
-    });
-
-    /// <inheritdoc/>
-    public void Copy(Tensor src, Tensor dst) => Run("Copy", [src, dst], () =>
-    {
-        long bytes = src.Size * src.DType.SizeOf();
-        if (bytes > 0) CudaDriver.Check(CudaDriver.cuMemcpyDtoDAsync_v2(P(dst), P(src), (nuint)bytes, Stream.Pointer), $"cuMemcpyDtoDAsync({bytes} bytes)");
-    });
-
-    /// <inheritdoc/>
-    public void Cast(Tensor src, Tensor dst)
-    {
-        if (src.DType == dst.DType) { Copy(src, dst); return; }
-        Run("Cast", [src, dst], () => Elementwise($"cast_{Sfx(src.DType)}_{Sfx(dst.DType)}", src.Size, P(src), P(dst), src.Size));
-    }
-
     /// <summary>Frees cached device memory and the context reference.</summary>
     public void Dispose()
     {

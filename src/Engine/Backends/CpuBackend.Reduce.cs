@@ -5,13 +5,11 @@ namespace Engine;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Views x as [outer, n, inner] around <paramref name="axis"/>.</summary>
+    /// <summary>Views x as [outer, n, inner] around <paramref name="axis"/> (<see cref="Engine.AxisView"/>, in int: a CPU array holds fewer than 2^31 elements).</summary>
     internal static (int Outer, int N, int Inner) AxisView(int[] shape, int axis)
     {
-        int outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
-        return (outer, shape.Length == 0 ? 1 : shape[axis], inner);
+        var v = global::Engine.AxisView.Of(shape, axis);
+        return (checked((int)v.Outer), (int)v.N, checked((int)v.Inner));
     }
 
     /// <inheritdoc/>

@@ -176,6 +176,24 @@ internal static partial class OpCases
                 Reference = x => [Map(x[0], x[1], (v, m) => v * m * (d == DType.Float32 ? (float)scale : scale))],
             };
         }
+
+        (int[] Shape, int[] Perm, DType D)[] perms =
+        [
+            ([7, 11, 13], [2, 0, 1], DType.Float32), ([3, 5, 7, 9], [0, 2, 3, 1], DType.Float32),
+            ([3, 5, 7, 9], [3, 1, 0, 2], DType.Float64), ([13, 17], [1, 0], DType.Int64), ([13, 17], [1, 0], DType.Int32),
+        ];
+        foreach (var (ps, perm, d) in perms)
+        {
+            var ys = perm.Select(p => ps[p]).ToArray();
+            yield return new OpCase
+            {
+                Name = $"Permute {d.Name()} {Tensor.ShapeString(ps)} by ({string.Join(", ", perm)})", Kernel = "permute_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                Inputs = g => [d.IsFloat() ? NonZero(g, ps, d) : SmallInts(g, ps, d, 1000)],
+                Outputs = i => [Unwritten(i[0], ys)],
+                Execute = (b, i, o) => b.Permute(i[0], perm, o[0]),
+                Reference = x => [PermuteRef(x[0], ps, perm)],
+            };
+        }
     }
 
     private static OpCase Act(string name, string kernel, DType d, int n, Func<Generator, Tensor> first, Action<IBackend, Tensor[], Tensor[]> run, Func<double, double, double> f) => new()
@@ -211,5 +229,24 @@ internal static partial class OpCases
             off = off * s[k] + (s[k] == 1 ? 0 : d);
         }
         return off;
+    }
+
+    internal static double[] PermuteRef(double[] x, int[] shape, int[] perm)
+    {
+        int rank = shape.Length;
+        var ys = perm.Select(p => shape[p]).ToArray();
+        var y = new double[x.Length];
+        var idx = new int[rank];
+        var xi = new int[rank];
+        for (long i = 0; i < y.Length; i++)
+        {
+            long rest = i;
+            for (int d = rank - 1; d >= 0; d--) { idx[d] = (int)(rest % ys[d]); rest /= ys[d]; }
+            for (int d = 0; d < rank; d++) xi[perm[d]] = idx[d];
+            long off = 0;
+            for (int d = 0; d < rank; d++) off = off * shape[d] + xi[d];
+            y[i] = x[off];
+        }
+        return y;
     }
 }

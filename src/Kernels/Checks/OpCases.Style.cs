@@ -3,7 +3,7 @@ namespace Engine.Kernels.Checks;
 internal static partial class OpCases
 {
     /// <summary>Total variation forward and backward on images [N, C, H, W] (H, W ≥ 2 and a plane wider than a block).</summary>
-    private static IEnumerable<OpCase> StyleTransfer(Sizes s)
+    private static IEnumerable<OpCase> Style(Sizes s)
     {
         int[][] shapes = [s.Image, [1, 3, 5, 301]];
         foreach (var d in Floats)

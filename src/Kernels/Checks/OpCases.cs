@@ -20,7 +20,7 @@ internal static partial class OpCases
     public static IReadOnlyList<OpCase> All(bool large = false)
     {
         var s = large ? Sizes.Large : Sizes.Small;
-        return [.. FillCopyCast(s), .. Elementwise(s), .. Reductions(s), .. LinearAlgebra(s), .. SoftmaxLosses(s), .. Convolution(s), .. Normalisation(s), .. StyleTransfer(s), .. Optimisers(s), .. Edges()];
+        return [.. FillCopyCast(s), .. Elementwise(s), .. Reduce(s), .. Linear(s), .. Softmax(s), .. Conv(s), .. Pool(s), .. BatchNorm(s), .. Style(s), .. Optim(s), .. Edges()];
     }
 
     internal static string Sfx(DType d) => d switch { DType.Float32 => "f32", DType.Float64 => "f64", DType.Int32 => "i32", _ => "i64" };
@@ -94,5 +94,28 @@ internal static partial class OpCases
         return y;
     }
 
-    internal static (int Outer, int N, int Inner) View(int[] shape, int axis) => CpuBackend.AxisView(shape, axis);
+    /// <summary>x of <paramref name="shape"/> as [outer, n, inner] around <paramref name="axis"/> (small test shapes fit in int).</summary>
+    internal static (int Outer, int N, int Inner) View(int[] shape, int axis)
+    {
+        var v = AxisView.Of(shape, axis);
+        return (checked((int)v.Outer), (int)v.N, checked((int)v.Inner));
+    }
+
+    /// <summary>v rounded to the op's precision (float32 or float64): a reference that rounds after every addition, as the op does.</summary>
+    internal static double Round(double v, DType d) => d == DType.Float32 ? (float)v : v;
+
+    /// <summary>Runs <paramref name="op"/> with Tensor.UseDeterministicAlgorithms(true), then restores the previous mode.</summary>
+    internal static void Deterministically(Action op)
+    {
+        bool was = Tensor.AreDeterministicAlgorithmsEnabled;
+        Tensor.UseDeterministicAlgorithms(true);
+        try
+        {
+            op();
+        }
+        finally
+        {
+            Tensor.UseDeterministicAlgorithms(was);
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace Engine.Tests.Ops;
 /// kernels.cu run on the host (Emulation/shim.h: a fiber per CUDA thread, a real barrier for
 /// __syncthreads), so kernels are checked on a machine without a GPU: Emulation/kernels_on_host.cpp
 /// checks the kernels' index arithmetic, shared-memory reductions and SGEMM tiling against double
-/// formulas, and Emulation/driver_on_host.cpp stands in for libcuda so that every op case of the op
+/// formulas (and the deterministic kernels' bits under shuffled block and thread orders), and Emulation/driver_on_host.cpp stands in for libcuda so that every op case of the op
 /// table runs through the unchanged CudaBackend (`chapters gpu-check --values`) and is compared with
 /// the CPU backend.
 /// </summary>
@@ -80,7 +80,9 @@ public sealed class KernelEmulationTests
         File.WriteAllText(ptx, "// the emulated driver runs the host-compiled kernels.cu, not PTX\n");
         string chapters = Path.Combine(TestContext.CurrentContext.TestDirectory, "chapters.dll");
         Assert.That(File.Exists(chapters), chapters);
-        var env = new Dictionary<string, string> { ["ENGINE_CUDA_DRIVER"] = driver, ["ENGINE_NO_CUBLAS"] = "1", ["ENGINE_PTX"] = ptx };
+        // ENGINE_MATMUL_MAX_BLOCKS=3: the matmul kernel (cuBLAS's stand-in) gets 3 blocks for up to 90 tiles, so every
+        // MatMul case runs the grid-stride over more tiles than the grid has blocks.
+        var env = new Dictionary<string, string> { ["ENGINE_CUDA_DRIVER"] = driver, ["ENGINE_NO_CUBLAS"] = "1", ["ENGINE_PTX"] = ptx, ["ENGINE_MATMUL_MAX_BLOCKS"] = "3" };
         (rc, output) = Run("dotnet", [chapters, "gpu-check", "--values", "--out", _dir], env, timeoutMs: 900_000);
         TestContext.Out.WriteLine(output);
         Assert.That(output, Does.Contain("# gpu-check on cuda:0 — host emulation of kernels.cu"), output);

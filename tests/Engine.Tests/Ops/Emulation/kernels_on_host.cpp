@@ -1,7 +1,10 @@
 // kernels.cu on the host (shim.h): SGEMM ladder and matmul vs a double reference (and the rungs
 // bit-identical to each other), reductions, argmax ties, softmax/log-softmax/cross-entropy, the
 // bad-label report, im2col/col2im and avg-pool adjointness, max-pool argmax and backward, batch-norm
-// statistics, total variation forward/backward, and that every kernel writing an AllocateUninitialized output overwrites it (NaN prefill).
+// statistics, total variation forward/backward, that every kernel writing an AllocateUninitialized output
+// overwrites it (NaN prefill), the matmul's grid-stride over more tiles than blocks and its 64-bit tile
+// arithmetic, and that the deterministic index_add / max-pool backward give the same bits in any
+// block and thread order (emu_shuffle) while their atomic versions do not.
 // Built and run by KernelEmulationTests: clang++-14 -std=c++20, with kernels.cu's
 // `extern __shared__` buffer replaced by a static array (KERNELS_CU is the edited copy).
 #include "shim.h"
@@ -42,7 +45,7 @@ int main()
         std::vector<double> w(2 * m * n);
         for (int z = 0; z < 2; z++) { auto p = gemm(std::vector<float>(a.begin() + z * m * k, a.begin() + (z + 1) * m * k), std::vector<float>(b.begin() + z * k * n, b.begin() + (z + 1) * k * n), m, n, k, ta, tb);
             for (int i = 0; i < m * n; i++) w[z * m * n + i] = 0.5 * p[i] + 2.0 * c[z * m * n + i]; }
-        launch({(unsigned)((n + 15) / 16), (unsigned)((m + 15) / 16), 2}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c.data(), m, n, k, ta, tb, 0.5f, 2.f); });
+        launch({(unsigned)(2 * ((n + 15) / 16) * ((m + 15) / 16))}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c.data(), m, n, k, ta, tb, 0.5f, 2.f, 2); });
         char name[64]; snprintf(name, 64, "matmul_f32 ta=%d tb=%d batch 2", ta, tb); check(name, normerr(c, w), 1e-5);
     }
     // reduce_sum / max and argmax over [5, 77, 3] axis 1, block 128
@@ -185,9 +188,9 @@ int main()
             int M = 37, N = 29, K = 41; std::vector<float> A(2 * M * K), B(2 * K * N); for (auto& v : A) v = rnd(); for (auto& v : B) v = rnd();
             std::vector<double> Ad(A.begin(), A.end()), Bd(B.begin(), B.end());
             char name[64]; snprintf(name, 64, "uninit: matmul_f32 beta=0 ta=%d tb=%d batch 2", ta, tb);
-            same(name, vf(2 * M * N), [&](auto& o) { launch({2, 3, 2}, {16, 16}, [&] { matmul_f32(A.data(), B.data(), o.data(), M, N, K, ta, tb, 1.f, 0.f); }); });
+            same(name, vf(2 * M * N), [&](auto& o) { launch({3}, {16, 16}, [&] { matmul_f32(A.data(), B.data(), o.data(), M, N, K, ta, tb, 1.f, 0.f, 2); }); });
             snprintf(name, 64, "uninit: matmul_f64 beta=0 ta=%d tb=%d batch 2", ta, tb);
-            same(name, vd(2 * M * N), [&](auto& o) { launch({2, 3, 2}, {16, 16}, [&] { matmul_f64(Ad.data(), Bd.data(), o.data(), M, N, K, ta, tb, 1.0, 0.0); }); });
+            same(name, vd(2 * M * N), [&](auto& o) { launch({3}, {16, 16}, [&] { matmul_f64(Ad.data(), Bd.data(), o.data(), M, N, K, ta, tb, 1.0, 0.0, 2); }); });
         }
     }
     // total variation over [2, 3, 9, 70] (rows wider than the block): forward per image, backward as a gather,
@@ -210,6 +213,63 @@ int main()
         launch({5}, {64}, [&] { total_variation_backward_f64(xd.data(), dyd.data(), dxd.data(), total, c, h, w); });
         double e = 0; for (long long t = 0; t < total; t++) e = std::max(e, std::fabs(dxd[t] - wd[t])); double sc = 0; for (double v : wd) sc = std::max(sc, std::fabs(v));
         check("total_variation_backward_f64", std::isnan(e) ? 1 : e / sc, 1e-12);
+    }
+    // Sizes: the matmul strides a 1-D grid over batch·⌈M/16⌉·⌈N/16⌉ tiles. 3 batches of 70×50 (5·4·3 = 60 tiles)
+    // on 1, 7 and 60 blocks give the same bits; the tile arithmetic is 64-bit (a tile index above 2^31).
+    {
+        int m = 70, n = 50, k = 19, bt = 3; std::vector<float> a(bt * m * k), b(bt * k * n); for (auto& v : a) v = rnd(); for (auto& v : b) v = rnd();
+        std::vector<float> c60(bt * m * n, NAN), c7(bt * m * n, NAN), c1(bt * m * n, NAN);
+        launch({60}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c60.data(), m, n, k, 0, 0, 1.f, 0.f, bt); });
+        launch({7}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c7.data(), m, n, k, 0, 0, 1.f, 0.f, bt); });
+        launch({1}, {16, 16}, [&] { matmul_f32(a.data(), b.data(), c1.data(), m, n, k, 0, 0, 1.f, 0.f, bt); });
+        std::vector<double> w(bt * m * n);
+        for (int z = 0; z < bt; z++) { auto p = gemm(std::vector<float>(a.begin() + z * m * k, a.begin() + (z + 1) * m * k), std::vector<float>(b.begin() + z * k * n, b.begin() + (z + 1) * k * n), m, n, k, false, false);
+            std::copy(p.begin(), p.end(), w.begin() + z * m * n); }
+        check("matmul_f32 60 tiles on 60 blocks", normerr(c60, w), 1e-5);
+        check("  on 7 blocks (grid-stride): same bits", memcmp(c60.data(), c7.data(), c60.size() * 4) == 0 ? 0 : 1, 0);
+        check("  on 1 block (grid-stride): same bits", memcmp(c60.data(), c1.data(), c60.size() * 4) == 0 ? 0 : 1, 0);
+        // M = 2^24 rows, N = 2^12 columns, batch 64: 2^20 · 2^8 · 64 = 2^34 tiles; tile 2^34 − 1 − 5 is in batch 63.
+        long long tm = (1LL << 24) / 16, tn = (1LL << 12) / 16, tile = (1LL << 34) - 6, z, r0, c0;
+        matmul_tile(tile, tm, tn, z, r0, c0);
+        long long rest = tile - 63 * tm * tn;
+        check("matmul_tile above 2^31: batch, row, column", (z == 63 && r0 == rest / tn * 16 && c0 == rest % tn * 16 && r0 == (1LL << 24) - 16 && c0 == (1LL << 12) - 6 * 16) ? 0 : 1, 0);
+    }
+    // Determinism: overlapping 3×3/1 pad-1 max pooling over small-integer x (ties: many windows share an argmax)
+    // and index_add with repeated indices, each run under 6 block/thread orders (emu_shuffle). The atomic kernels'
+    // bits change with the order; the deterministic ones give one result, equal to the sequential float sum.
+    {
+        Conv g{2, 3, 9, 11, 3, 3, 1, 1, 0, 0}; g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1; g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
+        size_t nx = (size_t)g.n * g.c * g.h * g.w, ny = (size_t)g.n * g.c * g.oh * g.ow, planes = (size_t)g.n * g.c, plane = (size_t)g.oh * g.ow, in_plane = (size_t)g.h * g.w;
+        std::vector<float> x(nx), y(ny), dy(ny); std::vector<int> am(ny); for (auto& v : x) v = (float)(rng() % 2); for (auto& v : dy) v = rnd();
+        launch({4}, {256}, [&] { max_pool2d_f32(x.data(), y.data(), am.data(), g); });
+        std::vector<float> want(nx, 0.f); for (size_t t = 0; t < ny; t++) want[t / plane * in_plane + am[t]] += dy[t];
+        int rows = 11, width = 5, count = 60; std::vector<float> xi(count * width); std::vector<int> idx(count); std::vector<long long> err(2, 0);
+        for (auto& v : xi) v = rnd(); for (auto& i : idx) i = (int)(rng() % rows);
+        std::vector<float> want_i(rows * width, 0.f); for (int i = 0; i < count; i++) for (int j = 0; j < width; j++) want_i[idx[i] * width + j] += xi[i * width + j];
+        bool det_same = true, no_bad = true, pool_varies = false, add_varies = false;
+        std::vector<float> first_pool, first_add;
+        for (unsigned long long seed = 1; seed <= 6; seed++)
+        {
+            emu_shuffle(seed);
+            std::vector<float> a(nx, 0.f), d(nx, 0.f), ai(rows * width, 0.f), di(rows * width, 0.f);
+            launch({8}, {256}, [&] { max_pool2d_backward_f32(dy.data(), am.data(), a.data(), (long long)ny, (long long)plane, (long long)in_plane); });
+            launch({(unsigned)seed}, {32}, [&] { max_pool2d_backward_deterministic_f32(dy.data(), am.data(), d.data(), (long long)planes, (long long)plane, (long long)in_plane); });
+            launch({3}, {64}, [&] { index_add_f32(xi.data(), idx.data(), ai.data(), count, width, rows, err.data()); });
+            launch({(unsigned)seed}, {2}, [&] { index_add_deterministic_f32(xi.data(), idx.data(), di.data(), count, width, rows, err.data()); });
+            det_same &= memcmp(d.data(), want.data(), nx * 4) == 0 && memcmp(di.data(), want_i.data(), di.size() * 4) == 0;
+            if (seed == 1) { first_pool = a; first_add = ai; }
+            pool_varies |= memcmp(a.data(), first_pool.data(), nx * 4) != 0;
+            add_varies |= memcmp(ai.data(), first_add.data(), ai.size() * 4) != 0;
+            no_bad &= err[0] == 0;
+        }
+        emu_shuffle(0);
+        check("max_pool2d_backward_deterministic, index_add_deterministic: same bits in 6 orders", det_same ? 0 : 1, 0);
+        check("  and no index reported bad", no_bad ? 0 : 1, 0);
+        check("max_pool2d_backward (atomics): bits vary with the order", pool_varies ? 0 : 1, 0);
+        check("index_add (atomics): bits vary with the order", add_varies ? 0 : 1, 0);
+        idx[17] = rows + 2; std::vector<float> di(rows * width, 0.f);
+        launch({2}, {2}, [&] { index_add_deterministic_f32(xi.data(), idx.data(), di.data(), count, width, rows, err.data()); });
+        check("index_add_deterministic reports a bad index (row 17)", (err[0] == 18 && err[1] == rows + 2) ? 0 : 1, 0);
     }
     printf("%d failed\n", fails);
     return fails != 0;

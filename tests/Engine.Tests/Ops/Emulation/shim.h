@@ -2,7 +2,9 @@
 // fiber (ucontext) on the calling OS thread, run in turn up to its next __syncthreads (a real
 // barrier: no thread passes it before every live thread of the block has reached it); blocks run one
 // after another (so __shared__ can be a static); one launch at a time. Slow and only for small sizes;
-// not a model of the GPU's memory, warps or timing. Used by kernels_on_host.cpp and
+// not a model of the GPU's memory, warps or timing. By default blocks and threads run in index order;
+// emu_shuffle(seed) makes later launches visit blocks, and threads within each pass, in an order drawn
+// from the seed, as a GPU's scheduler would (so atomics add in a different order on each seed). Used by kernels_on_host.cpp and
 // driver_on_host.cpp (KernelEmulationTests).
 #include <algorithm>
 #include <cmath>
@@ -39,6 +41,21 @@ inline void (*g_body)(void*);             // the kernel call of the current laun
 inline void* g_body_arg;
 inline std::mutex g_launch;               // one launch at a time (statics are shared by all)
 inline constexpr size_t EmuStack = 128 * 1024, EmuMaxThreads = 1024;
+inline unsigned long long g_shuffle_seed = 0;   // 0: index order
+inline void emu_shuffle(unsigned long long seed) { g_shuffle_seed = seed; }
+// A permutation of 0..n−1: the identity, or a Fisher–Yates shuffle driven by a 64-bit LCG from the seed.
+inline std::vector<size_t> emu_order(size_t n, unsigned long long& state)
+{
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    if (g_shuffle_seed == 0) return order;
+    for (size_t i = n; i > 1; i--)
+    {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        std::swap(order[i - 1], order[(state >> 33) % i]);
+    }
+    return order;
+}
 inline void __syncthreads() { swapcontext(&g_fiber->ctx, &g_scheduler); }
 inline void emu_fiber_main() { g_body(g_body_arg); g_fiber->done = true; } // returns to uc_link = scheduler
 
@@ -54,9 +71,11 @@ template <class F> bool launch(dim3 g, dim3 b, F f)
     gridDim = g; blockDim = b;
     g_body = [](void* p) { (*(F*)p)(); };
     g_body_arg = &f;
-    for (unsigned bz = 0; bz < g.z; bz++) for (unsigned by = 0; by < g.y; by++) for (unsigned bx = 0; bx < g.x; bx++)
+    unsigned long long state = g_shuffle_seed;
+    size_t nb = (size_t)g.x * g.y * g.z;
+    for (size_t b_ : emu_order(nb, state))
     {
-        blockIdx = {bx, by, bz};
+        blockIdx = {(unsigned)(b_ % g.x), (unsigned)(b_ / g.x % g.y), (unsigned)(b_ / ((size_t)g.x * g.y))};
         for (size_t t = 0; t < nt; t++)
         {
             auto& fb = fibers[t];
@@ -69,8 +88,9 @@ template <class F> bool launch(dim3 g, dim3 b, F f)
             makecontext(&fb.ctx, emu_fiber_main, 0);
         }
         // One pass runs every live thread up to its next barrier (or its end).
+        auto threads = emu_order(nt, state);
         for (size_t alive = nt; alive > 0;)
-            for (size_t t = 0; t < nt; t++)
+            for (size_t t : threads)
             {
                 if (fibers[t].done) continue;
                 g_fiber = &fibers[t];

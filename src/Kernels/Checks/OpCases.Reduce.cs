@@ -2,7 +2,7 @@ namespace Engine.Kernels.Checks;
 
 internal static partial class OpCases
 {
-    private static IEnumerable<OpCase> Reductions(Sizes s)
+    private static IEnumerable<OpCase> Reduce(Sizes s)
     {
         int[] shape = s.Reduce;
         foreach (var d in Floats)
@@ -63,6 +63,23 @@ internal static partial class OpCases
                     return [y];
                 },
             };
+        foreach (var d in Floats)
+            yield return new OpCase
+            {
+                Name = $"IndexAdd {d.Name()} {count} rows into [{rows}, {width}] deterministic", Kernel = "index_add_deterministic_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                // Repeated indices (3·rows draws of 0..rows−1), so rows of y get several terms.
+                Inputs = g => [NonZero(g, [3 * rows, width], d), Labels(g, 3 * rows, rows, DType.Int32)],
+                Outputs = i => [Zeros(i[0], [rows, width])],
+                Execute = (b, i, o) => Deterministically(() => b.IndexAdd(i[0], i[1], o[0])),
+                // The deterministic path adds in index order in the op's precision: the same bits as this sum.
+                Reference = x =>
+                {
+                    var y = new double[rows * width];
+                    for (int i = 0; i < 3 * rows; i++)
+                        for (int j = 0; j < width; j++) y[(int)x[1][i] * width + j] = Round(y[(int)x[1][i] * width + j] + x[0][i * width + j], d);
+                    return [y];
+                },
+            };
         foreach (var (d, ld) in new[] { (DType.Float32, DType.Int32), (DType.Float64, DType.Int64), (DType.Float32, DType.Int64) })
             yield return new OpCase
             {
@@ -72,23 +89,6 @@ internal static partial class OpCases
                 Execute = (b, i, o) => b.OneHot(i[0], o[0]),
                 Reference = x => [Enumerable.Range(0, 1010).Select(t => x[0][t / 10] == t % 10 ? 1.0 : 0.0).ToArray()],
             };
-        (int[] Shape, int[] Perm, DType D)[] perms =
-        [
-            ([7, 11, 13], [2, 0, 1], DType.Float32), ([3, 5, 7, 9], [0, 2, 3, 1], DType.Float32),
-            ([3, 5, 7, 9], [3, 1, 0, 2], DType.Float64), ([13, 17], [1, 0], DType.Int64), ([13, 17], [1, 0], DType.Int32),
-        ];
-        foreach (var (ps, perm, d) in perms)
-        {
-            var ys = perm.Select(p => ps[p]).ToArray();
-            yield return new OpCase
-            {
-                Name = $"Permute {d.Name()} {Tensor.ShapeString(ps)} by ({string.Join(", ", perm)})", Kernel = "permute_" + Sfx(d), Kind = OpKind.Exact, DType = d,
-                Inputs = g => [d.IsFloat() ? NonZero(g, ps, d) : SmallInts(g, ps, d, 1000)],
-                Outputs = i => [Unwritten(i[0], ys)],
-                Execute = (b, i, o) => b.Permute(i[0], perm, o[0]),
-                Reference = x => [PermuteRef(x[0], ps, perm)],
-            };
-        }
     }
 
     internal static double[] ReduceRef(double[] x, int[] shape, int axis, ReduceOp op)
@@ -127,25 +127,6 @@ internal static partial class OpCases
                     if (BeatsRef(x[((long)o * n + k) * inner + i], x[((long)o * n + best) * inner + i])) best = k;
                 y[o * inner + i] = best;
             }
-        return y;
-    }
-
-    internal static double[] PermuteRef(double[] x, int[] shape, int[] perm)
-    {
-        int rank = shape.Length;
-        var ys = perm.Select(p => shape[p]).ToArray();
-        var y = new double[x.Length];
-        var idx = new int[rank];
-        var xi = new int[rank];
-        for (long i = 0; i < y.Length; i++)
-        {
-            long rest = i;
-            for (int d = rank - 1; d >= 0; d--) { idx[d] = (int)(rest % ys[d]); rest /= ys[d]; }
-            for (int d = 0; d < rank; d++) xi[perm[d]] = idx[d];
-            long off = 0;
-            for (int d = 0; d < rank; d++) off = off * shape[d] + xi[d];
-            y[i] = x[off];
-        }
         return y;
     }
 }
