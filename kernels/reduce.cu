@@ -102,21 +102,24 @@ template <typename T> __device__ void index_add(const T* x, const int* index, T*
 extern "C" __global__ void index_add_f32(const float* x, const int* index, float* y, long long count, long long row, long long rows, long long* err) { index_add(x, index, y, count, row, rows, err); }
 extern "C" __global__ void index_add_f64(const double* x, const int* index, double* y, long long count, long long row, long long rows, long long* err) { index_add(x, index, y, count, row, rows, err); }
 
-// index_add_deterministic_T: the same sums without atomics (Tensor.UseDeterministicAlgorithms): thread j
-// owns column j of y and adds x[i, j] into y[index[i], j] for i = 0, 1, … in order, so every element of y
-// gets its terms in the CPU twin's order and the result is the same bit for bit on every run.
-// ELEMENTWISE over the `row` columns; each thread walks all count rows of x.
-template <typename T> __device__ void index_add_deterministic(const T* x, const int* index, T* y, long long count, long long row, long long rows, long long* err)
+// index_add_deterministic_T: the same sums without atomics (Tensor.UseDeterministicAlgorithms). The host has
+// sorted the indices by destination row (a stable counting sort): segment s adds into row dest[s] the rows
+// order[starts[s]] … order[starts[s + 1] − 1] of x, in increasing index order. Thread (s, j) owns y[dest[s], j]
+// and adds its terms in that order, the CPU twin's, so y is the same bit for bit on every run.
+// ELEMENTWISE over segments·row.
+template <typename T> __device__ void index_add_deterministic(const T* x, const int* order, const int* starts, const int* dest, T* y, long long segments, long long row)
 {
-    FOR_EACH(j, row)
-        for (long long i = 0; i < count; ++i)
-        {
-            long long r = read_label(index, 0, i, rows, err);
-            if (r >= 0) y[r * row + j] += x[i * row + j];
-        }
+    FOR_EACH(t, segments * row)
+    {
+        long long s = t / row, j = t % row;
+        T* out = y + (long long)dest[s] * row + j;
+        T acc = *out;
+        for (int k = starts[s]; k < starts[s + 1]; ++k) acc += x[(long long)order[k] * row + j];
+        *out = acc;
+    }
 }
-extern "C" __global__ void index_add_deterministic_f32(const float* x, const int* index, float* y, long long count, long long row, long long rows, long long* err) { index_add_deterministic(x, index, y, count, row, rows, err); }
-extern "C" __global__ void index_add_deterministic_f64(const double* x, const int* index, double* y, long long count, long long row, long long rows, long long* err) { index_add_deterministic(x, index, y, count, row, rows, err); }
+extern "C" __global__ void index_add_deterministic_f32(const float* x, const int* order, const int* starts, const int* dest, float* y, long long segments, long long row) { index_add_deterministic(x, order, starts, dest, y, segments, row); }
+extern "C" __global__ void index_add_deterministic_f64(const double* x, const int* order, const int* starts, const int* dest, double* y, long long segments, long long row) { index_add_deterministic(x, order, starts, dest, y, segments, row); }
 
 // one_hot_T: y[i, labels[i]] = 1 (y was zero-filled first). One thread per row i of n.
 template <typename T> __device__ void one_hot(const void* labels, int labels64, T* y, long long n, long long c, long long* err)

@@ -29,21 +29,60 @@ public sealed partial class CudaBackend
     }
 
     /// <inheritdoc/>
-    /// <remarks>index_add adds with float atomics (where indices repeat, the order of the additions varies run to run);
-    /// with <see cref="Tensor.AreDeterministicAlgorithmsEnabled"/> index_add_deterministic gives each column of y one
-    /// thread that adds the rows of x in index order (the CPU twin's bits, every run).</remarks>
+    /// <remarks>index_add adds with float atomics (where indices repeat, the order of the additions varies run to run).
+    /// With <see cref="Tensor.AreDeterministicAlgorithmsEnabled"/> the indices come to the host, are grouped by
+    /// destination row (<see cref="IndexSegments"/>), and index_add_deterministic adds each group in index order:
+    /// the CPU twin's bits, every run.</remarks>
     public void IndexAdd(Tensor x, Tensor index, Tensor y)
     {
+        if (Tensor.AreDeterministicAlgorithmsEnabled)
+        {
+            IndexAddDeterministic(x, index, y);
+            return;
+        }
         Run("IndexAdd", [x, index, y], () =>
         {
             long rows = Math.Max(y.ShapeRef[0], 1), row = y.Size / rows;
-            string sfx = F(x, "IndexAdd");
-            if (Tensor.AreDeterministicAlgorithmsEnabled)
-                Elementwise("index_add_deterministic_" + sfx, row, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
-            else
-                Elementwise("index_add_" + sfx, x.Size, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
+            Elementwise("index_add_" + F(x, "IndexAdd"), x.Size, P(x), P(index), P(y), index.Size, row, (long)y.ShapeRef[0], _errors);
         });
         CheckIndexErrors("IndexAdd", y.ShapeRef[0]);
+    }
+
+    private void IndexAddDeterministic(Tensor x, Tensor index, Tensor y)
+    {
+        var idx = new int[index.Size];
+        CopyToHost(index, idx);
+        var (order, starts, dest) = IndexSegments(idx, y.ShapeRef[0], "IndexAdd");
+        if (dest.Length == 0) return;
+        long row = y.Size / y.ShapeRef[0];
+        using var o = Tensor.FromArray(order, null, Device);
+        using var s = Tensor.FromArray(starts, null, Device);
+        using var d = Tensor.FromArray(dest, null, Device);
+        Run("IndexAdd (deterministic)", [x, index, y], () =>
+            Elementwise("index_add_deterministic_" + F(x, "IndexAdd"), dest.Length * row, P(x), P(o), P(s), P(d), P(y), (long)dest.Length, row));
+    }
+
+    /// <summary>
+    /// The indices grouped by destination row, a stable counting sort: group g adds into row Dest[g] the rows
+    /// Order[Starts[g]] … Order[Starts[g + 1] − 1] of x, in increasing order. Only rows that some index names get
+    /// a group. A value outside 0..rows − 1 throws, naming <paramref name="op"/>, the value and its position.
+    /// </summary>
+    internal static (int[] Order, int[] Starts, int[] Dest) IndexSegments(int[] index, int rows, string op)
+    {
+        var count = new int[rows + 1];
+        for (int i = 0; i < index.Length; i++)
+        {
+            if ((uint)index[i] >= (uint)rows)
+                throw new ArgumentOutOfRangeException(nameof(index), $"{op}: value {index[i]} at row {i} is outside 0..{rows - 1}.");
+            count[index[i] + 1]++;
+        }
+        for (int r = 0; r < rows; r++) count[r + 1] += count[r];
+        var order = new int[index.Length];
+        var next = (int[])count.Clone();
+        for (int i = 0; i < index.Length; i++) order[next[index[i]]++] = i;
+        var dest = Enumerable.Range(0, rows).Where(r => count[r + 1] > count[r]).ToArray();
+        var starts = dest.Select(r => count[r]).Append(index.Length).ToArray();
+        return (order, starts, dest);
     }
 
     /// <inheritdoc/>

@@ -66,7 +66,7 @@ internal static partial class OpCases
         foreach (var d in Floats)
             yield return new OpCase
             {
-                Name = $"IndexAdd {d.Name()} {count} rows into [{rows}, {width}] deterministic", Kernel = "index_add_deterministic_" + Sfx(d), Kind = OpKind.Exact, DType = d,
+                Name = $"IndexAdd {d.Name()} {3 * rows} rows into [{rows}, {width}] deterministic", Kernel = "index_add_deterministic_" + Sfx(d), Kind = OpKind.Exact, DType = d,
                 // Repeated indices (3·rows draws of 0..rows−1), so rows of y get several terms.
                 Inputs = g => [NonZero(g, [3 * rows, width], d), Labels(g, 3 * rows, rows, DType.Int32)],
                 Outputs = i => [Zeros(i[0], [rows, width])],

@@ -1,5 +1,4 @@
 using Engine.Kernels;
-using Engine.Kernels.Checks;
 using NUnit.Framework;
 
 namespace Engine.Tests.Ops;
@@ -46,34 +45,5 @@ public sealed class KernelSizeTests
         // Small problems get one block per tile; partial tiles count.
         Assert.That(CudaBackend.MatMulTiles(37, 29, 2, 65535u * 8), Is.EqualTo((12L, 12u)));
         Assert.That(CudaBackend.MatMulTiles(37, 29, 2, 3), Is.EqualTo((12L, 3u)));
-    }
-
-    [Test]
-    public void DeterministicAlgorithmsAreOffByDefaultAndSwitchable()
-    {
-        bool was = Tensor.AreDeterministicAlgorithmsEnabled;
-        try
-        {
-            Tensor.UseDeterministicAlgorithms(true);
-            Assert.That(Tensor.AreDeterministicAlgorithmsEnabled, Is.True);
-            Tensor.UseDeterministicAlgorithms(false);
-            Assert.That(Tensor.AreDeterministicAlgorithmsEnabled, Is.False);
-        }
-        finally
-        {
-            Tensor.UseDeterministicAlgorithms(was);
-        }
-    }
-
-    [Test]
-    public void TheDeterministicOpCasesRunTheirOwnKernels()
-    {
-        var cases = OpCases.All().Where(c => c.Name.EndsWith("deterministic", StringComparison.Ordinal)).ToList();
-        Assert.That(cases.Select(c => c.Kernel).Distinct(), Is.SupersetOf(new[]
-        {
-            "index_add_deterministic_f32", "index_add_deterministic_f64",
-            "max_pool2d_backward_deterministic_f32", "max_pool2d_backward_deterministic_f64",
-        }));
-        Assert.That(cases, Has.All.Matches<OpCase>(c => c.Kind == OpKind.Exact), "bit-identical to the CPU twin");
     }
 }
