@@ -17,6 +17,7 @@
 //   ELEMENTWISE  grid-stride loop; block 256, grid ceil(n/256) capped at 65535·8.
 //   PER-ROW      one block per output (row or channel); blockDim a power of two in [32, 256];
 //                dynamic shared memory blockDim · sizeof(T) (· 2 where an index rides along).
+//   ROWS         PER-ROW with a grid capped at 65535·8 blocks that strides over the rows (reductions, argmax).
 //   TILES        the matmul fallback: block 16×16, a 1-D grid that strides over every output tile of
 //                every batch (tile counts are 64-bit; no tile count lands on gridDim.y/z).
 // Sizes and offsets are 64-bit (long long) wherever a product of dimensions can pass 2^31.

@@ -25,53 +25,59 @@ struct SumOp { template <typename T> __device__ T operator()(T a, T b) const { r
 struct MaxOp { template <typename T> __device__ T operator()(T a, T b) const { return max_nan(a, b); } };
 struct MinOp { template <typename T> __device__ T operator()(T a, T b) const { return min_nan(a, b); } };
 
-// reduce_OP_T: y[o, i] = reduce_k x[o, k, i], x viewed as [outer, n, inner] (64-bit sizes).
-// PER-ROW: block b computes y[b], b = o·inner + i (grid outer·inner).
+// reduce_OP_T: y[o, i] = reduce_k x[o, k, i], x viewed as [outer, n, inner] (64-bit sizes), rows = outer·inner
+// outputs. ROWS: block b computes y[b], y[b + gridDim.x], … (b = o·inner + i), so any number of rows fits the grid.
 template <typename T, typename F>
-__device__ void reduce_axis(const T* x, T* y, long long n, long long inner, T init, F combine, bool mean)
+__device__ void reduce_axis(const T* x, T* y, long long n, long long inner, long long rows, T init, F combine, bool mean)
 {
-    long long o = (long long)blockIdx.x / inner, in = (long long)blockIdx.x % inner;
-    const T* base = x + o * n * inner + in;
-    T acc = init;
-    for (long long k = threadIdx.x; k < n; k += blockDim.x) acc = combine(acc, base[k * inner]);
-    acc = block_reduce(acc, combine);
-    if (threadIdx.x == 0) y[blockIdx.x] = mean ? acc / (T)n : acc;
+    for (long long b = blockIdx.x; b < rows; b += gridDim.x)
+    {
+        long long o = b / inner, in = b % inner;
+        const T* base = x + o * n * inner + in;
+        T acc = init;
+        for (long long k = threadIdx.x; k < n; k += blockDim.x) acc = combine(acc, base[k * inner]);
+        acc = block_reduce(acc, combine);
+        if (threadIdx.x == 0) y[b] = mean ? acc / (T)n : acc;
+    }
 }
-
-extern "C" __global__ void reduce_sum_f32(const float* x, float* y, long long n, long long inner) { reduce_axis(x, y, n, inner, 0.f, SumOp(), false); }
-extern "C" __global__ void reduce_sum_f64(const double* x, double* y, long long n, long long inner) { reduce_axis(x, y, n, inner, 0.0, SumOp(), false); }
-extern "C" __global__ void reduce_mean_f32(const float* x, float* y, long long n, long long inner) { reduce_axis(x, y, n, inner, 0.f, SumOp(), true); }
-extern "C" __global__ void reduce_mean_f64(const double* x, double* y, long long n, long long inner) { reduce_axis(x, y, n, inner, 0.0, SumOp(), true); }
-extern "C" __global__ void reduce_max_f32(const float* x, float* y, long long n, long long inner) { reduce_axis(x, y, n, inner, -inf_t<float>(), MaxOp(), false); }
-extern "C" __global__ void reduce_max_f64(const double* x, double* y, long long n, long long inner) { reduce_axis(x, y, n, inner, -inf_t<double>(), MaxOp(), false); }
-extern "C" __global__ void reduce_min_f32(const float* x, float* y, long long n, long long inner) { reduce_axis(x, y, n, inner, inf_t<float>(), MinOp(), false); }
-extern "C" __global__ void reduce_min_f64(const double* x, double* y, long long n, long long inner) { reduce_axis(x, y, n, inner, inf_t<double>(), MinOp(), false); }
+extern "C" __global__ void reduce_sum_f32(const float* x, float* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, 0.f, SumOp(), false); }
+extern "C" __global__ void reduce_sum_f64(const double* x, double* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, 0.0, SumOp(), false); }
+extern "C" __global__ void reduce_mean_f32(const float* x, float* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, 0.f, SumOp(), true); }
+extern "C" __global__ void reduce_mean_f64(const double* x, double* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, 0.0, SumOp(), true); }
+extern "C" __global__ void reduce_max_f32(const float* x, float* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, -inf_t<float>(), MaxOp(), false); }
+extern "C" __global__ void reduce_max_f64(const double* x, double* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, -inf_t<double>(), MaxOp(), false); }
+extern "C" __global__ void reduce_min_f32(const float* x, float* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, inf_t<float>(), MinOp(), false); }
+extern "C" __global__ void reduce_min_f64(const double* x, double* y, long long n, long long inner, long long rows) { reduce_axis(x, y, n, inner, rows, inf_t<double>(), MinOp(), false); }
 
 // argmax_T: y[o, i] = first k maximising x[o, k, i], a NaN counting as the largest (Int32).
-// PER-ROW as reduce_axis; shared memory blockDim · (sizeof(T) + 4).
-template <typename T> __device__ void argmax(const T* x, int* y, long long n, long long inner)
+// ROWS as reduce_axis; shared memory blockDim · (sizeof(T) + 4).
+template <typename T> __device__ void argmax(const T* x, int* y, long long n, long long inner, long long rows)
 {
     T* sv = (T*)shared_raw;
     int* si = (int*)(sv + blockDim.x);
-    long long o = (long long)blockIdx.x / inner, in = (long long)blockIdx.x % inner;
-    const T* base = x + o * n * inner + in;
-    int best = -1; T bv = (T)0;
-    for (long long k = threadIdx.x; k < n; k += blockDim.x) { T v = base[k * inner]; if (best < 0 || beats(v, bv)) { bv = v; best = (int)k; } }
-    sv[threadIdx.x] = bv; si[threadIdx.x] = best;
-    __syncthreads();
-    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1)
+    for (long long b = blockIdx.x; b < rows; b += gridDim.x)
     {
-        if (threadIdx.x < s)
+        long long o = b / inner, in = b % inner;
+        const T* base = x + o * n * inner + in;
+        int best = -1; T bv = (T)0;
+        for (long long k = threadIdx.x; k < n; k += blockDim.x) { T v = base[k * inner]; if (best < 0 || beats(v, bv)) { bv = v; best = (int)k; } }
+        sv[threadIdx.x] = bv; si[threadIdx.x] = best;
+        __syncthreads();
+        for (unsigned s = blockDim.x / 2; s > 0; s >>= 1)
         {
-            int j = si[threadIdx.x + s]; T w = sv[threadIdx.x + s]; int i0 = si[threadIdx.x];
-            if (j >= 0 && (i0 < 0 || beats(w, sv[threadIdx.x]) || (!beats(sv[threadIdx.x], w) && j < i0))) { sv[threadIdx.x] = w; si[threadIdx.x] = j; }
+            if (threadIdx.x < s)
+            {
+                int j = si[threadIdx.x + s]; T w = sv[threadIdx.x + s]; int i0 = si[threadIdx.x];
+                if (j >= 0 && (i0 < 0 || beats(w, sv[threadIdx.x]) || (!beats(sv[threadIdx.x], w) && j < i0))) { sv[threadIdx.x] = w; si[threadIdx.x] = j; }
+            }
+            __syncthreads();
         }
+        if (threadIdx.x == 0) y[b] = si[0] < 0 ? 0 : si[0];
         __syncthreads();
     }
-    if (threadIdx.x == 0) y[blockIdx.x] = si[0] < 0 ? 0 : si[0];
 }
-extern "C" __global__ void argmax_f32(const float* x, int* y, long long n, long long inner) { argmax(x, y, n, inner); }
-extern "C" __global__ void argmax_f64(const double* x, int* y, long long n, long long inner) { argmax(x, y, n, inner); }
+extern "C" __global__ void argmax_f32(const float* x, int* y, long long n, long long inner, long long rows) { argmax(x, y, n, inner, rows); }
+extern "C" __global__ void argmax_f64(const double* x, int* y, long long n, long long inner, long long rows) { argmax(x, y, n, inner, rows); }
 
 // Integer label (or row index) i of an Int32/Int64 array; a value outside 0..c−1 is reported once
 // through err = {i + 1, value} (the host reads it back and throws naming the op, the row and the label).

@@ -2,19 +2,25 @@ namespace Engine.Kernels;
 
 public sealed partial class CudaBackend
 {
+    /// <summary>The most blocks a reduction or argmax launch uses: its kernel strides over the outer·inner output rows.</summary>
+    internal const long MaxRowBlocks = 65535L * 8;
+
+    /// <summary>The grid of a reduction over <paramref name="rows"/> outputs: one block per row up to <see cref="MaxRowBlocks"/>.</summary>
+    internal static long RowBlocks(long rows) => Math.Min(rows, MaxRowBlocks);
+
     /// <inheritdoc/>
     public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y) => Run($"Reduce.{op}(axis {axis})", [x, y], () =>
     {
         var v = AxisView.Of(x.ShapeRef, axis);
         string sfx = F(x, "Reduce");
-        PerRow($"reduce_{op.ToString().ToLowerInvariant()}_{sfx}", v.Rows, v.N, x.DType.SizeOf(), P(x), P(y), v.N, v.Inner);
+        PerRow($"reduce_{op.ToString().ToLowerInvariant()}_{sfx}", RowBlocks(v.Rows), v.N, x.DType.SizeOf(), P(x), P(y), v.N, v.Inner, v.Rows);
     });
 
     /// <inheritdoc/>
     public void ArgMax(Tensor x, int axis, Tensor y) => Run($"ArgMax(axis {axis})", [x, y], () =>
     {
         var v = AxisView.Of(x.ShapeRef, axis);
-        PerRow("argmax_" + F(x, "ArgMax"), v.Rows, v.N, x.DType.SizeOf() + 4, P(x), P(y), v.N, v.Inner);
+        PerRow("argmax_" + F(x, "ArgMax"), RowBlocks(v.Rows), v.N, x.DType.SizeOf() + 4, P(x), P(y), v.N, v.Inner, v.Rows);
     });
 
     /// <inheritdoc/>

@@ -26,6 +26,17 @@ public sealed class KernelSizeTests
     }
 
     [Test]
+    public void ReductionsStrideACappedGridOverTheirRows()
+    {
+        // A sum over axis 1 of [65536, 2, 32769]: 2^16 · 32769 > 2^31 outputs, more than a grid of one block per row holds.
+        var v = AxisView.Of([65536, 2, 32769], 1);
+        Assert.That(v.Rows, Is.EqualTo(65536L * 32769));
+        Assert.That(CudaBackend.RowBlocks(v.Rows), Is.EqualTo(CudaBackend.MaxRowBlocks));
+        Assert.That(CudaBackend.RowBlocks(407), Is.EqualTo(407));
+        Assert.That(CudaBackend.RowBlocks(0), Is.Zero);
+    }
+
+    [Test]
     public void TheCpuAxisViewRefusesWhatAnIntCannotHold()
     {
         Assert.That(CpuBackend.AxisView([7, 5, 3], 1), Is.EqualTo((7, 5, 3)));

@@ -52,17 +52,20 @@ int main()
     {
         int o = 5, n = 77, in = 3; std::vector<float> x(o * n * in); for (auto& v : x) v = rnd();
         std::vector<float> s(o * in), mx(o * in); std::vector<int> am(o * in);
-        launch({(unsigned)(o * in)}, {128}, [&] { reduce_sum_f32(x.data(), s.data(), n, in); });
-        launch({(unsigned)(o * in)}, {128}, [&] { reduce_max_f32(x.data(), mx.data(), n, in); });
+        launch({(unsigned)(o * in)}, {128}, [&] { reduce_sum_f32(x.data(), s.data(), n, in, o * in); });
+        launch({(unsigned)(o * in)}, {128}, [&] { reduce_max_f32(x.data(), mx.data(), n, in, o * in); });
+        std::vector<float> s4(o * in, NAN); launch({4}, {128}, [&] { reduce_sum_f32(x.data(), s4.data(), n, in, o * in); });
         std::vector<double> ws(o * in), wm(o * in);
         for (int a = 0; a < o; a++) for (int b = 0; b < in; b++)
         { double sum = 0, m = -INFINITY; for (int k = 0; k < n; k++) { double v = x[(a * n + k) * in + b]; sum += v; m = std::max(m, v); } ws[a * in + b] = sum; wm[a * in + b] = m; }
         check("reduce_sum_f32 [5, 77, 3] axis 1", normerr(s, ws), 1e-6); check("reduce_max_f32 [5, 77, 3] axis 1", relerr(mx, wm), 0);
+        check("  reduce_sum_f32 on 4 blocks for 15 rows: same bits", memcmp(s.data(), s4.data(), s.size() * 4) == 0 ? 0 : 1, 0);
         for (auto& v : x) v = (float)(1 + rng() % 3);
-        launch({(unsigned)(o * in)}, {128}, [&] { argmax_f32(x.data(), am.data(), n, in); });
+        launch({(unsigned)(o * in)}, {128}, [&] { argmax_f32(x.data(), am.data(), n, in, o * in); });
+        std::vector<int> am4(o * in, -1); launch({4}, {128}, [&] { argmax_f32(x.data(), am4.data(), n, in, o * in); });
         double e = 0;
         for (int a = 0; a < o; a++) for (int b = 0; b < in; b++) { int best = 0; for (int k = 1; k < n; k++) if (x[(a * n + k) * in + b] > x[(a * n + best) * in + b]) best = k; if (am[a * in + b] != best) e = 1; }
-        check("argmax_f32 ties first", e, 0);
+        check("argmax_f32 ties first", e, 0); check("  argmax_f32 on 4 blocks for 15 rows: same", am == am4 ? 0 : 1, 0);
     }
     // softmax + SCE index over [7, 300]
     {
