@@ -12,7 +12,7 @@ namespace Engine.Kernels;
 public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 {
     private const int Threads = 256;
-    private readonly CudaDeviceVariable<long> _errors;
+    private readonly IndexErrorReport _errors;
     private CudaBlas? _blas;
 
     /// <summary>Opens device <paramref name="index"/> (primary context, one stream, one cuBLAS handle).</summary>
@@ -22,7 +22,7 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
         Context = new CudaContext(index);
         Stream = new CudaStream(Context);
         if (CudaBlas.IsAvailable) _blas = new CudaBlas(Context, Stream);
-        _errors = new CudaDeviceVariable<long>(Context, 2);
+        _errors = new IndexErrorReport(Context.Driver, Context.Allocator, Stream.Pointer);
     }
 
     /// <inheritdoc/>
@@ -123,14 +123,8 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     /// <summary>A double as the kernel's element type: a boxed float for float32 kernels (4 bytes), else a boxed double.</summary>
     private static object S(Tensor t, double v) => t.DType == DType.Float32 ? (object)(float)v : v;
 
-    /// <summary>Reads the device error word written by range-checking kernels and throws if set.</summary>
-    private void CheckIndexErrors(string what, long limit)
-    {
-        var e = _errors.ToArray();
-        if (e[0] == 0) return;
-        _errors.Clear(Stream);
-        throw new ArgumentOutOfRangeException(what, $"{what}: value {e[1]} at row {e[0] - 1} is outside 0..{limit - 1}.");
-    }
+    /// <summary>Reads the calling thread's bad-index report written by range-checking kernels and throws if set.</summary>
+    private void CheckIndexErrors(string what, long limit) => Run(what, [], () => _errors.Check(what, limit));
 
     // ---- memory ---------------------------------------------------------------------------
 
@@ -199,7 +193,11 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Synchronize() => Run("Synchronize", [], Stream.Synchronize);
+    public void Synchronize() => Run("Synchronize", [], () =>
+    {
+        Stream.Synchronize();
+        Context.Allocator.Drain();
+    });
 
     // ---- fill, copy, cast -----------------------------------------------------------------
 

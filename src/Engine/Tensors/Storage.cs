@@ -45,6 +45,17 @@ public abstract class Storage
         Free();
     }
 
+    /// <summary>
+    /// For a finalizer: marks the storage freed whatever its reference count (no tensor can reach it any
+    /// more) and updates the memory counters; false when it was freed already.
+    /// </summary>
+    protected bool ReleaseUnreachable()
+    {
+        if (Interlocked.Exchange(ref _references, 0) <= 0) return false;
+        MemoryCounters.AddBuffer(Device, -1, -Bytes);
+        return true;
+    }
+
     /// <summary>Returns the memory to its backend.</summary>
     protected abstract void Free();
 }
