@@ -13,11 +13,16 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 {
     private const int Threads = 256;
     private readonly IndexErrorReport _errors;
+    private readonly PinnedHostMemory? _pinned;
     private CudaBlas? _blas;
 
     /// <summary>Opens device <paramref name="index"/> (primary context, one stream, one cuBLAS handle).</summary>
-    public CudaBackend(int index)
+    public CudaBackend(int index) : this(index, null) { }
+
+    /// <summary>Opens device <paramref name="index"/>; copies from and to the arrays <paramref name="pinned"/> page-locked are DMA transfers.</summary>
+    internal CudaBackend(int index, PinnedHostMemory? pinned)
     {
+        _pinned = pinned;
         Device = Device.Cuda(index);
         Context = new CudaContext(index);
         Stream = new CudaStream(Context);
@@ -146,43 +151,23 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     }
 
     /// <inheritdoc/>
-    public unsafe void CopyFromHost(Array src, Tensor dst)
+    /// <remarks>From a pinned CPU tensor's page-locked array: a DMA copy on <see cref="Stream"/> (see <see cref="HostCopies"/>).</remarks>
+    public void CopyFromHost(Array src, Tensor dst)
     {
         long bytes = dst.Size * dst.DType.SizeOf();
         CheckHostArray("CopyFromHost", src, dst);
         if (bytes == 0) return;
-        Run("CopyFromHost", [dst], () =>
-        {
-            var h = System.Runtime.InteropServices.GCHandle.Alloc(src, System.Runtime.InteropServices.GCHandleType.Pinned);
-            try
-            {
-                CudaDriver.Check(CudaDriver.cuMemcpyHtoD_v2(P(dst), (void*)h.AddrOfPinnedObject(), (nuint)bytes), $"cuMemcpyHtoD({bytes} bytes)");
-            }
-            finally
-            {
-                h.Free();
-            }
-        });
+        Run("CopyFromHost", [dst], () => HostCopies.ToDevice(Context.Driver, _pinned, Stream.Pointer, src, P(dst), bytes));
     }
 
     /// <inheritdoc/>
-    public unsafe void CopyToHost(Tensor src, Array dst)
+    /// <remarks>Into a pinned CPU tensor's page-locked array: a DMA copy on <see cref="Stream"/>, waited for before this returns.</remarks>
+    public void CopyToHost(Tensor src, Array dst)
     {
         long bytes = src.Size * src.DType.SizeOf();
         CheckHostArray("CopyToHost", dst, src);
         if (bytes == 0) return;
-        Run("CopyToHost", [src], () =>
-        {
-            var h = System.Runtime.InteropServices.GCHandle.Alloc(dst, System.Runtime.InteropServices.GCHandleType.Pinned);
-            try
-            {
-                CudaDriver.Check(CudaDriver.cuMemcpyDtoH_v2((void*)h.AddrOfPinnedObject(), P(src), (nuint)bytes), $"cuMemcpyDtoH({bytes} bytes)");
-            }
-            finally
-            {
-                h.Free();
-            }
-        });
+        Run("CopyToHost", [src], () => HostCopies.ToHost(Context.Driver, _pinned, Stream.Pointer, P(src), dst, bytes));
     }
 
     private static void CheckHostArray(string op, Array host, Tensor t)

@@ -85,6 +85,7 @@ public sealed class CpuStorage : Storage
             _ => NewArray<long>(n, pinned, clear),
         };
         IsPinned = pinned;
+        if (pinned) _pageLock = DeviceRegistry.PageLock(Data);
         CpuMemory.Add(Bytes);
     }
 
@@ -102,8 +103,14 @@ public sealed class CpuStorage : Storage
     /// <summary>The elements.</summary>
     public Array Data { get; }
 
-    /// <summary>True when the array was allocated pinned (page-locked analogue).</summary>
+    /// <summary>True when the array was allocated pinned (fixed address on the pinned object heap).</summary>
     public bool IsPinned { get; }
+
+    /// <summary>True when a pinned array is also page-locked by the CUDA driver (a GPU is present): copies to and from it are DMA transfers.</summary>
+    public bool IsPageLocked => _pageLock is not null;
+
+    /// <summary>The driver's page-lock of a pinned array (null without a GPU); disposed with the storage.</summary>
+    private readonly IDisposable? _pageLock;
 
     /// <summary>The elements as a span of T (T must match the dtype).</summary>
     public Span<T> Span<T>() where T : unmanaged => ((T[])Data).AsSpan();
@@ -114,6 +121,7 @@ public sealed class CpuStorage : Storage
     /// <inheritdoc/>
     protected override void Free()
     {
+        _pageLock?.Dispose();
         CpuMemory.Add(-Bytes);
         if (_pooled) CpuArrayPool.Give(DType, Data);
     }
