@@ -69,13 +69,18 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 
     // ---- launching ----------------------------------------------------------------------------
 
-    /// <summary>Runs <paramref name="body"/>, rethrowing CUDA failures with the op and its tensors' shapes.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>, rethrowing CUDA failures with the op and its tensors' shapes. With
+    /// ENGINE_CUDA_SYNC=1 (<see cref="CudaKernel.SynchronousErrors"/>) it also waits for the stream, so a fault
+    /// of a cuBLAS call or a copy, too, is reported by this op rather than by a later one.
+    /// </summary>
     private void Run(string op, Tensor[] tensors, Action body)
     {
         Context.SetCurrent();
         try
         {
             body();
+            if (CudaKernel.SynchronousErrors) Stream.Synchronize();
         }
         catch (CudaException e)
         {
