@@ -8,6 +8,10 @@ namespace Engine.Kernels;
 /// the array, already at a fixed address on the pinned object heap, is registered with the driver
 /// (cuMemHostRegister, portable to every context), so copies from and to it are DMA transfers
 /// (cuMemcpyHtoDAsync/DtoHAsync) instead of the driver's staged copies of pageable memory.
+/// The driver locks whole pages and refuses to lock a page twice, and pinned arrays lie next to each
+/// other on the heap, so only the pages wholly inside the array are registered (its <see cref="Region"/>):
+/// the few bytes before the first and after the last whole page are copied the pageable way, and an
+/// array that holds no whole page is not locked at all.
 /// The registration holds the array until it is unregistered: by disposing the tensor, or, for a
 /// tensor nobody disposed, from the lock's finalizer through a queue that the next <see cref="Lock"/>,
 /// copy or <see cref="Drain"/> empties (no CUDA call on the finalizer thread).
@@ -15,7 +19,10 @@ namespace Engine.Kernels;
 internal sealed class PinnedHostMemory
 {
     private readonly Func<IDeviceDriver> _driver;
-    private readonly Dictionary<Array, IntPtr> _locked = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Array, Region> _locked = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The registered bytes of an array: from byte <paramref name="Offset"/> of element 0, <paramref name="Bytes"/> long.</summary>
+    internal readonly record struct Region(IntPtr Start, long Offset, long Bytes);
     private readonly ConcurrentQueue<Array> _deferred = new();
 
     /// <param name="driver">The driver calls to register with (those of cuda:0, opened on first use).</param>
@@ -28,30 +35,35 @@ internal sealed class PinnedHostMemory
     }
 
     /// <summary>
-    /// Page-locks <paramref name="pinned"/> (an array allocated pinned: its address never moves); the handle
-    /// unlocks it. Null for an empty array.
+    /// Page-locks the whole pages of <paramref name="pinned"/> (an array allocated pinned: its address never
+    /// moves); the handle unlocks them. Null when the array holds no whole page.
     /// </summary>
     internal IDisposable? Lock(Array pinned)
     {
         Drain();
-        long bytes = Buffer.ByteLength(pinned);
-        if (bytes == 0) return null;
-        IntPtr address = Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
+        long page = Environment.SystemPageSize;
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), end = address + Buffer.ByteLength(pinned);
+        long first = (address + page - 1) / page * page, last = end / page * page;
+        if (last <= first) return null;
+        var region = new Region((IntPtr)first, first - address, last - first);
         lock (_locked)
         {
             if (_locked.ContainsKey(pinned))
                 throw new InvalidOperationException($"PinnedHostMemory: this {pinned.GetType().Name} of {pinned.LongLength} elements is page-locked already.");
-            _driver().HostRegister(address, bytes);
-            _locked[pinned] = address;
+            _driver().HostRegister(region.Start, region.Bytes);
+            _locked[pinned] = region;
         }
         return new PageLock(this, pinned);
     }
 
-    /// <summary>True when <paramref name="host"/> is a registered (page-locked) array.</summary>
-    internal bool IsLocked(Array host)
+    /// <summary>The page-locked part of <paramref name="host"/>; false when it is not registered.</summary>
+    internal bool TryGetRegion(Array host, out Region region)
     {
-        lock (_locked) return _locked.ContainsKey(host);
+        lock (_locked) return _locked.TryGetValue(host, out region);
     }
+
+    /// <summary>True when <paramref name="host"/> is a registered (page-locked) array.</summary>
+    internal bool IsLocked(Array host) => TryGetRegion(host, out _);
 
     /// <summary>Unregisters the arrays queued by finalizers.</summary>
     internal void Drain()
@@ -63,8 +75,8 @@ internal sealed class PinnedHostMemory
     {
         lock (_locked)
         {
-            if (!_locked.Remove(array, out IntPtr address)) return;
-            _driver().HostUnregister(address);
+            if (!_locked.Remove(array, out Region region)) return;
+            _driver().HostUnregister(region.Start);
         }
     }
 

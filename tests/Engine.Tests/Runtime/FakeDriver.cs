@@ -13,7 +13,7 @@ internal sealed unsafe class FakeDriver(long capacity = long.MaxValue) : IDevice
     private readonly object _gate = new();
     private readonly Dictionary<ulong, long> _blocks = new();
     private readonly Dictionary<IntPtr, bool> _events = new();
-    private readonly HashSet<IntPtr> _registered = new();
+    private readonly Dictionary<IntPtr, long> _registered = new();
     private long _inUse, _nextEvent = 1;
 
     /// <summary>Bytes cuMemAlloc may hand out in all.</summary>
@@ -28,8 +28,8 @@ internal sealed unsafe class FakeDriver(long capacity = long.MaxValue) : IDevice
     /// <summary>When true, recorded events complete at once (a device that has caught up).</summary>
     public bool EventsCompleteAtOnce { get; set; }
 
-    /// <summary>Page-locked host ranges now registered.</summary>
-    public int Registered { get { lock (_gate) return _registered.Count; } }
+    /// <summary>Page-locked host ranges now registered: start and length.</summary>
+    public List<(IntPtr Start, long Bytes)> Registered { get { lock (_gate) return _registered.Select(kv => (kv.Key, kv.Value)).ToList(); } }
 
     public int DeviceId => 0;
 
@@ -142,7 +142,7 @@ internal sealed unsafe class FakeDriver(long capacity = long.MaxValue) : IDevice
 
     public void HostRegister(IntPtr pointer, long bytes)
     {
-        lock (_gate) _registered.Add(pointer);
+        lock (_gate) _registered.Add(pointer, bytes); // throws on a second registration, as the driver refuses one
         Note($"cuMemHostRegister {bytes}");
     }
 

@@ -82,6 +82,26 @@ public sealed class IndexErrorReportTests
     }
 
     [Test]
+    public void NewThreadsEveryStepReuseThePairsOfFinishedOnes()
+    {
+        using var driver = new FakeDriver();
+        var allocator = new CachingAllocator(driver);
+        using var report = new IndexErrorReport(driver, allocator, (IntPtr)1);
+        for (int step = 0; step < 100; step++) // DataParallel starts two replica threads per forward
+        {
+            var replicas = Enumerable.Range(0, 2).Select(r => new Thread(() =>
+            {
+                if (r == 1 && step % 7 == 0) KernelFlags(report, 0, 5);
+                else _ = report.DevicePointer;
+                _ = Catch(() => report.Check("CrossEntropy", 3));
+            })).ToList();
+            replicas.ForEach(t => t.Start());
+            replicas.ForEach(t => t.Join());
+        }
+        Assert.That(allocator.Allocated, Is.LessThanOrEqualTo(2 * CachingAllocator.RoundUp(16)), "one pair per replica at a time, not per thread ever started");
+    }
+
+    [Test]
     public void ACheckedReportIsClearedForTheNextLaunch()
     {
         using var driver = new FakeDriver();

@@ -1,59 +1,95 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Engine.Kernels;
 using NUnit.Framework;
 
 namespace Engine.Tests.Runtime;
 
 /// <summary>
-/// Page-locked host memory and the copies that use it, over <see cref="FakeDriver"/>: a pinned array is
-/// registered with the driver, copies from and to it are async DMA copies on the backend's stream
-/// followed by a wait on that stream before the host touches the array, pageable arrays keep the
-/// synchronous copies, and a lock nobody disposed is undone later, never on the finalizer thread.
+/// Page-locked host memory and the copies that use it, over <see cref="FakeDriver"/>: the whole pages of
+/// a pinned array are registered with the driver (never a page shared with a neighbouring array), copies
+/// move the locked part by async DMA on the backend's stream and the rest synchronously, and the call
+/// waits on that stream before the host touches the array; pageable arrays keep the synchronous copies;
+/// a lock nobody disposed is undone later, never on the finalizer thread.
 /// </summary>
 [TestFixture]
 public sealed class PinnedHostMemoryTests
 {
     private static readonly IntPtr Stream = 7;
+    private static readonly long Page = Environment.SystemPageSize;
 
     [Test]
-    public void APinnedArrayIsRegisteredUntilItsLockIsDisposed()
+    public void TheWholePagesOfAPinnedArrayAreRegisteredUntilItsLockIsDisposed()
     {
         using var driver = new FakeDriver();
         var pinned = new PinnedHostMemory(() => driver);
-        var a = GC.AllocateArray<float>(1000, pinned: true);
+        var a = GC.AllocateArray<float>(65536, pinned: true);
         var handle = pinned.Lock(a)!;
         Assert.That(pinned.IsLocked(a), Is.True);
-        Assert.That(pinned.IsLocked(new float[1000]), Is.False);
-        Assert.That(driver.Calls("cuMemHost"), Is.EqualTo(new[] { "cuMemHostRegister 4000" }));
+        Assert.That(pinned.IsLocked(new float[65536]), Is.False);
+        var (start, bytes) = driver.Registered.Single();
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
+        Assert.That(start % Page, Is.Zero);
+        Assert.That(bytes % Page, Is.Zero);
+        Assert.That((long)start, Is.GreaterThanOrEqualTo(address));
+        Assert.That(start + bytes, Is.LessThanOrEqualTo(address + 65536 * 4));
+        Assert.That(bytes, Is.GreaterThanOrEqualTo(65536 * 4 - 2 * Page));
         Assert.Throws<InvalidOperationException>(() => pinned.Lock(a));
         handle.Dispose();
         handle.Dispose();
         Assert.That(pinned.IsLocked(a), Is.False);
-        Assert.That(driver.Calls("cuMemHost"), Is.EqualTo(new[] { "cuMemHostRegister 4000", "cuMemHostUnregister" }));
-        Assert.That(pinned.Lock(Array.Empty<float>()), Is.Null);
+        Assert.That(driver.Registered, Is.Empty);
+        Assert.That(driver.Calls("cuMemHost"), Is.EqualTo(new[] { $"cuMemHostRegister {bytes}", "cuMemHostUnregister" }));
     }
 
     [Test]
-    public void CopiesFromAndToPageLockedMemoryAreAsyncOnTheStreamAndWaitedFor()
+    public void NeighbouringPinnedArraysNeverShareARegisteredPage()
     {
         using var driver = new FakeDriver();
         var pinned = new PinnedHostMemory(() => driver);
-        var host = GC.AllocateArray<float>(256, pinned: true);
-        for (int i = 0; i < host.Length; i++) host[i] = i * 0.5f;
-        using var _ = pinned.Lock(host);
-        driver.MemAlloc(1024, out ulong device);
+        var rng = new Random(3);
+        var arrays = Enumerable.Range(0, 40).Select(_ => GC.AllocateArray<float>(rng.Next(1, 30_000), pinned: true)).ToList();
+        var locks = arrays.Select(pinned.Lock).ToList();
+        var pages = driver.Registered.SelectMany(r => Enumerable.Range(0, (int)(r.Bytes / Page)).Select(i => r.Start + i * Page)).ToList();
+        Assert.That(driver.Registered.All(r => r.Start % Page == 0 && r.Bytes % Page == 0), Is.True, "whole pages only");
+        Assert.That(pages, Is.Unique, "the driver refuses to lock a page twice");
+        Assert.That(locks.Count(l => l is null), Is.GreaterThan(0), "arrays holding no whole page are left unlocked");
+        Assert.That(locks.Count(l => l is not null), Is.EqualTo(driver.Registered.Count));
+        foreach (var l in locks) l?.Dispose();
+        Assert.That(driver.Registered, Is.Empty);
+    }
 
-        HostCopies.ToDevice(driver, pinned, Stream, host, device, 1024);
-        var back = GC.AllocateArray<float>(256, pinned: true);
+    [Test]
+    public void CopiesMoveTheLockedPagesAsyncOnTheStreamAndWaitBeforeReturning()
+    {
+        using var driver = new FakeDriver();
+        var pinned = new PinnedHostMemory(() => driver);
+        const int n = 100_000;
+        const long bytes = n * sizeof(float);
+        var host = GC.AllocateArray<float>(n, pinned: true);
+        for (int i = 0; i < n; i++) host[i] = i * 0.5f;
+        using var _ = pinned.Lock(host);
+        driver.MemAlloc(bytes, out ulong device);
+
+        int mark = driver.Log.Count;
+        HostCopies.ToDevice(driver, pinned, Stream, host, device, bytes);
+        var toDevice = driver.Log.Skip(mark).Select(l => l.Call).ToList();
+        var back = GC.AllocateArray<float>(n, pinned: true);
         using var __ = pinned.Lock(back);
-        int before = driver.Log.Count;
-        HostCopies.ToHost(driver, pinned, Stream, device, back, 1024);
+        mark = driver.Log.Count;
+        HostCopies.ToHost(driver, pinned, Stream, device, back, bytes);
+        var toHost = driver.Log.Skip(mark).Select(l => l.Call).ToList();
 
         Assert.That(back, Is.EqualTo(host));
-        Assert.That(driver.Calls("cuMemcpy"), Is.EqualTo(new[] { "cuMemcpyHtoDAsync 1024 stream 7", "cuMemcpyDtoHAsync 1024 stream 7" }));
-        Assert.That(driver.Log.Skip(before).Select(l => l.Call), Is.EqualTo(new[] { "cuMemcpyDtoHAsync 1024 stream 7", "cuStreamSynchronize stream 7" }),
-            "the host reads the array only after waiting for the stream");
-        Assert.That(driver.Calls("cuStreamSynchronize"), Has.Count.EqualTo(2));
+        foreach (var (calls, async) in new[] { (toDevice, "cuMemcpyHtoDAsync"), (toHost, "cuMemcpyDtoHAsync") })
+        {
+            Assert.That(calls.Count(c => c.StartsWith(async + " ", StringComparison.Ordinal) && c.EndsWith("stream 7", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("; ", calls));
+            Assert.That(calls[^1], Is.EqualTo("cuStreamSynchronize stream 7"), "the host touches the array only after waiting for the stream");
+            long moved = calls.Where(c => c.StartsWith("cuMemcpy", StringComparison.Ordinal)).Sum(c => long.Parse(c.Split(' ')[1]));
+            long dma = calls.Where(c => c.StartsWith(async, StringComparison.Ordinal)).Sum(c => long.Parse(c.Split(' ')[1]));
+            Assert.That(moved, Is.EqualTo(bytes));
+            Assert.That(dma, Is.GreaterThanOrEqualTo(bytes - 2 * Page), "all but the partial pages at the ends go by DMA");
+        }
     }
 
     [Test]
@@ -72,7 +108,7 @@ public sealed class PinnedHostMemoryTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LockAndAbandon(PinnedHostMemory pinned) => pinned.Lock(GC.AllocateArray<long>(512, pinned: true));
+    private static void LockAndAbandon(PinnedHostMemory pinned) => pinned.Lock(GC.AllocateArray<long>(8192, pinned: true));
 
     [Test]
     public void ALockNobodyDisposedIsUndoneByTheNextCallNotOnTheFinalizerThread()
@@ -95,7 +131,7 @@ public sealed class PinnedHostMemoryTests
     public void WithoutAGpuAPinnedTensorIsPinnedButNotPageLocked()
     {
         if (DeviceRegistry.CudaDeviceCount > 0) Assert.Ignore("a GPU is present: pinned tensors are page-locked here");
-        using var t = Tensor.ZerosPinned([4, 4]);
+        using var t = Tensor.ZerosPinned([64, 64]);
         var storage = (CpuStorage)t.Storage;
         Assert.That(storage.IsPinned, Is.True);
         Assert.That(storage.IsPageLocked, Is.False);
@@ -105,7 +141,7 @@ public sealed class PinnedHostMemoryTests
     public void OnTheDeviceAPinnedTensorIsPageLockedAndRoundTrips()
     {
         if (DeviceRegistry.CudaDeviceCount == 0) Assert.Ignore($"No CUDA device ({DeviceRegistry.CudaUnavailableReason}).");
-        using var t = Tensor.ZerosPinned([1000]);
+        using var t = Tensor.ZerosPinned([100_000]);
         Assert.That(((CpuStorage)t.Storage).IsPageLocked, Is.True);
         ((CpuStorage)t.Storage).Span<float>().Fill(3f);
         using var d = t.To(Device.Cuda(0));
