@@ -28,6 +28,9 @@ internal sealed class PinnedHostMemory
     /// <param name="driver">The driver calls to register with (those of cuda:0, opened on first use).</param>
     internal PinnedHostMemory(Func<IDeviceDriver> driver) => _driver = driver;
 
+    /// <summary>Why the last registration the driver refused failed (null when none was refused); CpuStorage.IsPageLocked is false for that array.</summary>
+    internal string? LastFailure { get; private set; }
+
     /// <summary>Arrays registered now.</summary>
     internal int Count
     {
@@ -50,7 +53,16 @@ internal sealed class PinnedHostMemory
         {
             if (_locked.ContainsKey(pinned))
                 throw new InvalidOperationException($"PinnedHostMemory: this {pinned.GetType().Name} of {pinned.LongLength} elements is page-locked already.");
-            _driver().HostRegister(region.Start, region.Bytes);
+            try
+            {
+                _driver().HostRegister(region.Start, region.Bytes);
+            }
+            catch (CudaException e)
+            {
+                // Page-locking is a speed-up, not a promise: the array stays usable, copies go the pageable way.
+                LastFailure = e.Message;
+                return null;
+            }
             _locked[pinned] = region;
         }
         return new PageLock(this, pinned);

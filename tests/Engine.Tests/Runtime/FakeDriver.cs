@@ -140,8 +140,12 @@ internal sealed unsafe class FakeDriver(long capacity = long.MaxValue) : IDevice
         Note($"cuMemcpyDtoHAsync {bytes} stream {stream}");
     }
 
+    /// <summary>When true, cuMemHostRegister fails (as where page-locking is not permitted).</summary>
+    public bool RefuseRegistration { get; set; }
+
     public void HostRegister(IntPtr pointer, long bytes)
     {
+        if (RefuseRegistration) throw new CudaException(1, "CUDA_ERROR_INVALID_VALUE", $"cuMemHostRegister({bytes} bytes)");
         lock (_gate) _registered.Add(pointer, bytes); // throws on a second registration, as the driver refuses one
         Note($"cuMemHostRegister {bytes}");
     }

@@ -93,6 +93,20 @@ public sealed class PinnedHostMemoryTests
     }
 
     [Test]
+    public void WhenTheDriverRefusesToPageLockTheArrayStaysPageable()
+    {
+        using var driver = new FakeDriver { RefuseRegistration = true };
+        var pinned = new PinnedHostMemory(() => driver);
+        var a = GC.AllocateArray<float>(65536, pinned: true);
+        Assert.That(pinned.Lock(a), Is.Null);
+        Assert.That(pinned.IsLocked(a), Is.False);
+        Assert.That(pinned.LastFailure, Does.Contain("cuMemHostRegister"));
+        driver.MemAlloc(65536 * 4, out ulong device);
+        HostCopies.ToDevice(driver, pinned, Stream, a, device, 65536 * 4);
+        Assert.That(driver.Calls("cuMemcpy"), Is.EqualTo(new[] { "cuMemcpyHtoD 262144" }));
+    }
+
+    [Test]
     public void PageableArraysKeepTheSynchronousCopies()
     {
         using var driver = new FakeDriver();
