@@ -77,7 +77,8 @@ public sealed class CpuStorage : Storage
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
         _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
-        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
+        var kept = pinned ? PinnedArrayPool.Take(dtype, n, clear) : null;
+        Data = kept?.Data ?? (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
         {
             DType.Float32 => NewArray<float>(n, pinned, clear),
             DType.Float64 => NewArray<double>(n, pinned, clear),
@@ -85,7 +86,7 @@ public sealed class CpuStorage : Storage
             _ => NewArray<long>(n, pinned, clear),
         };
         IsPinned = pinned;
-        if (pinned) _pageLock = DeviceRegistry.PageLock(Data);
+        if (pinned) _pageLock = kept is { } k ? k.PageLock : DeviceRegistry.PageLock(Data);
         CpuMemory.Add(Bytes);
     }
 
@@ -109,7 +110,7 @@ public sealed class CpuStorage : Storage
     /// <summary>True when a pinned array is also page-locked by the CUDA driver (a GPU is present): copies to and from it are DMA transfers.</summary>
     public bool IsPageLocked => _pageLock is not null;
 
-    /// <summary>The driver's page-lock of a pinned array (null without a GPU); disposed with the storage.</summary>
+    /// <summary>The driver's page-lock of a pinned array (null without a GPU); kept with the array in <see cref="PinnedArrayPool"/> when the storage is freed.</summary>
     private readonly IDisposable? _pageLock;
 
     /// <summary>The elements as a span of T (T must match the dtype).</summary>
@@ -121,7 +122,7 @@ public sealed class CpuStorage : Storage
     /// <inheritdoc/>
     protected override void Free()
     {
-        _pageLock?.Dispose();
+        if (IsPinned) PinnedArrayPool.Give(DType, Data, _pageLock); // kept page-locked for the next pinned tensor of this size
         CpuMemory.Add(-Bytes);
         if (_pooled) CpuArrayPool.Give(DType, Data);
     }

@@ -151,6 +151,24 @@ public sealed class PinnedHostMemoryTests
         Assert.That(storage.IsPageLocked, Is.False);
     }
 
+    [Test]
+    public void ADisposedPinnedTensorsArrayAndPageLockServeTheNextOfItsSize()
+    {
+        var first = Tensor.ZerosPinned([3, 1000]);
+        var storage = (CpuStorage)first.Storage;
+        var data = storage.Data;
+        bool locked = storage.IsPageLocked;
+        storage.Span<float>().Fill(7f);
+        first.Dispose();
+        using var second = Tensor.ZerosPinned([3, 1000]);
+        var again = (CpuStorage)second.Storage;
+        Assert.That(again.Data, Is.SameAs(data), "the DataLoader's next pinned batch reuses the array (and its registration)");
+        Assert.That(again.IsPageLocked, Is.EqualTo(locked));
+        Assert.That(again.Span<float>().ToArray(), Is.All.Zero, "a reused pinned array starts zero-filled");
+        using var other = Tensor.ZerosPinned([3, 1001]);
+        Assert.That(((CpuStorage)other.Storage).Data, Is.Not.SameAs(data));
+    }
+
     [Test, Category("Cuda")]
     public void OnTheDeviceAPinnedTensorIsPageLockedAndRoundTrips()
     {
