@@ -119,6 +119,46 @@ public sealed class DeviceMemoryGcTests
         Assert.That(allocator.Allocated, Is.Zero);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AbandonTensorAndView(CachingAllocator allocator)
+    {
+        var storage = new CudaStorage(Device.Cuda(0), DType.Float32, 1024, allocator, (IntPtr)1);
+        _ = new Tensor(storage, [32, 32]);
+        storage.Retain();            // a second tensor on the same storage, as Reshape makes
+        _ = new Tensor(storage, [1024]);
+    }
+
+    [Test]
+    public void UndisposedTensorsAndTheirViewsGiveTheirStorageBackOnce()
+    {
+        using var driver = new FakeDriver();
+        var allocator = new CachingAllocator(driver);
+        for (int i = 0; i < 5; i++) AbandonTensorAndView(allocator);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        allocator.Drain();
+        Assert.That(allocator.ReclaimedByGc, Is.EqualTo(5), "one block per storage, however many tensors shared it");
+        Assert.That(allocator.Allocated, Is.Zero);
+    }
+
+    [Test]
+    public void AScopeFreesItsTensorsAtOnceWithoutTheGc()
+    {
+        using var driver = new FakeDriver();
+        var allocator = new CachingAllocator(driver);
+        using (Tensor.Scope())
+        {
+            for (int i = 0; i < 10; i++) _ = new Tensor(new CudaStorage(Device.Cuda(0), DType.Float32, 1024, allocator, (IntPtr)1), [1024]);
+            Assert.That(allocator.Allocated, Is.EqualTo(10 * CachingAllocator.RoundUp(4096)));
+        }
+        Assert.That(allocator.Allocated, Is.Zero);
+        Assert.That(allocator.CacheHits + allocator.DriverAllocations, Is.EqualTo(10));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.That(allocator.PendingFrees, Is.Zero, "disposed storages have no finalizer left to run");
+        Assert.That(allocator.ReclaimedByGc, Is.Zero);
+    }
+
     [Test, Category("Cuda")]
     public void GcLoopOnTheDevice()
     {
