@@ -54,13 +54,18 @@ internal sealed class ContextDriver(CudaContext context) : IDeviceDriver
 
     public bool EventQuery(IntPtr evt)
     {
+        context.SetCurrent();
         int r = CudaDriver.cuEventQuery(evt);
         if (r == CudaDriver.ErrorNotReady) return false;
         CudaDriver.Check(r, "cuEventQuery");
         return true;
     }
 
-    public void EventDestroy(IntPtr evt) => CudaDriver.Check(CudaDriver.cuEventDestroy_v2(evt), "cuEventDestroy");
+    public void EventDestroy(IntPtr evt)
+    {
+        context.SetCurrent();
+        CudaDriver.Check(CudaDriver.cuEventDestroy_v2(evt), "cuEventDestroy");
+    }
 
     public unsafe void CopyHtoD(ulong dst, IntPtr src, long bytes)
     {
