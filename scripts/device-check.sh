@@ -61,7 +61,9 @@ step() { # name, timeout, command… (the timeout shrinks to what is left of the
 nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
 step devices 30 "$B" devices
 cat "$OUT/devices.log"
-step gpu-check-quick 150 "$B" gpu-check --require-gpu --quick --out "$OUT/gpu-check-quick"
+# First pass with ENGINE_CUDA_SYNC=1: every launch is synchronised and checked, so a kernel fault is
+# reported by the op and kernel that caused it (later passes run asynchronously, as users do).
+step gpu-check-quick 150 env ENGINE_CUDA_SYNC=1 "$B" gpu-check --require-gpu --quick --out "$OUT/gpu-check-quick"
 tail -n 3 "$OUT/gpu-check-quick.log"
 # Chapter 25 on the GPU (quick schedules): devices and properties, DataParallel replicas, DDP over NCCL in
 # one process (a single GPU holds one NCCL rank), CPU-vs-GPU crossover, pinned copies, float16/bfloat16

@@ -12,17 +12,22 @@ namespace Engine.Kernels;
 public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 {
     private const int Threads = 256;
-    private readonly CudaDeviceVariable<long> _errors;
+    private readonly IndexErrorReport _errors;
+    private readonly PinnedHostMemory? _pinned;
     private CudaBlas? _blas;
 
     /// <summary>Opens device <paramref name="index"/> (primary context, one stream, one cuBLAS handle).</summary>
-    public CudaBackend(int index)
+    public CudaBackend(int index) : this(index, null) { }
+
+    /// <summary>Opens device <paramref name="index"/>; copies from and to the arrays <paramref name="pinned"/> page-locked are DMA transfers.</summary>
+    internal CudaBackend(int index, PinnedHostMemory? pinned)
     {
+        _pinned = pinned;
         Device = Device.Cuda(index);
         Context = new CudaContext(index);
         Stream = new CudaStream(Context);
         if (CudaBlas.IsAvailable) _blas = new CudaBlas(Context, Stream);
-        _errors = new CudaDeviceVariable<long>(Context, 2);
+        _errors = new IndexErrorReport(Context.Driver, Context.Allocator, Stream.Pointer);
     }
 
     /// <inheritdoc/>
@@ -64,13 +69,18 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
 
     // ---- launching ----------------------------------------------------------------------------
 
-    /// <summary>Runs <paramref name="body"/>, rethrowing CUDA failures with the op and its tensors' shapes.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>, rethrowing CUDA failures with the op and its tensors' shapes. With
+    /// ENGINE_CUDA_SYNC=1 (<see cref="CudaKernel.SynchronousErrors"/>) it also waits for the stream, so a fault
+    /// of a cuBLAS call or a copy, too, is reported by this op rather than by a later one.
+    /// </summary>
     private void Run(string op, Tensor[] tensors, Action body)
     {
         Context.SetCurrent();
         try
         {
             body();
+            if (CudaKernel.SynchronousErrors) Stream.Synchronize();
         }
         catch (CudaException e)
         {
@@ -123,14 +133,8 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     /// <summary>A double as the kernel's element type: a boxed float for float32 kernels (4 bytes), else a boxed double.</summary>
     private static object S(Tensor t, double v) => t.DType == DType.Float32 ? (object)(float)v : v;
 
-    /// <summary>Reads the device error word written by range-checking kernels and throws if set.</summary>
-    private void CheckIndexErrors(string what, long limit)
-    {
-        var e = _errors.ToArray();
-        if (e[0] == 0) return;
-        _errors.Clear(Stream);
-        throw new ArgumentOutOfRangeException(what, $"{what}: value {e[1]} at row {e[0] - 1} is outside 0..{limit - 1}.");
-    }
+    /// <summary>Reads the calling thread's bad-index report written by range-checking kernels and throws if set.</summary>
+    private void CheckIndexErrors(string what, long limit) => Run(what, [], () => _errors.Check(what, limit));
 
     // ---- memory ---------------------------------------------------------------------------
 
@@ -152,43 +156,23 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     }
 
     /// <inheritdoc/>
-    public unsafe void CopyFromHost(Array src, Tensor dst)
+    /// <remarks>From a pinned CPU tensor's page-locked array: a DMA copy on <see cref="Stream"/> (see <see cref="HostCopies"/>).</remarks>
+    public void CopyFromHost(Array src, Tensor dst)
     {
         long bytes = dst.Size * dst.DType.SizeOf();
         CheckHostArray("CopyFromHost", src, dst);
         if (bytes == 0) return;
-        Run("CopyFromHost", [dst], () =>
-        {
-            var h = System.Runtime.InteropServices.GCHandle.Alloc(src, System.Runtime.InteropServices.GCHandleType.Pinned);
-            try
-            {
-                CudaDriver.Check(CudaDriver.cuMemcpyHtoD_v2(P(dst), (void*)h.AddrOfPinnedObject(), (nuint)bytes), $"cuMemcpyHtoD({bytes} bytes)");
-            }
-            finally
-            {
-                h.Free();
-            }
-        });
+        Run("CopyFromHost", [dst], () => HostCopies.ToDevice(Context.Driver, _pinned, Stream.Pointer, src, P(dst), bytes));
     }
 
     /// <inheritdoc/>
-    public unsafe void CopyToHost(Tensor src, Array dst)
+    /// <remarks>Into a pinned CPU tensor's page-locked array: a DMA copy on <see cref="Stream"/>, waited for before this returns.</remarks>
+    public void CopyToHost(Tensor src, Array dst)
     {
         long bytes = src.Size * src.DType.SizeOf();
         CheckHostArray("CopyToHost", dst, src);
         if (bytes == 0) return;
-        Run("CopyToHost", [src], () =>
-        {
-            var h = System.Runtime.InteropServices.GCHandle.Alloc(dst, System.Runtime.InteropServices.GCHandleType.Pinned);
-            try
-            {
-                CudaDriver.Check(CudaDriver.cuMemcpyDtoH_v2((void*)h.AddrOfPinnedObject(), P(src), (nuint)bytes), $"cuMemcpyDtoH({bytes} bytes)");
-            }
-            finally
-            {
-                h.Free();
-            }
-        });
+        Run("CopyToHost", [src], () => HostCopies.ToHost(Context.Driver, _pinned, Stream.Pointer, P(src), dst, bytes));
     }
 
     private static void CheckHostArray(string op, Array host, Tensor t)
@@ -199,7 +183,11 @@ public sealed partial class CudaBackend : IBackend, IDeviceMemory, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Synchronize() => Run("Synchronize", [], Stream.Synchronize);
+    public void Synchronize() => Run("Synchronize", [], () =>
+    {
+        Stream.Synchronize();
+        Context.Allocator.Drain();
+    });
 
     /// <summary>Frees cached device memory and the context reference.</summary>
     public void Dispose()

@@ -11,7 +11,7 @@ namespace Engine.Kernels;
 public sealed class CudaContext : IDisposable
 {
     private IntPtr _context;
-    private KernelLibrary? _kernels;
+    private readonly Lazy<KernelLibrary> _kernels;
 
     /// <summary>Retains the primary context of device <paramref name="deviceId"/> (after CUDA_VISIBLE_DEVICES).</summary>
     public CudaContext(int deviceId = 0)
@@ -25,13 +25,19 @@ public sealed class CudaContext : IDisposable
         DeviceId = deviceId;
         CudaDriver.Check(CudaDriver.cuDevicePrimaryCtxRetain(out _context, device), $"cuDevicePrimaryCtxRetain(cuda:{deviceId})");
         SetCurrent();
-        Allocator = new CachingAllocator(this);
+        Driver = new ContextDriver(this);
+        Allocator = new CachingAllocator(Driver);
+        // One module per context even when replica threads ask for their first kernel together.
+        _kernels = new Lazy<KernelLibrary>(() => new KernelLibrary(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The index among visible devices.</summary>
     public int DeviceId { get; }
 
     internal int Device { get; }
+
+    /// <summary>The driver calls of this context that the allocator and the copies make.</summary>
+    internal IDeviceDriver Driver { get; }
 
     /// <summary>The device memory pool of this context.</summary>
     public CachingAllocator Allocator { get; }
@@ -75,7 +81,7 @@ public sealed class CudaContext : IDisposable
     public int GetAttribute(int attribute) => CudaDriver.cuDeviceGetAttribute(out int v, attribute, Device) == 0 ? v : -1;
 
     /// <summary>The kernels of kernels.cu in this context (PTX built by make ptx, else NVRTC).</summary>
-    internal KernelLibrary Kernels => _kernels ??= new KernelLibrary(this);
+    internal KernelLibrary Kernels => _kernels.Value;
 
     /// <summary>A kernel of kernels.cu by name.</summary>
     public CudaKernel LoadKernel(string name) => Kernels.Get(name);
@@ -84,7 +90,7 @@ public sealed class CudaContext : IDisposable
     public void Dispose()
     {
         if (_context == IntPtr.Zero) return;
-        _kernels?.Dispose();
+        if (_kernels.IsValueCreated) _kernels.Value.Dispose();
         Allocator.EmptyCache();
         CudaDriver.cuDevicePrimaryCtxRelease_v2(Device);
         _context = IntPtr.Zero;

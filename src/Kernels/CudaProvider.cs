@@ -10,7 +10,12 @@ internal sealed class CudaProvider : ICudaProvider
 
     public string UnavailableReason => CudaRuntime.UnavailableReason;
 
-    public IBackend CreateBackend(int index) => new CudaBackend(index);
+    /// <summary>Page-locked host arrays, registered in cuda:0's context (portable: pinned for every device).</summary>
+    private readonly PinnedHostMemory _pinned = new(() => ((CudaBackend)DeviceRegistry.Backend(Device.Cuda(0))).Context.Driver);
+
+    public IBackend CreateBackend(int index) => new CudaBackend(index, _pinned);
+
+    public IDisposable? PageLock(Array pinned) => DeviceCount > 0 ? _pinned.Lock(pinned) : null;
 
     public CudaDeviceProperties Properties(int index)
     {

@@ -7,7 +7,8 @@ namespace Engine.Kernels;
 
 /// <summary>
 /// The module of kernels.cu loaded into one context: the PTX that `make ptx` built and the build
-/// embedded (resource "kernels.ptx"), or, without it, kernels.cu compiled at start-up by NVRTC.
+/// embedded (resource "kernels.ptx"), or, without it, kernels.cu compiled at start-up by NVRTC into a
+/// cubin for the card (<see cref="Nvrtc.CompileForDevice"/>).
 /// Kernels are looked up by name once and cached.
 /// </summary>
 internal sealed class KernelLibrary : IDisposable
@@ -19,12 +20,12 @@ internal sealed class KernelLibrary : IDisposable
     internal KernelLibrary(CudaContext context)
     {
         _context = context;
-        var (ptx, source) = Load(context);
+        var (image, source) = Load(context);
         Source = source;
-        _module = LoadModule(context, ptx);
+        _module = LoadModule(context, image);
     }
 
-    /// <summary>Where the PTX came from ("embedded PTX (make ptx)" or "NVRTC 12.4 …").</summary>
+    /// <summary>Where the module came from ("embedded PTX (make ptx)" or "NVRTC 12.4 … cubin for sm_90").</summary>
     internal string Source { get; }
 
     /// <summary>The embedded PTX text, or null when the build had none.</summary>
@@ -50,13 +51,13 @@ internal sealed class KernelLibrary : IDisposable
         }
     }
 
-    private static (byte[] Ptx, string Source) Load(CudaContext context)
+    private static (byte[] Image, string Source) Load(CudaContext context)
     {
         string? path = Environment.GetEnvironmentVariable("ENGINE_PTX");
         if (!string.IsNullOrEmpty(path)) return (File.ReadAllBytes(path), $"PTX file {path} (ENGINE_PTX)");
         if (EmbeddedPtx is { } ptx) return (ptx, "embedded PTX (make ptx)");
         int major = context.GetAttribute(75), minor = context.GetAttribute(76);
-        return Nvrtc.Compile(KernelSource, "kernels.cu", major * 10 + minor);
+        return Nvrtc.CompileForDevice(KernelSource, "kernels.cu", major * 10 + minor);
     }
 
     private static byte[]? ReadResource(string name)
@@ -68,11 +69,12 @@ internal sealed class KernelLibrary : IDisposable
         return bytes;
     }
 
-    private static unsafe IntPtr LoadModule(CudaContext context, byte[] ptx)
+    // code: PTX text (NUL-terminated here) or a cubin (ELF; the extra byte is ignored)
+    private static unsafe IntPtr LoadModule(CudaContext context, byte[] code)
     {
         context.SetCurrent();
-        var image = new byte[ptx.Length + 1];
-        ptx.CopyTo(image, 0);
+        var image = new byte[code.Length + 1];
+        code.CopyTo(image, 0);
         const int logSize = 16384;
         var log = new byte[logSize];
         fixed (byte* img = image, logp = log)

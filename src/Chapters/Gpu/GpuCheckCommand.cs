@@ -107,6 +107,14 @@ public sealed class GpuCheckCommand : Command
         }
         if (backend is not null && filter is null && !values)
         {
+            var m = DeviceMemoryCheck.Run(backend);
+            Line();
+            Line($"GC loop: {m.Tensors} × 256 MiB tensors never disposed ({m.BytesRequested >> 30} GiB on a {m.DeviceBytes >> 30} GiB card) in {m.Seconds:F1} s: " +
+                 $"{m.ReclaimedByGc} blocks reclaimed from finalizers, {m.DriverAllocations} cuMemAlloc, allocated {m.Allocated >> 20} MiB, reserved {m.Reserved >> 20} MiB after, {(m.Pass ? "pass" : "FAIL")}");
+            if (m.Pass) pass++; else fail++;
+        }
+        if (backend is not null && filter is null && !values)
+        {
             Line();
             Line("## SGEMM ladder (row-major C = A·B; checked against cuBLAS at 1020³, timed at 4096³)");
             Line();

@@ -19,7 +19,7 @@ public sealed class DataLoader : IEnumerable<(Tensor X, Tensor Y)>
     /// <param name="generator">Source of the shuffles; default a generator seeded with <paramref name="seed"/>.</param>
     /// <param name="seed">Seed of the shuffling generator when none is passed.</param>
     /// <param name="dropLast">Leave out the last incomplete batch.</param>
-    /// <param name="pinMemory">Return batches in pinned host memory (<see cref="Tensor.ZerosPinned"/>) for faster copies to a GPU; CPU datasets only.</param>
+    /// <param name="pinMemory">Return batches in pinned host memory (<see cref="Tensor.ZerosPinned"/>: page-locked by the CUDA driver when a GPU is present, so .To(cuda) is a DMA copy); CPU datasets only.</param>
     public DataLoader(TensorDataset dataset, int batchSize = 1, bool shuffle = false, Generator? generator = null,
         ulong seed = 0, bool dropLast = false, bool pinMemory = false)
     {

@@ -57,6 +57,9 @@ public static class DeviceRegistry
         Cuda is null ? "the CUDA backend (Engine.Kernels) is not loaded" :
         Cuda.DeviceCount == 0 ? Cuda.UnavailableReason : null;
 
+    /// <summary>Page-locks a pinned host array through the CUDA provider; null without a GPU (see <see cref="ICudaProvider.PageLock"/>).</summary>
+    internal static IDisposable? PageLock(Array pinned) => CudaDeviceCount > 0 ? Cuda!.PageLock(pinned) : null;
+
     /// <summary>The backend for a device.</summary>
     public static IBackend Backend(Device device)
     {
@@ -86,6 +89,13 @@ public interface ICudaProvider
 
     /// <summary>Creates the backend of device <paramref name="index"/>.</summary>
     IBackend CreateBackend(int index);
+
+    /// <summary>
+    /// Page-locks <paramref name="pinned"/>, a host array allocated pinned (fixed address), so copies between it
+    /// and a GPU are DMA transfers (cuMemHostRegister); disposing the handle unlocks it. Null when the
+    /// provider does not page-lock (the array then stays pinned in the GC's sense only).
+    /// </summary>
+    IDisposable? PageLock(Array pinned) => null;
 
     /// <summary>What nvidia-smi shows about device <paramref name="index"/> (a provider that cannot tell says so).</summary>
     CudaDeviceProperties Properties(int index) =>

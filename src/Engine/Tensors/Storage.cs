@@ -45,6 +45,17 @@ public abstract class Storage
         Free();
     }
 
+    /// <summary>
+    /// For a finalizer: marks the storage freed whatever its reference count (no tensor can reach it any
+    /// more) and updates the memory counters; false when it was freed already.
+    /// </summary>
+    protected bool ReleaseUnreachable()
+    {
+        if (Interlocked.Exchange(ref _references, 0) <= 0) return false;
+        MemoryCounters.AddBuffer(Device, -1, -Bytes);
+        return true;
+    }
+
     /// <summary>Returns the memory to its backend.</summary>
     protected abstract void Free();
 }
@@ -66,7 +77,8 @@ public sealed class CpuStorage : Storage
             throw new OutOfMemoryException($"A CPU tensor holds at most {Array.MaxLength} elements; asked for {length}.");
         int n = (int)length;
         _pooled = !pinned && Bytes >= CpuArrayPool.MinBytes;
-        Data = (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
+        var kept = pinned ? PinnedArrayPool.Take(dtype, n, clear) : null;
+        Data = kept?.Data ?? (_pooled ? CpuArrayPool.Take(dtype, n, clear) : null) ?? dtype switch
         {
             DType.Float32 => NewArray<float>(n, pinned, clear),
             DType.Float64 => NewArray<double>(n, pinned, clear),
@@ -74,6 +86,7 @@ public sealed class CpuStorage : Storage
             _ => NewArray<long>(n, pinned, clear),
         };
         IsPinned = pinned;
+        if (pinned) _pageLock = kept is { } k ? k.PageLock : DeviceRegistry.PageLock(Data);
         CpuMemory.Add(Bytes);
     }
 
@@ -91,8 +104,14 @@ public sealed class CpuStorage : Storage
     /// <summary>The elements.</summary>
     public Array Data { get; }
 
-    /// <summary>True when the array was allocated pinned (page-locked analogue).</summary>
+    /// <summary>True when the array was allocated pinned (fixed address on the pinned object heap).</summary>
     public bool IsPinned { get; }
+
+    /// <summary>True when a pinned array is also page-locked by the CUDA driver (a GPU is present): copies to and from it are DMA transfers.</summary>
+    public bool IsPageLocked => _pageLock is not null;
+
+    /// <summary>The driver's page-lock of a pinned array (null without a GPU); kept with the array in <see cref="PinnedArrayPool"/> when the storage is freed.</summary>
+    private readonly IDisposable? _pageLock;
 
     /// <summary>The elements as a span of T (T must match the dtype).</summary>
     public Span<T> Span<T>() where T : unmanaged => ((T[])Data).AsSpan();
@@ -103,6 +122,7 @@ public sealed class CpuStorage : Storage
     /// <inheritdoc/>
     protected override void Free()
     {
+        if (IsPinned) PinnedArrayPool.Give(DType, Data, _pageLock); // kept page-locked for the next pinned tensor of this size
         CpuMemory.Add(-Bytes);
         if (_pooled) CpuArrayPool.Give(DType, Data);
     }

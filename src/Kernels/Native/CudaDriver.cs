@@ -28,6 +28,10 @@ internal static partial class CudaDriver
     [LibraryImport(Library)] internal static partial int cuMemGetInfo_v2(out nuint free, out nuint total);
     [LibraryImport(Library)] internal static unsafe partial int cuMemcpyHtoD_v2(ulong dst, void* src, nuint bytes);
     [LibraryImport(Library)] internal static unsafe partial int cuMemcpyDtoH_v2(void* dst, ulong src, nuint bytes);
+    [LibraryImport(Library)] internal static partial int cuMemcpyHtoDAsync_v2(ulong dst, IntPtr src, nuint bytes, IntPtr stream);
+    [LibraryImport(Library)] internal static partial int cuMemcpyDtoHAsync_v2(IntPtr dst, ulong src, nuint bytes, IntPtr stream);
+    [LibraryImport(Library)] internal static partial int cuMemHostRegister_v2(IntPtr pointer, nuint bytes, uint flags);
+    [LibraryImport(Library)] internal static partial int cuMemHostUnregister(IntPtr pointer);
     [LibraryImport(Library)] internal static partial int cuMemcpyDtoDAsync_v2(ulong dst, ulong src, nuint bytes, IntPtr stream);
     [LibraryImport(Library)] internal static partial int cuMemsetD8Async(ulong dst, byte value, nuint count, IntPtr stream);
 

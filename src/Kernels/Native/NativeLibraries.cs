@@ -6,7 +6,7 @@ namespace Engine.Kernels.Native;
 /// <summary>
 /// Finds the CUDA libraries: "cuda" → libcuda.so.1 (the driver; ENGINE_CUDA_DRIVER names an exact file
 /// instead, e.g. the host emulation of kernels.cu that KernelEmulationTests builds), "cublas" and "nvrtc" → the newest
-/// of .so.13/.12/.11 on the loader path, in $CUDA_HOME/lib64 or /usr/local/cuda/lib64
+/// of .so.13/.12/.11 (NVRTC 11: .so.11.2) on the loader path, in $CUDA_HOME/lib64 or /usr/local/cuda/lib64
 /// (ENGINE_CUBLAS / ENGINE_NVRTC name an exact file); "nccl" → libnccl.so.2 the same way
 /// (ENGINE_NCCL_LIBRARY names an exact file, e.g. the one in PyTorch's nvidia-nccl wheel).
 /// </summary>
@@ -42,7 +42,13 @@ internal static class NativeLibraries
         });
         if (!string.IsNullOrEmpty(exact)) yield return exact;
         string stem = name switch { CuBlasNative.Library => "libcublas.so", NcclNative.Library => "libnccl.so", _ => "libnvrtc.so" };
-        string[] versions = name == NcclNative.Library ? [".2", ""] : [".13", ".12", ".11", ""];
+        // CUDA 11.x ships NVRTC as libnvrtc.so.11.2 (its soname for every 11.2+ release), not .11.
+        string[] versions = name switch
+        {
+            NcclNative.Library => [".2", ""],
+            NvrtcNative.Library => [".13", ".12", ".11.2", ".11", ""],
+            _ => [".13", ".12", ".11", ""],
+        };
         foreach (var v in versions) yield return stem + v;
         var dirs = new List<string>();
         foreach (var env in new[] { "CUDA_HOME", "CUDA_PATH" })

@@ -113,4 +113,12 @@ int cuEventElapsedTime(float* ms, void* start, void* end)
 }
 int cuEventDestroy_v2(void* e) { delete static_cast<Clock::time_point*>(e); return Success; }
 int cuGetErrorName(int, const char** name) { *name = nullptr; return InvalidValue; }
+
+// Page-locked host memory and the async copies that use it (src/Kernels/HostCopies.cs): every launch
+// above runs to completion before returning, so an async copy is an ordered memcpy and registering
+// host memory has nothing to do.
+int cuMemHostRegister_v2(void*, size_t, unsigned) { return Success; }
+int cuMemHostUnregister(void*) { return Success; }
+int cuMemcpyHtoDAsync_v2(unsigned long long dst, const void* src, size_t n, void*) { memcpy((void*)(uintptr_t)dst, src, n); return Success; }
+int cuMemcpyDtoHAsync_v2(void* dst, unsigned long long src, size_t n, void*) { memcpy(dst, (const void*)(uintptr_t)src, n); return Success; }
 }
