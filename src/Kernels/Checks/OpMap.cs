@@ -104,12 +104,12 @@ internal static partial class OpMap
         k.Lookup.StartsWith("cu", StringComparison.Ordinal) ? $"`{k.Shown}`"
         : kernels.TryGetValue(k.Lookup, out var site) ? $"`{k.Shown}` ({site.Location})" : $"`{k.Shown}` (not found)";
 
-    /// <summary>op name → "path:line" of <c>public void Op(</c> in the files that declare <c>partial class {type}</c> (first by path).</summary>
+    /// <summary>op name → "path:line" of <c>public void Op(</c> in the files that declare <c>partial class {type}</c> (first by path; modifiers such as unsafe allowed).</summary>
     private static Dictionary<string, string> MethodSites(List<(string Path, string[] Lines)> files, string type)
     {
         var sites = new Dictionary<string, string>();
         var declares = new Regex($@"\bpartial\s+class\s+{type}\b");
-        var method = new Regex(@"^\s*public\s+void\s+(\w+)\s*\(");
+        var method = new Regex(@"^\s*public\s+(?:(?:unsafe|override|virtual|sealed|new)\s+)*void\s+(\w+)\s*\(");
         foreach (var (path, lines) in files.Where(f => f.Lines.Any(l => declares.IsMatch(l))))
             for (int i = 0; i < lines.Length; i++)
                 if (method.Match(lines[i]) is { Success: true } m) sites.TryAdd(m.Groups[1].Value, $"{path}:{i + 1}");
