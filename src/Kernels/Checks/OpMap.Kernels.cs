@@ -4,7 +4,7 @@ namespace Engine.Kernels.Checks;
 
 internal static partial class OpMap
 {
-    [GeneratedRegex(@"extern\s+""C""\s+__global__\s+void\s+([\w#]+)\s*\(")]
+    [GeneratedRegex(@"extern\s+""C""\s+__global__\s+void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?([\w#]+)\s*\(")]
     private static partial Regex KernelDecl();
 
     [GeneratedRegex(@"^\s*#\s*define\s+(\w+)\(([^)]*)\)")]

@@ -43,4 +43,33 @@ public sealed class OpMapTests
         Assert.That(kernels.Keys, Does.Contain("unary_exp_f32").And.Contain("cast_f32_i32").And.Contain("relu_backward_f64"));
         Assert.That(kernels.Keys.Where(k => k.Contains('#', StringComparison.Ordinal)), Is.Empty);
     }
+
+    [Test]
+    public void KernelsAreFoundByNameWhateverTheFilesAreCalled()
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"engine-opmap-{Environment.ProcessId}");
+        Directory.CreateDirectory(Path.Combine(root, "kernels", "family"));
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "kernels.cu"), "#include \"kernels/family/renamed.cu\"\n");
+            File.WriteAllLines(Path.Combine(root, "kernels", "family", "renamed.cu"),
+            [
+                "extern \"C\" __global__ void __launch_bounds__(256) plain_f32(const float* x) { }",
+                "#define DEFINE_TWO(sfx, T, kind) \\",
+                "extern \"C\" __global__ void two_##kind##_##sfx(const T* x) { } \\",
+                "extern \"C\" __global__ void other_##sfx(const T* x) { }",
+                "DEFINE_TWO(f64, double, fast)",
+                "DEFINE_TWO(f32, float, min(a, b))",
+            ]);
+            var k = OpMap.FindKernels(root);
+            Assert.That(k["plain_f32"].Location, Is.EqualTo("kernels/family/renamed.cu:1"));
+            Assert.That(k["two_fast_f64"].Location, Is.EqualTo("kernels/family/renamed.cu:3"));
+            Assert.That(k["other_f32"].Location, Is.EqualTo("kernels/family/renamed.cu:4"));
+            Assert.That(k.Keys, Does.Contain("two_min(a, b)_f32"), "arguments split at top-level commas only");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
