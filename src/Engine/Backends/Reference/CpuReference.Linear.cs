@@ -17,8 +17,9 @@ public sealed partial class CpuReference
     }
 
     /// <summary>
-    /// Per batch: c[i, j] = alpha · Σ_p A[i, p] · B[p, j] + beta · c[i, j], with A = a [M, K] (or aᵀ of a [K, M])
-    /// and B = b [K, N] (or bᵀ of b [N, K]). beta = 0 overwrites c without reading it (BLAS), so NaN in c does not leak.
+    /// Per batch: c[i, j] = beta · c[i, j] + Σ_p alpha · A[i, p] · B[p, j], with A = a [M, K] (or aᵀ of a [K, M])
+    /// and B = b [K, N] (or bᵀ of b [N, K]). beta = 0 overwrites c without reading it (BLAS), so NaN in c does
+    /// not leak. Loop order i, p, j: the inner loop walks a row of c (and of b when it is not transposed).
     /// </summary>
     private static void MatMulT<T>(T[] a, T[] b, T[] c, int batch, int m, int n, int k, bool transA, bool transB, T alpha, T beta)
         where T : IFloatingPointIeee754<T>
@@ -27,18 +28,15 @@ public sealed partial class CpuReference
         {
             long oa = (long)z * m * k, ob = (long)z * k * n, oc = (long)z * m * n;
             for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
+            {
+                long row = oc + (long)i * n;
+                for (int j = 0; j < n; j++) c[row + j] = beta == T.Zero ? T.Zero : beta * c[row + j];
+                for (int p = 0; p < k; p++)
                 {
-                    T sum = T.Zero;
-                    for (int p = 0; p < k; p++)
-                    {
-                        T aip = transA ? a[oa + (long)p * m + i] : a[oa + (long)i * k + p];
-                        T bpj = transB ? b[ob + (long)j * k + p] : b[ob + (long)p * n + j];
-                        sum += aip * bpj;
-                    }
-                    long ij = oc + (long)i * n + j;
-                    c[ij] = beta == T.Zero ? alpha * sum : alpha * sum + beta * c[ij];
+                    T aip = alpha * (transA ? a[oa + (long)p * m + i] : a[oa + (long)i * k + p]);
+                    for (int j = 0; j < n; j++) c[row + j] += aip * (transB ? b[ob + (long)j * k + p] : b[ob + (long)p * n + j]);
                 }
+            }
         }
     }
 }
