@@ -18,7 +18,7 @@ public static class CliOptions
         Flag("quick", "the short schedules: fewer epochs/steps, same point"),
         Flag("require-gpu", "exit 3 instead of 0 when there is no GPU"),
         Flag("drop-last", "drop the last incomplete batch (DataLoader drop_last)"),
-        new("device", "cpu|cuda|cuda:N", "where tensors live (default cpu)", IsDevice),
+        new("device", "cpu|cuda|cuda:N|cpu-ref", "where tensors live (default cpu; cpu-ref: the CPU with every op on the plain reference backend CpuReference)", v => Devices.IsCpuReference(v) || IsDevice(v)),
         new("seed", "N (a whole number from 0 to 18446744073709551615)", "seed of the random generator (default 0)",
             v => ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _)),
         Whole("epochs", "epochs of training"),

@@ -6,6 +6,22 @@ namespace Chapters;
 /// <summary>`chapters devices`: what this machine offers — the CPU, and per GPU what nvidia-smi would show.</summary>
 public static class Devices
 {
+    /// <summary>The --device value that runs an exercise on <see cref="CpuReference"/>, the plain one-loop-per-op backend.</summary>
+    public const string CpuReferenceName = "cpu-ref";
+
+    /// <summary>Parses a --device value: cpu, cuda, cuda:N, or cpu-ref (CPU tensors whose ops run on CpuReference).</summary>
+    public static Device Parse(string text) => IsCpuReference(text) ? Device.Cpu : Device.Parse(text);
+
+    /// <summary>True for the --device value cpu-ref.</summary>
+    public static bool IsCpuReference(string? text) => string.Equals(text?.Trim(), CpuReferenceName, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// For --device cpu-ref, a scope in which every CPU op runs on <see cref="CpuReference"/> (dispose it to go back
+    /// to the fast CpuBackend); null for any other device.
+    /// </summary>
+    public static IDisposable? BackendScope(IReadOnlyDictionary<string, string> options) =>
+        IsCpuReference(options.GetValueOrDefault("device")) ? DeviceRegistry.UseCpuBackend(CpuReference.Instance) : null;
+
     /// <summary>Prints the devices; exits 0 with or without a GPU.</summary>
     public static int Print()
     {

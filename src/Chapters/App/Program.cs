@@ -91,7 +91,7 @@ namespace Chapters
         /// <summary>Builds a context from the options.</summary>
         public static ExerciseContext Context(string id, Dictionary<string, string> options, TextWriter output)
         {
-            var device = Device.Parse(options.GetValueOrDefault("device", "cpu"));
+            var device = Devices.Parse(options.GetValueOrDefault("device", "cpu"));
             if (device.Type == DeviceType.Cuda && DeviceRegistry.CudaDeviceCount == 0)
                 throw new InvalidOperationException($"--device {device} was requested but no CUDA device is usable ({DeviceRegistry.CudaUnavailableReason}). Use --device cpu.");
             ulong seed = options.TryGetValue("seed", out var s) ? ulong.Parse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture) : 0;
@@ -102,7 +102,8 @@ namespace Chapters
         {
             var exercise = ExerciseCatalog.Find(id);
             var ctx = Context(id, options, Console.Out);
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(exercise.Id)}[/] {Markup.Escape(exercise.Title)} [grey](device {ctx.Device}{(ctx.Quick ? ", quick" : "")})[/]");
+            using var backend = Devices.BackendScope(options);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(exercise.Id)}[/] {Markup.Escape(exercise.Title)} [grey](device {(Devices.IsCpuReference(options.GetValueOrDefault("device")) ? Devices.CpuReferenceName : ctx.Device)}{(ctx.Quick ? ", quick" : "")})[/]");
             if (!ExerciseFailure.Run(exercise, ctx))
             {
                 Console.Error.WriteLine($"chapters: {exercise.Id} failed: {ctx.Checks[^1].Engine}");
@@ -117,6 +118,7 @@ namespace Chapters
             var contexts = ExerciseCatalog.All.Select(e => (Exercise: e, Log: new StringWriter())).ToList();
             var results = new List<(Exercise, ExerciseContext)>();
             _ = Context("all", options, TextWriter.Null); // the options' errors once, before anything runs
+            using var backend = Devices.BackendScope(options);
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
                 .Start(progress =>
                 {

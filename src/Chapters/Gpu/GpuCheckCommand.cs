@@ -6,7 +6,7 @@ using Engine.Kernels.Checks;
 namespace Chapters.Gpu;
 
 /// <summary>
-/// `chapters gpu-check`: every op of the op table on the GPU against its CPU twin — max relative
+/// `chapters gpu-check`: every op of the op table on the GPU against CpuReference (the plain CPU reference backend) — max relative
 /// error against the tolerance table, time, achieved GB/s or GFLOP/s next to the device's measured
 /// copy bandwidth and cuBLAS SGEMM rate — then the SGEMM ladder against cuBLAS. One table, printed
 /// and written to &lt;out&gt;/gpu-check.md. Exits 1 when any op is out of tolerance (the GPU machine has
@@ -19,7 +19,7 @@ public sealed class GpuCheckCommand : Command
 {
     public override string Name => "gpu-check";
     public override string Usage => "gpu-check [--quick] [--values] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
-    public override string Summary => "Runs every op of the op table on the GPU against its CPU twin (relative error against the tolerance, time, GB/s or GFLOP/s), then the SGEMM ladder against cuBLAS; writes <out>/gpu-check.md. Exit 1 when an op is out of tolerance. Without a GPU it says so and exits 0 (3 with --require-gpu); --device cpu checks the CPU twins against their formulas; --values compares every op case's values with the CPU (under the host emulation too).";
+    public override string Summary => "Runs every op of the op table on the GPU against CpuReference, the plain CPU reference backend (relative error against the tolerance, time, GB/s or GFLOP/s), then the SGEMM ladder against cuBLAS; writes <out>/gpu-check.md. Exit 1 when an op is out of tolerance. Without a GPU it says so and exits 0 (3 with --require-gpu); --device cpu checks the CPU twins against their formulas; --values compares every op case's values with CpuReference (under the host emulation too).";
     public override IReadOnlyList<string> OptionNames => ["quick", "values", "filter", "reps", "out", "require-gpu", "device"];
 
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
@@ -96,7 +96,7 @@ public sealed class GpuCheckCommand : Command
             }
         }
         Line();
-        Line($"{compared} op cases compared with the {(cpu ? "reference formulas" : "CPU backend")}");
+        Line($"{compared} op cases compared with the {(cpu ? "reference formulas" : "CPU reference backend (CpuReference)")}");
         if (backend is not null && filter is null)
         {
             double e = RecycledMemoryCheck.Run(backend);

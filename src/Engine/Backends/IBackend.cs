@@ -2,8 +2,9 @@ namespace Engine;
 
 /// <summary>
 /// The op table: the one list of primitive operations every device implements.
-/// <see cref="CpuBackend"/> is the readable reference; CudaBackend (src/Kernels) launches the
-/// kernels of kernels.cu with the same names (ReluBackward ↔ relu_backward_f32).
+/// <see cref="CpuReference"/> is the plain reference (one loop per op, the oracle), <see cref="CpuBackend"/>
+/// the fast CPU path; CudaBackend (src/Kernels) launches the kernels of kernels.cu with the same names
+/// (ReluBackward ↔ relu_backward_f32). docs/op-map.md shows where each op lives in all three.
 /// Conventions: every tensor is contiguous row-major; outputs are allocated by the caller with
 /// the right shape and dtype and are overwritten; an output may alias an input only where the doc
 /// says so (elementwise ops: yes). Float ops accept Float32 and Float64 (same dtype throughout).

@@ -60,6 +60,34 @@ public static class DeviceRegistry
     /// <summary>Page-locks a pinned host array through the CUDA provider; null without a GPU (see <see cref="ICudaProvider.PageLock"/>).</summary>
     internal static IDisposable? PageLock(Array pinned) => CudaDeviceCount > 0 ? Cuda!.PageLock(pinned) : null;
 
+    /// <summary>
+    /// Runs the CPU's ops on <paramref name="backend"/> (a backend of CPU tensors, e.g. <see cref="CpuReference"/> for
+    /// <c>--device cpu-ref</c>) until the returned scope is disposed, which puts the previous CPU backend back.
+    /// </summary>
+    public static IDisposable UseCpuBackend(IBackend backend)
+    {
+        if (backend.Device != Device.Cpu)
+            throw new ArgumentException($"UseCpuBackend: expected a backend of CPU tensors, got one for {backend.Device}.", nameof(backend));
+        lock (Gate)
+        {
+            var previous = Backends[Device.Cpu];
+            Backends[Device.Cpu] = backend;
+            return new CpuBackendScope(previous);
+        }
+    }
+
+    private sealed class CpuBackendScope(IBackend previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            lock (Gate) Backends[Device.Cpu] = previous;
+        }
+    }
+
     /// <summary>The backend for a device.</summary>
     public static IBackend Backend(Device device)
     {

@@ -3,8 +3,10 @@ using System.Diagnostics;
 namespace Engine.Kernels.Checks;
 
 /// <summary>
-/// Runs an <see cref="OpCase"/>: on the CPU against its independent formula, on CUDA against the CPU
-/// twin; optionally times it (CUDA events on the backend's stream) and reports GB/s or GFLOP/s.
+/// Runs an <see cref="OpCase"/> on a backend and compares it with an oracle: the case's independent
+/// formula (<see cref="Oracle.Formula"/>) or the plain <see cref="CpuReference"/> backend
+/// (<see cref="Oracle.Reference"/>). The fast CPU backend is checked against both; CUDA against CpuReference.
+/// Optionally times it (CUDA events on the backend's stream) and reports GB/s or GFLOP/s.
 /// Relative error of elementwise (and exact) ops, element by element:
 /// max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much smaller than the
 /// tensor's scale are judged by absolute error at that scale. Sums (reductions, GEMM, atomics) are
@@ -15,40 +17,34 @@ namespace Engine.Kernels.Checks;
 /// </summary>
 internal static class OpCheck
 {
-    /// <summary>Checks <paramref name="c"/> on <paramref name="device"/>; times it over <paramref name="reps"/> runs when reps &gt; 0.</summary>
-    public static OpCheckResult Run(OpCase c, Device device, ulong seed = 1234, int reps = 0)
+    /// <summary>What a run is compared with.</summary>
+    public enum Oracle
+    {
+        /// <summary>The case's own formula over the inputs as doubles (<see cref="OpCase.Reference"/>).</summary>
+        Formula,
+        /// <summary>The same op on <see cref="CpuReference"/>, from the same inputs.</summary>
+        Reference,
+    }
+
+    /// <summary>
+    /// Checks <paramref name="c"/> on <paramref name="device"/>: the CPU against the case's formula, any other
+    /// device against CpuReference; times it over <paramref name="reps"/> runs when reps &gt; 0.
+    /// </summary>
+    public static OpCheckResult Run(OpCase c, Device device, ulong seed = 1234, int reps = 0) =>
+        Run(c, device, device.Backend, device.Type == DeviceType.Cpu ? Oracle.Formula : Oracle.Reference, seed, reps);
+
+    /// <summary>Checks <paramref name="c"/> run by <paramref name="backend"/> (whose tensors live on <paramref name="device"/>) against <paramref name="oracle"/>.</summary>
+    public static OpCheckResult Run(OpCase c, Device device, IBackend backend, Oracle oracle, ulong seed = 1234, int reps = 0)
     {
         var gen = new Generator(seed);
         var inputs = c.Inputs(gen);
         try
         {
-            double[][] want, got;
-            double ms = 0;
-            if (device.Type == DeviceType.Cpu)
-            {
-                if (c.Reference is null) throw new InvalidOperationException($"{c.Name}: no reference formula for the CPU check.");
-                want = c.Reference(inputs.Select(t => t.ToDoubleArray()).ToArray());
-                got = Execute(c, inputs, device, reps, out ms);
-            }
-            else
-            {
-                want = Execute(c, inputs, Device.Cpu, 0, out _);
-                got = Execute(c, inputs, device, reps, out ms);
-            }
-            var idx = c.Compared ?? Enumerable.Range(0, want.Length).ToArray();
-            double err = 0;
-            foreach (int i in idx)
-            {
-                if (got[i].Length != want[i].Length)
-                    throw new InvalidOperationException($"{c.Name}: output {i} has {got[i].Length} values, the reference {want[i].Length}.");
-                err = Math.Max(err, c.Kind switch
-                {
-                    OpKind.Reduction => NormRelError(got[i], want[i]),
-                    OpKind.Probabilities => ElementRelError(got[i], want[i], c.DType == DType.Float32 ? 1.1754943508222875e-38 : 2.2250738585072014e-308),
-                    OpKind.LogProbabilities => ElementRelError(got[i], want[i], 1),
-                    _ => c.Floor is { } floor ? ElementRelError(got[i], want[i], floor) : MaxRelError(got[i], want[i]),
-                });
-            }
+            double[][] want = oracle == Oracle.Formula
+                ? (c.Reference ?? throw new InvalidOperationException($"{c.Name}: no reference formula for the check."))(inputs.Select(t => t.ToDoubleArray()).ToArray())
+                : Execute(c, inputs, Device.Cpu, CpuReference.Instance, 0, out _);
+            double[][] got = Execute(c, inputs, device, backend, reps, out double ms);
+            double err = MaxError(c, got, want);
             double rate = 0;
             string unit = c.Flops > 0 ? "GFLOP/s" : "GB/s";
             if (ms > 0)
@@ -66,12 +62,31 @@ internal static class OpCheck
         }
     }
 
-    /// <summary>Moves copies of the inputs to the device, runs once for the result, then times <paramref name="reps"/> more runs.</summary>
-    private static double[][] Execute(OpCase c, Tensor[] cpuInputs, Device device, int reps, out double ms)
+    /// <summary>The largest error over the compared outputs, measured as the case's kind says.</summary>
+    private static double MaxError(OpCase c, double[][] got, double[][] want)
+    {
+        var idx = c.Compared ?? Enumerable.Range(0, want.Length).ToArray();
+        double err = 0;
+        foreach (int i in idx)
+        {
+            if (got[i].Length != want[i].Length)
+                throw new InvalidOperationException($"{c.Name}: output {i} has {got[i].Length} values, the reference {want[i].Length}.");
+            err = Math.Max(err, c.Kind switch
+            {
+                OpKind.Reduction => NormRelError(got[i], want[i]),
+                OpKind.Probabilities => ElementRelError(got[i], want[i], c.DType == DType.Float32 ? 1.1754943508222875e-38 : 2.2250738585072014e-308),
+                OpKind.LogProbabilities => ElementRelError(got[i], want[i], 1),
+                _ => c.Floor is { } floor ? ElementRelError(got[i], want[i], floor) : MaxRelError(got[i], want[i]),
+            });
+        }
+        return err;
+    }
+
+    /// <summary>Moves copies of the inputs to the device, runs once on the backend for the result, then times <paramref name="reps"/> more runs.</summary>
+    private static double[][] Execute(OpCase c, Tensor[] cpuInputs, Device device, IBackend backend, int reps, out double ms)
     {
         using var inputs = new DisposableList(cpuInputs.Select(t => t.To(device, copy: true)));
         using var outputs = new DisposableList(c.Outputs(inputs.Items));
-        var backend = device.Backend;
         using (Tensor.NoGrad()) c.Execute(backend, inputs.Items, outputs.Items);
         var result = outputs.Items.Select(t => t.ToDoubleArray()).ToArray();
         ms = reps > 0 ? Time(backend, () => c.Execute(backend, inputs.Items, outputs.Items), reps) : 0;

@@ -20,7 +20,7 @@ public class CliOptionTests
         new object[] { new[] { "run", "24.5", "--epochs" }, "--epochs must be N (a whole number ≥ 1); got ''" },
         new object[] { new[] { "run", "24.5", "--lr", "-0.1" }, "--lr must be X (a number > 0); got '-0.1'" },
         new object[] { new[] { "run", "24.5", "--lr", "NaN" }, "--lr must be X (a number > 0); got 'NaN'" },
-        new object[] { new[] { "run", "24.5", "--device", "gpu" }, "--device must be cpu|cuda|cuda:N; got 'gpu'" },
+        new object[] { new[] { "run", "24.5", "--device", "gpu" }, "--device must be cpu|cuda|cuda:N|cpu-ref; got 'gpu'" },
         new object[] { new[] { "run", "25.2b", "--backend", "gloo" }, "--backend must be mpi|nccl; got 'gloo'" },
         new object[] { new[] { "run", "24.5", "--epoch", "3" }, "unknown option --epoch; known options: " },
         new object[] { new[] { "run", "24.5", "--quick=yes" }, "--quick is a flag and takes no value; got 'yes'" },

@@ -4,7 +4,7 @@ using Engine.Kernels;
 namespace Engine.Tests.Ops;
 
 /// <summary>
-/// The CUDA backend against its CPU twin, case by case; plus device behaviour. Ignored (with the
+/// The CUDA backend against CpuReference, case by case; plus device behaviour. Ignored (with the
 /// reason) on machines without a usable GPU — on the GPU machine the same checks run from the
 /// self-contained `chapters gpu-check` (scripts/device-check.sh), since that machine has no .NET.
 /// </summary>

@@ -12,7 +12,7 @@ namespace Engine.Tests.Ops;
 /// checks the kernels' index arithmetic, shared-memory reductions and SGEMM tiling against double
 /// formulas (and the deterministic kernels' bits under shuffled block and thread orders), and Emulation/driver_on_host.cpp stands in for libcuda so that every op case of the op
 /// table runs through the unchanged CudaBackend (`chapters gpu-check --values`) and is compared with
-/// the CPU backend.
+/// CpuReference.
 /// </summary>
 [TestFixture]
 public sealed class KernelEmulationTests
@@ -87,7 +87,7 @@ public sealed class KernelEmulationTests
         TestContext.Out.WriteLine(output);
         Assert.That(output, Does.Contain("# gpu-check on cuda:0 — host emulation of kernels.cu"), output);
         int cases = OpCases.All().Count;
-        Assert.That(output, Does.Contain($"\n{cases} op cases compared with the CPU backend"), output);
+        Assert.That(output, Does.Contain($"\n{cases} op cases compared with the CPU reference backend (CpuReference)"), output);
         Assert.That(Regex.IsMatch(output, @"\n\d+ passed, 0 failed"), output);
         Assert.That(rc, Is.Zero, output);
         TestContext.Out.WriteLine($"{cases} op cases compared through the emulated driver");

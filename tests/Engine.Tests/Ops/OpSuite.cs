@@ -5,8 +5,8 @@ namespace Engine.Tests.Ops;
 
 /// <summary>
 /// One suite of op tests for every backend: each case of the op table (OpCases) is run on the
-/// fixture's device and compared — on the CPU with an independent formula, on CUDA with the CPU
-/// twin — against the one tolerance table (fp32 elementwise ≤ 1e-6, reductions/GEMM ≤ 1e-4).
+/// fixture's device and compared — on the CPU with an independent formula, on CUDA with
+/// CpuReference — against the one tolerance table (fp32 elementwise ≤ 1e-6, reductions/GEMM ≤ 1e-4).
 /// </summary>
 public abstract class OpSuite
 {

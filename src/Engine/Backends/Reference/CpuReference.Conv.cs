@@ -1,0 +1,71 @@
+using System.Numerics;
+
+namespace Engine;
+
+// im2col and col2im of DLfS (chapter 24), NCHW, with OH = (H + 2·pad − KH)/stride + 1 and OW likewise.
+public sealed partial class CpuReference
+{
+    /// <summary>N, C, H, W of an NCHW shape and the output size OH, OW of a KH×KW window at stride and pad.</summary>
+    private readonly record struct Window(int N, int C, int H, int W, int KH, int KW, int Stride, int Pad)
+    {
+        public int OH => (H + 2 * Pad - KH) / Stride + 1;
+        public int OW => (W + 2 * Pad - KW) / Stride + 1;
+
+        public static Window Of(int[] x, int kh, int kw, int stride, int pad) => new(x[0], x[1], x[2], x[3], kh, kw, stride, pad);
+    }
+
+    /// <inheritdoc/>
+    public void Im2Col(Tensor x, int kh, int kw, int stride, int pad, Tensor cols)
+    {
+        var g = Window.Of(x.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(x, "Im2Col")) Im2ColT(Data<float>(x), g, Data<float>(cols)); else Im2ColT(Data<double>(x), g, Data<double>(cols));
+    }
+
+    /// <summary>cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·stride − pad + i, ow·stride − pad + j], 0 outside the image.</summary>
+    private static void Im2ColT<T>(T[] x, Window g, T[] cols) where T : IFloatingPointIeee754<T>
+    {
+        long width = (long)g.C * g.KH * g.KW;
+        for (int n = 0; n < g.N; n++)
+            for (int oh = 0; oh < g.OH; oh++)
+                for (int ow = 0; ow < g.OW; ow++)
+                {
+                    long row = ((long)n * g.OH + oh) * g.OW + ow;
+                    for (int c = 0; c < g.C; c++)
+                        for (int i = 0; i < g.KH; i++)
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int h = oh * g.Stride - g.Pad + i, w = ow * g.Stride - g.Pad + j;
+                                bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
+                                cols[row * width + ((long)c * g.KH + i) * g.KW + j] = inside ? x[(((long)n * g.C + c) * g.H + h) * g.W + w] : T.Zero;
+                            }
+                }
+    }
+
+    /// <inheritdoc/>
+    public void Col2Im(Tensor cols, int kh, int kw, int stride, int pad, Tensor dx)
+    {
+        var g = Window.Of(dx.ShapeRef, kh, kw, stride, pad);
+        if (IsF32(dx, "Col2Im")) Col2ImT(Data<float>(cols), g, Data<float>(dx)); else Col2ImT(Data<double>(cols), g, Data<double>(dx));
+    }
+
+    /// <summary>dx = 0, then dx[n, c, h, w] += cols[…] for every patch entry of <see cref="Im2ColT{T}"/> that lies inside the image.</summary>
+    private static void Col2ImT<T>(T[] cols, Window g, T[] dx) where T : IFloatingPointIeee754<T>
+    {
+        for (long i = 0; i < dx.LongLength; i++) dx[i] = T.Zero;
+        long width = (long)g.C * g.KH * g.KW;
+        for (int n = 0; n < g.N; n++)
+            for (int oh = 0; oh < g.OH; oh++)
+                for (int ow = 0; ow < g.OW; ow++)
+                {
+                    long row = ((long)n * g.OH + oh) * g.OW + ow;
+                    for (int c = 0; c < g.C; c++)
+                        for (int i = 0; i < g.KH; i++)
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int h = oh * g.Stride - g.Pad + i, w = ow * g.Stride - g.Pad + j;
+                                if (h >= 0 && h < g.H && w >= 0 && w < g.W)
+                                    dx[(((long)n * g.C + c) * g.H + h) * g.W + w] += cols[row * width + ((long)c * g.KH + i) * g.KW + j];
+                            }
+                }
+    }
+}

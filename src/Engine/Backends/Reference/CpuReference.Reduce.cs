@@ -1,0 +1,106 @@
+using System.Numerics;
+
+namespace Engine;
+
+// Reductions along one axis and row indexing. x is viewed as [outer, n, inner] around the axis.
+public sealed partial class CpuReference
+{
+    /// <inheritdoc/>
+    public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y)
+    {
+        if (IsF32(x, "Reduce")) ReduceT(op, Data<float>(x), x.ShapeRef, axis, Data<float>(y));
+        else ReduceT(op, Data<double>(x), x.ShapeRef, axis, Data<double>(y));
+    }
+
+    /// <summary>
+    /// y[o, i] = fold over k of x[o, k, i]: np.sum / np.mean / np.max / np.min(x, axis). Max and min propagate
+    /// NaN (np.max); an empty axis gives the fold's identity (0, −∞, +∞) and NaN for the mean.
+    /// </summary>
+    private static void ReduceT<T>(ReduceOp op, T[] x, int[] shape, int axis, T[] y) where T : IFloatingPointIeee754<T>
+    {
+        var (outer, n, inner) = AxisView(shape, axis);
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                T acc = op switch { ReduceOp.Max => T.NegativeInfinity, ReduceOp.Min => T.PositiveInfinity, _ => T.Zero };
+                for (int k = 0; k < n; k++)
+                {
+                    T v = x[((long)o * n + k) * inner + i];
+                    acc = op switch { ReduceOp.Max => T.Max(acc, v), ReduceOp.Min => T.Min(acc, v), _ => acc + v };
+                }
+                y[(long)o * inner + i] = op == ReduceOp.Mean ? acc / T.CreateTruncating(n) : acc;
+            }
+    }
+
+    /// <inheritdoc/>
+    public void ArgMax(Tensor x, int axis, Tensor y)
+    {
+        if (IsF32(x, "ArgMax")) ArgMaxT(Data<float>(x), x.ShapeRef, axis, Data<int>(y));
+        else ArgMaxT(Data<double>(x), x.ShapeRef, axis, Data<int>(y));
+    }
+
+    /// <summary>y[o, i] = np.argmax(x[o, :, i]): the first largest value, or the first NaN if there is one (PyTorch).</summary>
+    private static void ArgMaxT<T>(T[] x, int[] shape, int axis, int[] y) where T : IFloatingPointIeee754<T>
+    {
+        var (outer, n, inner) = AxisView(shape, axis);
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int best = 0;
+                for (int k = 1; k < n; k++)
+                    if (Beats(x[((long)o * n + k) * inner + i], x[((long)o * n + best) * inner + i])) best = k;
+                y[(long)o * inner + i] = best;
+            }
+    }
+
+    /// <summary>Whether v replaces best in an argmax: it is larger, or it is the first NaN.</summary>
+    private static bool Beats<T>(T v, T best) where T : IFloatingPointIeee754<T> => v > best || (T.IsNaN(v) && !T.IsNaN(best));
+
+    /// <inheritdoc/>
+    public void IndexSelect(Tensor x, Tensor index, Tensor y)
+    {
+        // y[i, :] = x[index[i], :] (x[index] in NumPy), rows of length x.Size / x.Shape[0].
+        var idx = Data<int>(index);
+        long row = x.ShapeRef[0] == 0 ? 0 : x.Size / x.ShapeRef[0];
+        Array xs = Data(x), ys = Data(y);
+        for (int i = 0; i < idx.Length; i++)
+        {
+            if (idx[i] < 0 || idx[i] >= x.ShapeRef[0])
+                throw new ArgumentOutOfRangeException(nameof(index), $"IndexSelect: index {idx[i]} at {i} is outside 0..{x.ShapeRef[0] - 1}.");
+            Array.Copy(xs, idx[i] * row, ys, i * row, row);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void IndexAdd(Tensor x, Tensor index, Tensor y)
+    {
+        // y[index[i], :] += x[i, :] (np.add.at(y, index, x)); y is not cleared.
+        if (IsF32(x, "IndexAdd")) IndexAddT(Data<float>(x), Data<int>(index), Data<float>(y), y.ShapeRef[0]);
+        else IndexAddT(Data<double>(x), Data<int>(index), Data<double>(y), y.ShapeRef[0]);
+    }
+
+    private static void IndexAddT<T>(T[] x, int[] index, T[] y, int rows) where T : IFloatingPointIeee754<T>
+    {
+        long row = rows == 0 ? 0 : y.LongLength / rows;
+        for (int i = 0; i < index.Length; i++)
+        {
+            if (index[i] < 0 || index[i] >= rows)
+                throw new ArgumentOutOfRangeException(nameof(index), $"IndexAdd: index {index[i]} at {i} is outside 0..{rows - 1}.");
+            for (long j = 0; j < row; j++) y[index[i] * row + j] += x[i * row + j];
+        }
+    }
+
+    /// <inheritdoc/>
+    public void OneHot(Tensor labels, Tensor y)
+    {
+        // y = np.eye(C)[labels]: y[i, labels[i]] = 1, every other entry 0.
+        int n = labels.ShapeRef[0], c = y.ShapeRef[1];
+        Fill(y, 0);
+        for (int i = 0; i < n; i++)
+        {
+            int label = Label(labels, i, c, "OneHot");
+            if (y.DType == DType.Float32) Data<float>(y)[i * c + label] = 1;
+            else Data<double>(y)[i * c + label] = 1;
+        }
+    }
+}
