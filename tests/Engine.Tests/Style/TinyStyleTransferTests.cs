@@ -107,7 +107,7 @@ public class TinyStyleTransferTests
         using var loss = Problem(out var x0);
         var writer = new StringWriter();
         var ctx = new ExerciseContext("23.3", Device.Cpu, quick: true, seed: 0, Path.GetTempPath(), writer);
-        var losses = NeuralStyleTransfer.Run(ctx, loss, x0, 5, maxfun, null, out _);
+        var losses = Ex23_3_NeuralStyleTransfer.Run(ctx, loss, x0, 5, maxfun, null, out _);
         TestContext.Out.WriteLine($"engine (maxfun {maxfun}): " + string.Join(", ", losses.Select(v => v.ToString("F2"))));
         TestContext.Out.WriteLine("scipy:  " + string.Join(", ", D("losses").Select(v => v.ToString("F2"))));
         evaluations = loss.Evaluations;

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using Chapters;
+using Engine.Data;
+using NUnit.Framework;
+
+namespace Engine.Tests.Layout;
+
+/// <summary>
+/// A learner finds a type by its file name: every .cs file under src/ declares a type named as the file
+/// (`StepLR.cs` holds `StepLR`), or is one part of a partial type (`Tensor.Grad.cs` holds part of `Tensor`).
+/// Exercise classes carry the book's section id (`Ex24_5_TwoLayerNet` runs `chapters run 24.5`).
+/// </summary>
+public sealed class FileNameTests
+{
+    /// <summary>Files another part of the project owns that still hold several types; each must still exist and still break the rule.</summary>
+    private static readonly string[] Known =
+    [
+        "src/Kernels/KernelStructs.cs", // BroadcastArgs, PermutationArgs, ConvArgs: the kernel launch structs
+    ];
+
+    [Test]
+    public void EverySourceFileDeclaresTheTypeOfItsName()
+    {
+        string root = DataFolder.FindRepositoryRoot(TestContext.CurrentContext.TestDirectory)
+            ?? throw new DirectoryNotFoundException("Engine.sln not found above the test directory.");
+        var bad = SourceFiles(Path.Combine(root, "src"))
+            .Where(f => !DeclaresTypeOfFileName(Path.GetFileName(f), File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.That(bad.Except(Known), Is.Empty, "files whose name is not the type they declare (rename the file or the type)");
+        Assert.That(Known.Except(bad), Is.Empty, "listed as known exceptions but now fine or gone: drop them from Known");
+    }
+
+    [Test]
+    public void TheRuleAcceptsTypesAndPartsAndRejectsOthers()
+    {
+        Assert.That(DeclaresTypeOfFileName("StepLR.cs", "public sealed class StepLR : LRScheduler {}"), Is.True);
+        Assert.That(DeclaresTypeOfFileName("Tensor.Grad.cs", "public sealed partial class Tensor {}"), Is.True);
+        Assert.That(DeclaresTypeOfFileName("UnaryOp.cs", "public enum UnaryOp { Neg }"), Is.True);
+        Assert.That(DeclaresTypeOfFileName("Backbone.cs", "internal sealed record Backbone(string Name);"), Is.True);
+        Assert.That(DeclaresTypeOfFileName("Program.cs", "var app = Builder.Create(args);\napp.Run();"), Is.True);
+        Assert.That(DeclaresTypeOfFileName("SchedulersStepLR.cs", "public sealed class StepLR {}"), Is.False);
+        Assert.That(DeclaresTypeOfFileName("Program.cs", "public static class Cli {}"), Is.False);
+        Assert.That(DeclaresTypeOfFileName("Ops.cs", "public enum UnaryOp {}\npublic enum BinaryOp {}"), Is.False);
+        Assert.That(DeclaresTypeOfFileName("Relu.cs", "// class Relu\npublic sealed class ReluLayer {}"), Is.False);
+    }
+
+    [Test]
+    public void ExerciseClassesAreNamedByTheirId()
+    {
+        foreach (var e in ExerciseCatalog.All)
+        {
+            string prefix = "Ex" + e.Id.Replace('.', '_') + "_";
+            Assert.That(e.GetType().Name, Does.StartWith(prefix), $"exercise {e.Id}");
+            string chapter = "Ch" + e.Id.Split('.')[0];
+            Assert.That(e.GetType().Namespace, Is.EqualTo("Chapters." + chapter), $"exercise {e.Id} lives in src/Chapters/{chapter}");
+        }
+    }
+
+    /// <summary>
+    /// True when the text declares a class, struct, record, interface, enum or delegate named as the file
+    /// (the part before the first dot: `Tensor.Grad.cs` → `Tensor`), or the file is a `Program.cs` of
+    /// top-level statements (the compiler's `Program`).
+    /// </summary>
+    internal static bool DeclaresTypeOfFileName(string fileName, string text)
+    {
+        string code = Regex.Replace(text, @"//.*|/\*[\s\S]*?\*/", "");
+        string name = fileName.Split('.')[0];
+        var declaration = new Regex(
+            @"^\s*(?:(?:public|internal|static|sealed|abstract|partial|readonly|unsafe|file|ref)\s+)*" +
+            @"(?:class|struct|record(?:\s+struct|\s+class)?|interface|enum|delegate\s+[\w<>\[\],?\s]+?)\s+" + Regex.Escape(name) + @"\b",
+            RegexOptions.Multiline);
+        if (declaration.IsMatch(code)) return true;
+        bool declaresAnyType = Regex.IsMatch(code, @"^\s*(?:[\w]+\s+)*(?:class|struct|record|interface|enum)\s+\w+", RegexOptions.Multiline);
+        return fileName == "Program.cs" && !declaresAnyType;
+    }
+
+    private static IEnumerable<string> SourceFiles(string dir) =>
+        Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj"));
+}
