@@ -18,14 +18,7 @@ public abstract class Initializer
     public virtual Dictionary<string, object> Config() => new();
 
     /// <summary>(fan_in, fan_out) of a weight shape, Keras's rule.</summary>
-    public static (double FanIn, double FanOut) Fans(int[] shape)
-    {
-        if (shape.Length == 0) return (1, 1);
-        if (shape.Length == 1) return (shape[0], shape[0]);
-        double field = 1;
-        for (int i = 0; i < shape.Length - 2; i++) field *= shape[i];
-        return (shape[^2] * field, shape[^1] * field);
-    }
+    public static (double FanIn, double FanOut) Fans(int[] shape) => InitSampling.KerasFans(shape);
 
     /// <summary>
     /// An initialiser by name, Keras or TensorFlow.js spelling: "glorotUniform"/"glorot_uniform",

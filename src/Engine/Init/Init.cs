@@ -9,15 +9,7 @@ namespace Engine.Nn;
 public static class Init
 {
     /// <summary>(fan_in, fan_out) of a weight of rank ≥ 2 (PyTorch's _calculate_fan_in_and_fan_out).</summary>
-    public static (int FanIn, int FanOut) Fans(Tensor t)
-    {
-        var s = t.Shape;
-        if (s.Length < 2)
-            throw new ArgumentException($"Init: fan in and fan out need a tensor of rank ≥ 2, got shape {Tensor.ShapeString(s)}.");
-        int receptive = 1;
-        for (int i = 2; i < s.Length; i++) receptive *= s[i];
-        return (s[1] * receptive, s[0] * receptive);
-    }
+    public static (int FanIn, int FanOut) Fans(Tensor t) => InitSampling.TorchFans(t.Shape);
 
     /// <summary>
     /// The recommended gain for a nonlinearity (torch.nn.init.calculate_gain): linear/sigmoid 1,
@@ -36,9 +28,8 @@ public static class Init
     public static Tensor Uniform(Tensor t, double low = 0, double high = 1, Generator? generator = null)
     {
         t.CheckFloat("Init.Uniform");
-        var g = generator ?? Generator.Default;
         var data = new double[t.Size];
-        g.FillUniform(data, low, high);
+        InitSampling.Uniform(data, low, high, generator ?? Generator.Default);
         return Fill(t, data);
     }
 
@@ -46,10 +37,8 @@ public static class Init
     public static Tensor Normal(Tensor t, double mean = 0, double std = 1, Generator? generator = null)
     {
         t.CheckFloat("Init.Normal");
-        var g = generator ?? Generator.Default;
         var data = new double[t.Size];
-        g.FillNormal(data);
-        for (int i = 0; i < data.Length; i++) data[i] = mean + std * data[i];
+        InitSampling.Normal(data, mean, std, generator ?? Generator.Default);
         return Fill(t, data);
     }
 
@@ -82,6 +71,22 @@ public static class Init
     {
         double std = CalculateGain(nonlinearity, a) / Math.Sqrt(Fan(t, mode, "KaimingNormal"));
         return Normal(t, 0, std, generator);
+    }
+
+    /// <summary>
+    /// PyTorch's default parameters of Linear and Conv (their reset_parameters): the weight by
+    /// KaimingUniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in), then a bias [out] (when asked) from
+    /// U(−1/√fan_in, 1/√fan_in), both drawn in that order from <paramref name="generator"/>.
+    /// </summary>
+    internal static (Tensor Weight, Tensor? Bias) DefaultWeightAndBias(int[] weightShape, bool bias, DType dtype, Device? device, Generator? generator)
+    {
+        var w = Tensor.Zeros(weightShape, dtype, device);
+        KaimingUniform(w, a: Math.Sqrt(5), generator: generator);
+        if (!bias) return (w, null);
+        double bound = 1 / Math.Sqrt(Fans(w).FanIn);
+        var b = Tensor.Zeros([weightShape[0]], dtype, device);
+        Uniform(b, -bound, bound, generator);
+        return (w, b);
     }
 
     /// <summary>Xavier (Glorot) uniform: U(−b, b), b = gain·√(6/(fan_in+fan_out)).</summary>

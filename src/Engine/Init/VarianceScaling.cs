@@ -57,23 +57,12 @@ public class VarianceScaling : Initializer
         if (Distribution == "uniform")
         {
             double limit = Math.Sqrt(3 * variance);
-            generator.FillUniform(v, -limit, limit);
+            InitSampling.Uniform(v, -limit, limit, generator);
         }
         else if (Distribution == "untruncated_normal")
-        {
-            double std = Math.Sqrt(variance);
-            for (int i = 0; i < v.Length; i++) v[i] = std * generator.NextNormal();
-        }
+            InitSampling.Normal(v, 0, Math.Sqrt(variance), generator);
         else
-        {
-            double std = Math.Sqrt(variance) / TruncationCorrection;
-            for (int i = 0; i < v.Length; i++)
-            {
-                double z;
-                do z = generator.NextNormal(); while (Math.Abs(z) > 2);
-                v[i] = std * z;
-            }
-        }
+            InitSampling.TruncatedNormal(v, Math.Sqrt(variance) / TruncationCorrection, generator);
         return v;
     }
 }
