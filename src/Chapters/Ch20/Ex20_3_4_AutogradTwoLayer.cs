@@ -60,8 +60,28 @@ public sealed class Ex20_3_4_AutogradTwoLayer : Exercise
         using (loss) return (loss.Detach(), g1, g2);
     }
 
-    /// <summary>Trains with autograd; returns the loss of every step.</summary>
-    internal static double[] Train(Device device, ulong seed, int steps, DType dtype = DType.Float32)
+    /// <summary>
+    /// One step of the tutorial's loop: loss = Σ (relu(x·w1)·w2 − y)², Backward(), w −= lr·grad under
+    /// NoGrad, zero the grads; returns the loss (0-d). <paramref name="activation"/> takes relu's place
+    /// (20.3.5 passes MyReLU); 20.3.6 traces this same step into a static graph.
+    /// </summary>
+    internal static Tensor Step(Tensor x, Tensor y, Tensor w1, Tensor w2, Func<Tensor, Tensor>? activation = null)
+    {
+        var h = x.MatMul(w1);
+        var loss = ((activation is null ? h.Relu() : activation(h)).MatMul(w2) - y).Pow(2).Sum();
+        loss.Backward();
+        using (Tensor.NoGrad())
+        {
+            w1.SubInPlace(w1.Grad! * TwoLayerRandom.LearningRate);
+            w2.SubInPlace(w2.Grad! * TwoLayerRandom.LearningRate);
+        }
+        w1.ZeroGrad();
+        w2.ZeroGrad();
+        return loss;
+    }
+
+    /// <summary>Trains with autograd (<see cref="Step"/> with <paramref name="activation"/>, relu by default); returns the loss of every step.</summary>
+    internal static double[] Train(Device device, ulong seed, int steps, DType dtype = DType.Float32, Func<Tensor, Tensor>? activation = null)
     {
         var (x, y, w1, w2) = TwoLayerRandom.Data(seed, device, dtype);
         w1.RequiresGrad = true;
@@ -70,16 +90,7 @@ public sealed class Ex20_3_4_AutogradTwoLayer : Exercise
         for (int t = 0; t < steps; t++)
         {
             using var scope = Tensor.Scope();
-            var loss = (x.MatMul(w1).Relu().MatMul(w2) - y).Pow(2).Sum();
-            losses[t] = loss.Item();
-            loss.Backward();
-            using (Tensor.NoGrad())
-            {
-                w1.SubInPlace(w1.Grad! * TwoLayerRandom.LearningRate);
-                w2.SubInPlace(w2.Grad! * TwoLayerRandom.LearningRate);
-            }
-            w1.ZeroGrad();
-            w2.ZeroGrad();
+            losses[t] = Step(x, y, w1, w2, activation).Item();
         }
         foreach (var t in new[] { x, y, w1, w2 }) t.Dispose();
         return losses;

@@ -20,28 +20,7 @@ public sealed class Ex20_3_5_CustomFunctionTwoLayer : Exercise
         ctx.Expect("losses identical to 20.3.4", $"{steps} of {steps}", $"{same} of {steps}");
     }
 
-    /// <summary>Trains with MyReLU; returns the loss of every step.</summary>
-    internal static double[] Train(Device device, ulong seed, int steps, DType dtype = DType.Float32)
-    {
-        var (x, y, w1, w2) = TwoLayerRandom.Data(seed, device, dtype);
-        w1.RequiresGrad = true;
-        w2.RequiresGrad = true;
-        var losses = new double[steps];
-        for (int t = 0; t < steps; t++)
-        {
-            using var scope = Tensor.Scope();
-            var loss = (MyReLU.Apply(x.MatMul(w1)).MatMul(w2) - y).Pow(2).Sum();
-            losses[t] = loss.Item();
-            loss.Backward();
-            using (Tensor.NoGrad())
-            {
-                w1.SubInPlace(w1.Grad! * TwoLayerRandom.LearningRate);
-                w2.SubInPlace(w2.Grad! * TwoLayerRandom.LearningRate);
-            }
-            w1.ZeroGrad();
-            w2.ZeroGrad();
-        }
-        foreach (var t in new[] { x, y, w1, w2 }) t.Dispose();
-        return losses;
-    }
+    /// <summary>Trains 20.3.4's loop with MyReLU in relu's place; returns the loss of every step.</summary>
+    internal static double[] Train(Device device, ulong seed, int steps, DType dtype = DType.Float32) =>
+        Ex20_3_4_AutogradTwoLayer.Train(device, seed, steps, dtype, h => MyReLU.Apply(h));
 }

@@ -34,19 +34,7 @@ public sealed class Ex20_3_6_StaticGraphTwoLayer : Exercise
         var y = graph.Placeholder("y", [TwoLayerRandom.N, TwoLayerRandom.DOut], dtype);
         var w1 = graph.Variable("w1", w1Init);
         var w2 = graph.Variable("w2", w2Init);
-        graph.Trace(() =>
-        {
-            var loss = (x.MatMul(w1).Relu().MatMul(w2) - y).Pow(2).Sum();
-            loss.Backward();
-            using (Tensor.NoGrad())
-            {
-                w1.SubInPlace(w1.Grad! * TwoLayerRandom.LearningRate);
-                w2.SubInPlace(w2.Grad! * TwoLayerRandom.LearningRate);
-            }
-            w1.ZeroGrad();
-            w2.ZeroGrad();
-            return loss;
-        });
+        graph.Trace(() => Ex20_3_4_AutogradTwoLayer.Step(x, y, w1, w2));
         summary = graph.Summary();
         var losses = new double[steps];
         for (int t = 0; t < steps; t++)
