@@ -25,22 +25,12 @@ public static class Init
     };
 
     /// <summary>U(low, high).</summary>
-    public static Tensor Uniform(Tensor t, double low = 0, double high = 1, Generator? generator = null)
-    {
-        t.CheckFloat("Init.Uniform");
-        var data = new double[t.Size];
-        InitSampling.Uniform(data, low, high, generator ?? Generator.Default);
-        return Fill(t, data);
-    }
+    public static Tensor Uniform(Tensor t, double low = 0, double high = 1, Generator? generator = null) =>
+        Fill(t, "Init.Uniform", v => InitSampling.Uniform(v, low, high, generator ?? Generator.Default));
 
     /// <summary>N(mean, std²).</summary>
-    public static Tensor Normal(Tensor t, double mean = 0, double std = 1, Generator? generator = null)
-    {
-        t.CheckFloat("Init.Normal");
-        var data = new double[t.Size];
-        InitSampling.Normal(data, mean, std, generator ?? Generator.Default);
-        return Fill(t, data);
-    }
+    public static Tensor Normal(Tensor t, double mean = 0, double std = 1, Generator? generator = null) =>
+        Fill(t, "Init.Normal", v => InitSampling.Normal(v, mean, std, generator ?? Generator.Default));
 
     /// <summary>Every element 0.</summary>
     public static Tensor Zeros(Tensor t) => Constant(t, 0);
@@ -115,9 +105,12 @@ public static class Init
         };
     }
 
-    /// <summary>Copies host values into t (any device, any float dtype) without recording a graph.</summary>
-    private static Tensor Fill(Tensor t, double[] data)
+    /// <summary>Draws t.Size host values with <paramref name="sample"/> and copies them into t (any device, any float dtype) without recording a graph.</summary>
+    private static Tensor Fill(Tensor t, string op, Action<double[]> sample)
     {
+        t.CheckFloat(op);
+        var data = new double[t.Size];
+        sample(data);
         using (Tensor.NoGrad())
         {
             using var src = Tensor.FromDoubles(data, t.Shape, t.DType, t.Device);

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Chapters;
-using Engine.Data;
 using NUnit.Framework;
 
 namespace Engine.Tests.Layout;
@@ -21,8 +20,7 @@ public sealed class FileNameTests
     [Test]
     public void EverySourceFileDeclaresTheTypeOfItsName()
     {
-        string root = DataFolder.FindRepositoryRoot(TestContext.CurrentContext.TestDirectory)
-            ?? throw new DirectoryNotFoundException("Engine.sln not found above the test directory.");
+        string root = Path.GetDirectoryName(Fixtures.File("Engine.sln"))!;
         var bad = SourceFiles(Path.Combine(root, "src"))
             .Where(f => !DeclaresTypeOfFileName(Path.GetFileName(f), File.ReadAllText(f)))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Engine.Data;
 using NUnit.Framework;
 
 namespace Engine.Tests.Layout;
@@ -16,11 +15,9 @@ public sealed class ScratchLayerLayoutTests
     [Test]
     public void ForwardAndBackwardAreShortAndCheckThroughLayerChecks()
     {
-        string root = DataFolder.FindRepositoryRoot(TestContext.CurrentContext.TestDirectory)
-            ?? throw new DirectoryNotFoundException("Engine.sln not found above the test directory.");
         foreach (var layer in Layers)
         {
-            string text = File.ReadAllText(Path.Combine(root, "src", "Engine", "Scratch", layer + ".cs"));
+            string text = File.ReadAllText(Fixtures.File($"src/Engine/Scratch/{layer}.cs"));
             var bodies = MethodBodies(text, "Forward").Concat(MethodBodies(text, "Backward")).ToList();
             Assert.That(bodies, Is.Not.Empty, $"{layer}: no Forward/Backward found");
             foreach (var body in bodies)
