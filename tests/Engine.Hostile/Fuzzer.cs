@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Engine.Hostile;
 
 /// <summary>
-/// R1 of issue #10: seeded random calls through the public API (<see cref="FuzzOps.All"/>), each on a worker
+/// Seeded random calls through the public API (<see cref="FuzzOps.All"/>), each on a worker
 /// thread with a deadline. Every call must either return a result that passes its check, or throw a managed
 /// exception whose message names the op (or one it is built from). Prints "#i text" before each call, so a
 /// native crash is pinned on its call by whoever reads the output, then the counts:

@@ -39,8 +39,8 @@ public sealed class CnnBench : BenchSuite
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "5"));
         int rounds = int.Parse(options.GetValueOrDefault("rounds", "3"));
         int batch = int.Parse(options.GetValueOrDefault("batch", "64"));
-        int c1 = int.Parse(options.GetValueOrDefault("c1", CnnMnist.C1.ToString()));
-        int c2 = int.Parse(options.GetValueOrDefault("c2", CnnMnist.C2.ToString()));
+        int c1 = int.Parse(options.GetValueOrDefault("c1", Ex20_4_2_CnnMnist.C1.ToString()));
+        int c2 = int.Parse(options.GetValueOrDefault("c2", Ex20_4_2_CnnMnist.C2.ToString()));
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine(Title);
@@ -49,7 +49,7 @@ public sealed class CnnBench : BenchSuite
         Console.WriteLine($"PyTorch peer: {blas.Description}.");
 
         var gen = new Generator(0);
-        var model = CnnMnist.Model(gen, Device.Cpu, c1, c2);
+        var model = Ex20_4_2_CnnMnist.Model(gen, Device.Cpu, c1, c2);
         var optimizer = new Adam(model.Parameters(), lr: 1e-3);
         using var x = Tensor.Rand([batch, 1, 28, 28], generator: gen);
         using var labels = Tensor.FromArray(Enumerable.Range(0, batch).Select(_ => gen.NextInt(10)).ToArray());
@@ -60,7 +60,7 @@ public sealed class CnnBench : BenchSuite
         string[] peerArgs = ["--repeat", repeat.ToString(), "--batch", batch.ToString(), "--c1", c1.ToString(), "--c2", c2.ToString()];
         for (int round = 0; round < rounds; round++)
         {
-            step = Math.Min(step, Timing.BestOf(() => CnnMnist.Step(model, optimizer, x, labels), repeat, minSeconds: 0.2) * 1e3);
+            step = Math.Min(step, Timing.BestOf(() => Ex20_4_2_CnnMnist.Step(model, optimizer, x, labels), repeat, minSeconds: 0.2) * 1e3);
             forward = Math.Min(forward, Timing.BestOf(() =>
             {
                 using var scope = Tensor.Scope();
@@ -108,8 +108,8 @@ public sealed class CnnBench : BenchSuite
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"));
         int steps = int.Parse(options.GetValueOrDefault("steps", "200"));
         int batch = int.Parse(options.GetValueOrDefault("batch", "64"));
-        int c1 = int.Parse(options.GetValueOrDefault("c1", CnnMnist.C1.ToString()));
-        int c2 = int.Parse(options.GetValueOrDefault("c2", CnnMnist.C2.ToString()));
+        int c1 = int.Parse(options.GetValueOrDefault("c1", Ex20_4_2_CnnMnist.C1.ToString()));
+        int c2 = int.Parse(options.GetValueOrDefault("c2", Ex20_4_2_CnnMnist.C2.ToString()));
         string python = options.GetValueOrDefault("python", "python3");
         var gpu = Device.Parse(options["device"]);
         var backend = (CudaBackend)DeviceRegistry.Backend(gpu);
@@ -127,13 +127,13 @@ public sealed class CnnBench : BenchSuite
         Line();
 
         var gen = new Generator(0);
-        var model = CnnMnist.Model(gen, gpu, c1, c2);
+        var model = Ex20_4_2_CnnMnist.Model(gen, gpu, c1, c2);
         var optimizer = new Adam(model.Parameters(), lr: 1e-3);
         using var xCpu = Tensor.Rand([batch, 1, 28, 28], generator: gen);
         using var x = xCpu.To(gpu, copy: true);
         using var labels = Tensor.FromArray(Enumerable.Range(0, batch).Select(_ => gen.NextInt(10)).ToArray(), null, gpu);
         CheckOnDevice(model, x, labels, gpu);
-        double stepMs = TimeSteps(() => CnnMnist.Step(model, optimizer, x, labels), backend, steps, repeat);
+        double stepMs = TimeSteps(() => Ex20_4_2_CnnMnist.Step(model, optimizer, x, labels), backend, steps, repeat);
         CheckOnDevice(model, x, labels, gpu); // the gradients exist now: they must live on the GPU too
         double forwardMs = TimeSteps(() =>
         {

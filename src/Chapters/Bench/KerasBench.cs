@@ -33,7 +33,7 @@ public sealed class KerasBench : BenchSuite
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {LoadAverage()} (a shared machine: other jobs were running)");
 
         var gen = new Generator(0);
-        var keras = LayersConvnet.Build(seed: 0);
+        var keras = Ex21_4_6_LayersConvnet.Build(seed: 0);
         keras.Compile(new Adam(lr: 1e-3, eps: 1e-7), Losses.CategoricalCrossentropy);
         var nn = new Nn.Sequential(
             new Nn.Conv2d(1, 8, 5, generator: gen), new Nn.ReLU(), new Nn.MaxPool2d(2),
@@ -87,8 +87,8 @@ public sealed class KerasBench : BenchSuite
     private static void TimeEpoch(int batch)
     {
         var (train, _) = Engine.Data.Mnist.Load(normalize: true, flatten: false, oneHot: true);
-        var (x, y) = LayersConvnet.Images(train);
-        var model = LayersConvnet.Build(seed: 0);
+        var (x, y) = Ex21_4_6_LayersConvnet.Images(train);
+        var model = Ex21_4_6_LayersConvnet.Build(seed: 0);
         model.Compile(new Adam(lr: 1e-3, eps: 1e-7), Losses.CategoricalCrossentropy, ["accuracy"]);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         model.Fit(x, y, epochs: 1, batchSize: batch, verbose: 0);

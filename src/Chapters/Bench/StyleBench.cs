@@ -29,8 +29,8 @@ public sealed class StyleBench : BenchSuite
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {repeat} after a warm-up · load average {LoadAverage()}");
 
         var net = new ResNet18StyleBackbone(Device.Cpu);
-        var contentPath = Engine.Data.DataFolder.GetFile(Path.Combine("images", NeuralStyleTransfer.DefaultContent + ".jpg"), null, "bench style");
-        var stylePath = Engine.Data.DataFolder.GetFile(Path.Combine("images", NeuralStyleTransfer.DefaultStyle + ".jpg"), null, "bench style");
+        var contentPath = Engine.Data.DataFolder.GetFile(Path.Combine("images", Ex23_3_NeuralStyleTransfer.DefaultContent + ".jpg"), null, "bench style");
+        var stylePath = Engine.Data.DataFolder.GetFile(Path.Combine("images", Ex23_3_NeuralStyleTransfer.DefaultStyle + ".jpg"), null, "bench style");
         var (contentRgb, h, w) = StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
         var (styleRgb, _, _) = StyleImages.Load(stylePath, h, w);
         var x = net.Preprocess(contentRgb, h, w);

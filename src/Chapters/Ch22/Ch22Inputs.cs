@@ -52,7 +52,7 @@ internal static class Ch22Inputs
         var (fullTrain, fullTest) = Mnist.Load(normalize: true, flatten: false);
         int trainCount = Math.Min(ctx.Int("train", 12000), fullTrain.Count);
         var test = fullTest.To(ctx.Device);
-        var model = CnnMnist.Model(ctx.NewGenerator(), ctx.Device);
+        var model = Ex20_4_2_CnnMnist.Model(ctx.NewGenerator(), ctx.Device);
         var cache = Path.Combine(Path.GetDirectoryName(ctx.OutDir)!, "22-cnn", $"cnn-train{trainCount}-seed{ctx.Seed}.safetensors");
         if (File.Exists(cache)) model.Load(cache);
         else
@@ -62,7 +62,7 @@ internal static class Ch22Inputs
             var loader = new DataLoader(train.ToDataset(), batchSize: 64, shuffle: true, seed: ctx.Seed);
             foreach (var (x, y) in loader)
             {
-                CnnMnist.Step(model, optimizer, x, y);
+                Ex20_4_2_CnnMnist.Step(model, optimizer, x, y);
                 x.Dispose();
                 y.Dispose();
             }
@@ -70,7 +70,7 @@ internal static class Ch22Inputs
             Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
             model.Save(cache);
         }
-        double accuracy = CnnMnist.Accuracy(model, test);
+        double accuracy = Ex20_4_2_CnnMnist.Accuracy(model, test);
         model.Eval();
         ctx.Print($"20.4.2 CNN trained for 1 epoch on {trainCount} MNIST images: test accuracy {accuracy.ToString("F4", Inv)} (weights: {cache})");
         return (model, test, accuracy);

@@ -35,7 +35,7 @@ public sealed class DigitModel
     /// <summary>The 21.4.6 model as the exercise builds it, compiled as it is (Adam lr 0.001, ε 1e-7; categorical cross-entropy).</summary>
     public static Sequential Build(ulong seed = 0)
     {
-        var model = LayersConvnet.Build(seed);
+        var model = Ex21_4_6_LayersConvnet.Build(seed);
         model.Compile(optimizer: new Adam(lr: 0.001, eps: 1e-7), loss: Losses.CategoricalCrossentropy, metrics: ["accuracy"]);
         return model;
     }
@@ -76,8 +76,8 @@ public sealed class DigitModel
         var train = trainImages < fullTrain.Count ? fullTrain.Take(trainImages) : fullTrain;
         var model = Build(seed);
         var sw = Stopwatch.StartNew();
-        var (x, y) = LayersConvnet.Images(train);
-        var (testX, testY) = LayersConvnet.Images(test);
+        var (x, y) = Ex21_4_6_LayersConvnet.Images(train);
+        var (testX, testY) = Ex21_4_6_LayersConvnet.Images(test);
         model.Fit(x, y, epochs: epochs, batchSize: 64, verbose: 2, output: log);
         double accuracy = model.Evaluate(testX, testY, batchSize: 1000)["acc"];
         log.WriteLine($"  test accuracy {accuracy.ToString("F4", Inv)} after {epochs} epoch(s) on {train.Count} images ({sw.Elapsed.TotalSeconds:F0} s)");

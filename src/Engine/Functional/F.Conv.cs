@@ -94,8 +94,8 @@ public static partial class F
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
             using var g2 = ViewAs(g4, [m, f]);
             Tensor? dx = x.RequiresGrad ? Empty(g, x.Shape) : null, dw = null, db = null;
-            // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: the GEMM with the long N·OH·OW axis as the
-            // shared dimension and the wide side as rows runs several times faster than dyᵀ·cols.
+            // dWᵀ = colsᵀ·dy [C·KH·KW, F], then transposed: a GEMM whose shared dimension is the long
+            // N·OH·OW axis and whose rows are the wide C·KH·KW side (rather than dyᵀ·cols [F, C·KH·KW]).
             using var dwT = weight.RequiresGrad ? Empty(g, [k, f]) : null;
             using (var w2 = ViewAs(weight, [f, k]))
             {

@@ -22,8 +22,7 @@ public static class WeightInit
         if (!(std >= 0) || double.IsInfinity(std))
             throw new ArgumentOutOfRangeException(nameof(std), $"WeightInit.Normal: std must be a finite number ≥ 0, got {std}.");
         var data = Tensor.HostDoubles("WeightInit.Normal", shape);
-        (generator ?? Generator.Default).FillNormal(data);
-        for (int i = 0; i < data.Length; i++) data[i] *= std;
+        InitSampling.Normal(data, 0, std, generator ?? Generator.Default);
         return Tensor.FromDoubles(data, shape, dtype, device);
     }
 

@@ -37,16 +37,9 @@ public sealed class Conv2d : Module
         Padding = padding;
         Dilation = d;
         Groups = groups;
-        var w = Tensor.Zeros([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], dtype, device);
-        Init.KaimingUniform(w, a: Math.Sqrt(5), generator: generator);
+        var (w, b) = Init.DefaultWeightAndBias([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], bias, dtype, device, generator);
         Weight = RegisterParameter("weight", w);
-        if (bias)
-        {
-            double bound = 1 / Math.Sqrt(inChannels / groups * kernelSize.H * kernelSize.W);
-            var b = Tensor.Zeros([outChannels], dtype, device);
-            Init.Uniform(b, -bound, bound, generator);
-            Bias = RegisterParameter("bias", b);
-        }
+        if (b is not null) Bias = RegisterParameter("bias", b);
     }
 
     /// <summary>Input channels.</summary>

@@ -16,16 +16,9 @@ public sealed class Linear : Module
         Tensor.CheckedSize("Linear", [outFeatures, inFeatures]);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        var w = Tensor.Zeros([outFeatures, inFeatures], dtype, device);
-        Init.KaimingUniform(w, a: Math.Sqrt(5), generator: generator);
+        var (w, b) = Init.DefaultWeightAndBias([outFeatures, inFeatures], bias, dtype, device, generator);
         Weight = RegisterParameter("weight", w);
-        if (bias)
-        {
-            double bound = 1 / Math.Sqrt(inFeatures);
-            var b = Tensor.Zeros([outFeatures], dtype, device);
-            Init.Uniform(b, -bound, bound, generator);
-            Bias = RegisterParameter("bias", b);
-        }
+        if (b is not null) Bias = RegisterParameter("bias", b);
     }
 
     /// <summary>Input size.</summary>

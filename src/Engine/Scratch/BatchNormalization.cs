@@ -19,12 +19,7 @@ public sealed class BatchNormalization : ILayer
     /// <summary>A layer over γ [D] and β [D] (used, not copied); running statistics start at 0 unless given.</summary>
     public BatchNormalization(Tensor gamma, Tensor beta, double momentum = 0.9, Tensor? runningMean = null, Tensor? runningVar = null)
     {
-        gamma.CheckFloat("BatchNormalization");
-        if (gamma.Rank != 1 || !gamma.SameShape(beta))
-            throw new ArgumentException($"BatchNormalization: gamma and beta must both be [D], got {Tensor.ShapeString(gamma.Shape)} and {Tensor.ShapeString(beta.Shape)}.");
-        if (momentum is < 0 or > 1)
-            throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNormalization: momentum must be in [0, 1], got {momentum}.");
-        Tensor.CheckSameKind("BatchNormalization", gamma, beta);
+        LayerChecks.BatchNormParams(gamma, beta, momentum);
         Gamma = gamma;
         Beta = beta;
         Momentum = momentum;
@@ -66,15 +61,8 @@ public sealed class BatchNormalization : ILayer
     /// <summary>x [N, D] or [N, …] with D values per sample → same shape, normalised per feature.</summary>
     public Tensor Forward(Tensor x, bool trainFlg)
     {
-        const string op = "BatchNormalization.Forward";
-        x.CheckFloat(op);
-        Tensor.CheckSameKind(op, x, Gamma);
-        int d = Gamma.Dim(0);
-        if (x.Rank < 2 || x.Size != (long)x.Dim(0) * d)
-            throw new ArgumentException($"{op}: expected [N, {d}] (or [N, …] with {d} values per sample), but got shape {Tensor.ShapeString(x.Shape)}.");
-        int n = x.Dim(0);
-        if (trainFlg && n < 2)
-            throw new ArgumentException($"{op}: training needs a batch of at least 2 samples, got shape {Tensor.ShapeString(x.Shape)}.");
+        LayerChecks.BatchNormInput(x, Gamma, trainFlg);
+        int n = x.Dim(0), d = Gamma.Dim(0);
         _xShape = x.Shape;
         _x3 = x.Reshape(n, d, 1);
         _saveMean = Tensor.Zeros([d], x.DType, x.Device);
@@ -96,18 +84,12 @@ public sealed class BatchNormalization : ILayer
     /// <summary>dout (the output's shape) → dx; sets DGamma and DBeta (after a training-mode forward).</summary>
     public Tensor Backward(Tensor dout)
     {
-        const string op = "BatchNormalization.Backward";
-        if (_x3 is null || _xShape is null || _saveMean is null || _saveInvStd is null)
-            throw new InvalidOperationException($"{op}: call Forward first (no cached batch yet).");
-        if (!_lastWasTraining)
-            throw new InvalidOperationException($"{op}: the last forward ran in test mode (train_flg false); backward needs a training-mode forward.");
-        dout.CheckShape(op, _xShape, "dout (the forward input's shape)");
-        int d = Gamma.Dim(0);
-        using var g3 = dout.Reshape(_xShape[0], d, 1);
-        var dx3 = Tensor.ZerosLike(_x3);
+        LayerChecks.BatchNormDout(dout, _xShape, _lastWasTraining);
+        using var g3 = dout.Reshape(_xShape![0], Gamma.Dim(0), 1);
+        var dx3 = Tensor.ZerosLike(_x3!);
         DGamma = Tensor.ZerosLike(Gamma);
         DBeta = Tensor.ZerosLike(Beta);
-        dout.Backend.BatchNormBackward(_x3, g3, Gamma, _saveMean, _saveInvStd, dx3, DGamma, DBeta);
+        dout.Backend.BatchNormBackward(_x3!, g3, Gamma, _saveMean!, _saveInvStd!, dx3, DGamma, DBeta);
         using (dx3) return dx3.Reshape(_xShape);
     }
 }

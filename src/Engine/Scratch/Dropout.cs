@@ -13,8 +13,7 @@ public sealed class Dropout : ILayer
     /// <summary>A layer dropping a fraction <paramref name="dropoutRatio"/>; masks come from <paramref name="generator"/> (or the default one).</summary>
     public Dropout(double dropoutRatio = 0.5, Generator? generator = null)
     {
-        if (dropoutRatio is < 0 or >= 1 || double.IsNaN(dropoutRatio))
-            throw new ArgumentOutOfRangeException(nameof(dropoutRatio), $"Dropout: dropout_ratio must be in [0, 1), got {dropoutRatio}.");
+        LayerChecks.DropoutRatio(dropoutRatio);
         DropoutRatio = dropoutRatio;
         _generator = generator;
     }
@@ -48,11 +47,9 @@ public sealed class Dropout : ILayer
     /// <summary>dout · mask.</summary>
     public Tensor Backward(Tensor dout)
     {
-        if (Mask is null) throw new InvalidOperationException("Dropout.Backward: call Forward in training mode first (no mask yet).");
-        LayerChecks.SameShape("Dropout.Backward", dout, Mask, "the last forward's input");
-        Tensor.CheckSameKind("Dropout.Backward", dout, Mask);
+        var mask = LayerChecks.Dout("Dropout.Backward", dout, Mask, "training-mode mask");
         var dx = Tensor.ZerosLike(dout);
-        dout.Backend.Dropout(dout, Mask, 1, dx);
+        dout.Backend.Dropout(dout, mask, 1, dx);
         return dx;
     }
 }

@@ -1,5 +1,3 @@
-using Engine.Functional;
-
 namespace Engine.Scratch;
 
 /// <summary>
@@ -15,9 +13,7 @@ public sealed class Pooling : ILayer
     /// <summary>A poolH×poolW window moved by <paramref name="stride"/>.</summary>
     public Pooling(int poolH, int poolW, int stride = 1, int pad = 0)
     {
-        if (poolH <= 0 || poolW <= 0 || stride <= 0 || pad < 0)
-            throw new ArgumentException($"Pooling: pool size and stride must be positive and pad ≥ 0, got {poolH}×{poolW}, stride {stride}, pad {pad}.");
-        F.CheckPoolPadding("Pooling", poolH, poolW, pad);
+        LayerChecks.PoolingParams(poolH, poolW, stride, pad);
         PoolH = poolH;
         PoolW = poolW;
         Stride = stride;
@@ -42,9 +38,7 @@ public sealed class Pooling : ILayer
     /// <summary>x [N, C, H, W] → [N, C, OH, OW].</summary>
     public Tensor Forward(Tensor x)
     {
-        const string op = "Pooling.Forward";
-        F.CheckImage(op, x);
-        var (oh, ow) = F.OutputSize(op, x.Shape, PoolH, PoolW, Stride, Pad);
+        var (oh, ow) = LayerChecks.PoolingInput(x, PoolH, PoolW, Stride, Pad);
         int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
         var y = Tensor.Zeros(shape, x.DType, x.Device);
         ArgMax = Tensor.Zeros(shape, DType.Int32, x.Device);
@@ -56,14 +50,9 @@ public sealed class Pooling : ILayer
     /// <summary>dout [N, C, OH, OW] → dx [N, C, H, W]: each dout element goes to its window's maximum.</summary>
     public Tensor Backward(Tensor dout)
     {
-        const string op = "Pooling.Backward";
-        if (ArgMax is null || _xShape is null) throw new InvalidOperationException($"{op}: call Forward first (no cached maxima yet).");
-        dout.CheckFloat(op);
-        dout.CheckShape(op, ArgMax.Shape, "dout (the forward output's shape)");
-        if (dout.Device != ArgMax.Device)
-            throw new InvalidOperationException($"{op}: dout is on {dout.Device} but the forward ran on {ArgMax.Device}.");
-        var dx = Tensor.Zeros(_xShape, dout.DType, dout.Device);
-        dout.Backend.MaxPool2dBackward(dout, ArgMax, dx);
+        var argMax = LayerChecks.PoolingDout(dout, ArgMax);
+        var dx = Tensor.Zeros(_xShape!, dout.DType, dout.Device);
+        dout.Backend.MaxPool2dBackward(dout, argMax, dx);
         return dx;
     }
 }

@@ -33,11 +33,9 @@ public sealed class Relu : ILayer
     /// <summary>dx = dout where x &gt; 0, else 0; dout has the shape of the last input.</summary>
     public Tensor Backward(Tensor dout)
     {
-        if (_x is null) throw new InvalidOperationException("Relu.Backward: call Forward first (the layer has no input cached yet).");
-        LayerChecks.SameShape("Relu.Backward", dout, _x, "the last forward's input");
-        Tensor.CheckSameKind("Relu.Backward", dout, _x);
+        var x = LayerChecks.Dout("Relu.Backward", dout, _x, "input");
         var dx = Tensor.Empty(dout.Shape, dout.DType, dout.Device); // ReluBackward writes every element
-        dout.Backend.ReluBackward(_x, dout, dx);
+        dout.Backend.ReluBackward(x, dout, dx);
         return dx;
     }
 }

@@ -20,11 +20,9 @@ public sealed class Sigmoid : ILayer
     /// <summary>dx = dout · y · (1 − y); dout has the shape of the last output.</summary>
     public Tensor Backward(Tensor dout)
     {
-        if (Out is null) throw new InvalidOperationException("Sigmoid.Backward: call Forward first (the layer has no output cached yet).");
-        LayerChecks.SameShape("Sigmoid.Backward", dout, Out, "the last forward's output");
-        Tensor.CheckSameKind("Sigmoid.Backward", dout, Out);
+        var y = LayerChecks.Dout("Sigmoid.Backward", dout, Out, "output");
         var dx = Tensor.ZerosLike(dout);
-        Out.Backend.SigmoidBackward(Out, dout, dx);
+        y.Backend.SigmoidBackward(y, dout, dx);
         return dx;
     }
 }

@@ -35,22 +35,8 @@ public sealed class SoftmaxWithLoss
     /// <summary>x [N, C] scores and t (one-hot [N, C] or labels [N]) → mean cross-entropy (0-d tensor).</summary>
     public Tensor Forward(Tensor x, Tensor t)
     {
-        x.CheckFloat("SoftmaxWithLoss.Forward");
-        t.CheckAlive("SoftmaxWithLoss.Forward");
-        if (x.Rank != 2)
-            throw new ArgumentException($"SoftmaxWithLoss.Forward: expected scores of shape [N, C], but got {Tensor.ShapeString(x.Shape)}.");
+        T = t = LayerChecks.SoftmaxTargets(x, t);
         int n = x.Dim(0), c = x.Dim(1);
-        if (t.Device != x.Device)
-            throw new InvalidOperationException($"SoftmaxWithLoss.Forward: the targets are on {t.Device} but the scores are on {x.Device}.");
-        if (t.DType.IsFloat())
-        {
-            if (t.Rank != 2 || t.Dim(0) != n || t.Dim(1) != c)
-                throw new ArgumentException($"SoftmaxWithLoss.Forward: one-hot targets must have the scores' shape [{n}, {c}], but got {Tensor.ShapeString(t.Shape)}.");
-            if (t.DType != x.DType) t = t.To(x.DType);
-        }
-        else if (t.Rank != 1 || t.Dim(0) != n)
-            throw new ArgumentException($"SoftmaxWithLoss.Forward: integer labels must have shape [{n}] for scores [{n}, {c}], but got {Tensor.ShapeString(t.Shape)}.");
-        T = t;
         Y = Tensor.Zeros([n, c], x.DType, x.Device);
         if (Delta == DefaultDelta)
         {
@@ -72,9 +58,9 @@ public sealed class SoftmaxWithLoss
     /// <summary>dx = dout · (y − t)/N [N, C] (dout = dL/dloss, 1 for the loss itself).</summary>
     public Tensor Backward(double dout = 1)
     {
-        if (Y is null || T is null) throw new InvalidOperationException("SoftmaxWithLoss.Backward: call Forward first (no softmax output cached yet).");
-        var dx = Tensor.ZerosLike(Y);
-        Y.Backend.SoftmaxCrossEntropyBackward(Y, T, dout / Y.Dim(0), dx);
+        var y = LayerChecks.Cached("SoftmaxWithLoss.Backward", Y, "softmax output");
+        var dx = Tensor.ZerosLike(y);
+        y.Backend.SoftmaxCrossEntropyBackward(y, T!, dout / y.Dim(0), dx);
         return dx;
     }
 }

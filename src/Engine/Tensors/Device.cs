@@ -1,14 +1,5 @@
 namespace Engine;
 
-/// <summary>Kinds of device.</summary>
-public enum DeviceType
-{
-    /// <summary>The host processor (reference backend).</summary>
-    Cpu,
-    /// <summary>An NVIDIA GPU through the CUDA backend (src/Kernels).</summary>
-    Cuda,
-}
-
 /// <summary>
 /// Where a tensor lives, like torch.device: "cpu", "cuda:0". Each device has one backend that
 /// carries out the op table (<see cref="IBackend"/>).

@@ -39,9 +39,9 @@ public class ToyPathTests
     [Test]
     public void PathsMatchPlainLoops()
     {
-        foreach (var (name, optimizer) in OptimizerComparison.ToyOptimizers())
+        foreach (var (name, optimizer) in Ex24_6_OptimizerComparison.ToyOptimizers())
         {
-            var (x, y) = OptimizerComparison.ToyPath(optimizer);
+            var (x, y) = Ex24_6_OptimizerComparison.ToyPath(optimizer);
             var (rx, ry) = Reference(name);
             Assert.That(x, Has.Length.EqualTo(31));
             Assert.That(x, Is.EqualTo(rx).Within(1e-12), name);
@@ -60,9 +60,9 @@ public class ToyPathTests
             ["AdaGrad"] = (-0.12016232231416045, 2.486389893984459e-17),
             ["Adam"] = (0.13600685239498186, 0.31824537553721943),
         };
-        foreach (var (name, optimizer) in OptimizerComparison.ToyOptimizers())
+        foreach (var (name, optimizer) in Ex24_6_OptimizerComparison.ToyOptimizers())
         {
-            var (x, y) = OptimizerComparison.ToyPath(optimizer);
+            var (x, y) = Ex24_6_OptimizerComparison.ToyPath(optimizer);
             Assert.That(x[^1], Is.EqualTo(numpy[name].X).Within(1e-12), name);
             Assert.That(y[^1], Is.EqualTo(numpy[name].Y).Within(1e-12), name);
         }

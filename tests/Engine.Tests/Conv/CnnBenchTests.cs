@@ -32,7 +32,7 @@ public class CnnBenchTests
     public void TheDeviceGuardRejectsAModelLeftOnTheCpu()
     {
         var gen = new Generator(0);
-        var model = CnnMnist.Model(gen, Device.Cpu, 2, 3);
+        var model = Ex20_4_2_CnnMnist.Model(gen, Device.Cpu, 2, 3);
         using var x = Tensor.Rand([2, 1, 28, 28], generator: gen);
         using var labels = Tensor.FromArray(new[] { 1, 2 });
         Assert.DoesNotThrow(() => CnnBench.CheckOnDevice(model, x, labels, Device.Cpu));

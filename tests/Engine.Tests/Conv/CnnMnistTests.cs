@@ -19,7 +19,7 @@ public class CnnMnistTests
     [Test]
     public void ModelHasTheChapterShape()
     {
-        var model = CnnMnist.Model(new Generator(0), Device.Cpu);
+        var model = Ex20_4_2_CnnMnist.Model(new Generator(0), Device.Cpu);
         // conv1 1·16·25 + 16, conv2 16·32·25 + 32, linear 1568·10 + 10
         Assert.That(model.ParameterCount, Is.EqualTo(16 * 25 + 16 + 16 * 32 * 25 + 32 + 1568 * 10 + 10));
         using var y = model.Forward(Tensor.Zeros([2, 1, 28, 28]));

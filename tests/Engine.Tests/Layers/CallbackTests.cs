@@ -13,8 +13,8 @@ public class CallbackTests
         var m = new Sequential(seed: seed);
         m.Add(new Dense(1, inputShape: [1]));
         m.Compile("sgd", "mse");
-        var x = Tensor.FromArray(Chapters.Ch21.LinearModel.Xs, [6, 1]);
-        var y = Tensor.FromArray(Chapters.Ch21.LinearModel.Ys, [6, 1]);
+        var x = Tensor.FromArray(Chapters.Ch21.Ex21_7_LinearModel.Xs, [6, 1]);
+        var y = Tensor.FromArray(Chapters.Ch21.Ex21_7_LinearModel.Ys, [6, 1]);
         return (m, x, y);
     }
 

@@ -30,16 +30,16 @@ public class Ch21ExerciseTests
     [Test]
     public void MinimizeMatchesTheBookInFloat32AndFloat64()
     {
-        Assert.That(Chapters.Ch21.Minimize.Solve(Device.Cpu, DType.Float32), Is.EqualTo(-0.16092407703399658).Within(1e-5));
-        Assert.That(Chapters.Ch21.Minimize.Solve(Device.Cpu, DType.Float64), Is.EqualTo(-0.1609241167).Within(1e-9));
+        Assert.That(Chapters.Ch21.Ex21_4_7_Minimize.Solve(Device.Cpu, DType.Float32), Is.EqualTo(-0.16092407703399658).Within(1e-5));
+        Assert.That(Chapters.Ch21.Ex21_4_7_Minimize.Solve(Device.Cpu, DType.Float64), Is.EqualTo(-0.1609241167).Within(1e-9));
     }
 
     [TestCase(0UL)]
     [TestCase(7UL)]
     public void LinearModelPredictsNine(ulong seed)
     {
-        var (model, _) = Chapters.Ch21.LinearModel.Train(seed);
-        double y5 = Chapters.Ch21.LinearModel.PredictOne(model, 5);
+        var (model, _) = Chapters.Ch21.Ex21_7_LinearModel.Train(seed);
+        double y5 = Chapters.Ch21.Ex21_7_LinearModel.PredictOne(model, 5);
         Assert.That(y5, Is.GreaterThan(8.99).And.LessThan(9.0));
     }
 }

@@ -5,7 +5,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests.Nn;
 
-/// <summary>The signature fixes of docs/pytorch-api-audit.md: softmax along any dim, Flatten's end_dim, reprs.</summary>
+/// <summary>The PyTorch signatures docs/pytorch-api-audit.md lists: softmax along any dim, Flatten's end_dim, reprs.</summary>
 public class ApiAuditTests
 {
     [Test]

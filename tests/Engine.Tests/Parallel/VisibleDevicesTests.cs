@@ -33,8 +33,8 @@ public class VisibleDevicesTests
     [Test]
     public void TheTourDescribesTheVariable()
     {
-        Assert.That(global::Chapters.Ch25.DevicesTour.DescribeVisible(null), Is.EqualTo("(not set: every GPU is visible)"));
-        Assert.That(global::Chapters.Ch25.DevicesTour.DescribeVisible(" "), Is.EqualTo("(set but empty: every GPU is hidden)"));
-        Assert.That(global::Chapters.Ch25.DevicesTour.DescribeVisible("1,0"), Does.StartWith("1,0 (cuda:0, cuda:1"));
+        Assert.That(global::Chapters.Ch25.Ex25_1_DevicesTour.DescribeVisible(null), Is.EqualTo("(not set: every GPU is visible)"));
+        Assert.That(global::Chapters.Ch25.Ex25_1_DevicesTour.DescribeVisible(" "), Is.EqualTo("(set but empty: every GPU is hidden)"));
+        Assert.That(global::Chapters.Ch25.Ex25_1_DevicesTour.DescribeVisible("1,0"), Does.StartWith("1,0 (cuda:0, cuda:1"));
     }
 }

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// R2 of issue #10: every reader of <see cref="FileReaders.All"/> on truncated, bit-flipped, oversized-header
+/// Every reader of <see cref="FileReaders.All"/> on truncated, bit-flipped, oversized-header
 /// and wrong-type files. Each read either succeeds or throws an I/O or data exception whose message names the
 /// file; none hangs (10 s per read) and none allocates more than 64 MB + 32× the file size, so a lying header
 /// cannot ask for gigabytes. Prints the counts.

@@ -4,11 +4,11 @@ using NUnit.Framework;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// R6 of issue #10: with the same seed, an exercise prints the same numbers, bit for bit, on every run and
+/// With the same seed, an exercise prints the same numbers, bit for bit, on every run and
 /// whatever the core count. Each exercise runs its quick schedule in child processes (`chapters run ID
 /// --quick --seed 0`) with DOTNET_PROCESSOR_COUNT=2, again with 2, and with 1; the printed outputs must be
-/// equal once elapsed times are masked. Covered: every CPU exercise but 20.4.2 (about 150 s for its quick
-/// schedule on this machine under load; its own test checks the same seed gives the same loss) and those
+/// equal once elapsed times are masked. Covered: every CPU exercise but 20.4.2 (its quick schedule trains a
+/// CNN on MNIST, too long to run three times; its own test checks the same seed gives the same loss) and those
 /// whose output is about the machine, not numbers of the book (25.1 devices, 25.2b MPI launch, 25.3 timings).
 /// 24.5 and 24.6, the longest, run twice (1 and 2 cores) instead of three times.
 /// </summary>

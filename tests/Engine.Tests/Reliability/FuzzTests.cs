@@ -3,7 +3,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// R1 of issue #10: engine-hostile's fuzzer (tests/Engine.Hostile) in a child process, so a native crash is
+/// Engine-hostile's fuzzer (tests/Engine.Hostile) in a child process, so a native crash is
 /// a failed test that names the call, not a dead test host. 10 000 seeded calls by default; more with
 /// ENGINE_FUZZ_CALLS, another seed with ENGINE_FUZZ_SEED. The child's managed heap is capped at 2 GB, so a
 /// size that slipped past the checks fails as an allocation error instead of swapping the machine.

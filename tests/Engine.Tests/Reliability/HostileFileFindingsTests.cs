@@ -5,7 +5,7 @@ using NUnit.Framework;
 
 namespace Engine.Tests.Reliability;
 
-/// <summary>The file findings of issue #10: safetensors headers of the wrong JSON types, duplicate names, huge
+/// <summary>Hostile files: safetensors headers of the wrong JSON types, duplicate names, huge
 /// shapes, an empty save path, stale temp files of a killed save; Boston cells that are not finite numbers.</summary>
 public class HostileFileFindingsTests
 {

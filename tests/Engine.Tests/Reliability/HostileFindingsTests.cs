@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// Each finding of the hostile-input run on main (issue #10): sizes that wrapped, empty and rank-0 tensors,
+/// Hostile inputs through the public API: sizes that wrap, empty and rank-0 tensors,
 /// Flatten, BCE outside [0, 1], a second backward through a released graph. Expected behaviour is PyTorch's.
 /// </summary>
 public class HostileFindingsTests

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Engine.Tests.Reliability;
 
 /// <summary>
-/// R4 of issue #10: a child process saves 4 MB checkpoints in a loop (engine-hostile save-loop, Module.Save)
+/// A child process saves 4 MB checkpoints in a loop (engine-hostile save-loop, Module.Save)
 /// and is killed with SIGKILL after a random delay, round after round for about 20 s. After every kill the
 /// checkpoint on disk must load and be one whole generation (every value equal), no older than the last save
 /// the child reported and at most one newer. The temp files the kills leave are removed by the next save.
