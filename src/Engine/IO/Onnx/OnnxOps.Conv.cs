@@ -4,7 +4,8 @@ namespace Engine.IO.Onnx;
 
 // Conv, MaxPool, AveragePool, GlobalAveragePool and BatchNormalization on NCHW images, mapped onto
 // the engine's F.Conv2d / F.MaxPool2d / F.AvgPool2d (one stride, symmetric padding):
-// - asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
+// - pads [begin, end] that read the same windows as [begin, begin] are passed as that padding (AsSymmetric);
+//   other asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
 // - dilation and groups go to F.Conv2d (dilated kernel; one batched GEMM over the groups).
 internal static partial class OnnxOps
 {
