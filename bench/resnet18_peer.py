@@ -121,9 +121,10 @@ def summary(graph, weights):
     for n in graph["nodes"]:
         if n["op"] == "Add":
             src = n["inputs"][0]
-            while src not in channels:  # back through BN/Relu to the conv that set the width
+            while src not in channels and src in producer:  # back through BN/Relu to the conv that set the width
                 src = producer[src]["inputs"][0]
-            per_stage[channels[src]] += 1
+            if src in channels:
+                per_stage[channels[src]] += 1
     projections = sum(1 for n in convs if weights[n["inputs"][1]].shape[2:] == (1, 1))
     stages = [per_stage[c] for c in sorted(per_stage)]
     return f"{len(convs)} convs: stem, basic blocks per stage {stages} ({', '.join(str(c) for c in sorted(per_stage))} channels), {projections} projection shortcuts"
