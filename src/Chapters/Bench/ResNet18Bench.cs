@@ -17,7 +17,8 @@ namespace Chapters.Bench;
 /// hits them alike, each side keeping its best; then PyTorch 1.13 (bench/resnet18_peer.py, same threads)
 /// on the same weights and inputs, which the engine exports to out/bench-resnet18.safetensors with the graph.
 /// Checks that all give the same features and shows where the engine's time goes (seconds per operator
-/// type, one profiled forward at each batch size). Options: --repeat N (runs per round, default 3),
+/// type, one profiled forward at each batch size; at the largest batch, each conv geometry's F.Conv2d beside
+/// its im2col and GEMM alone, <see cref="ConvParts"/>). Options: --repeat N (runs per round, default 3),
 /// --rounds R (default 2), --batches 1,8, --python PATH (default /usr/bin/python3).
 /// </summary>
 public sealed class ResNet18Bench : BenchSuite
@@ -50,6 +51,7 @@ public sealed class ResNet18Bench : BenchSuite
         var rows = new List<(int Batch, double Engine, double Unfolded, double Ort, double DiffOrt, double DiffUnfolded)>();
         var exported = new List<KeyValuePair<string, Tensor>>();
         var profiles = new List<string>();
+        var convParts = new List<string>();
         foreach (int batch in batches)
         {
             var x = Tensor.Rand([batch, 3, 224, 224], -120, 135, generator: new Generator(22));
@@ -81,6 +83,7 @@ public sealed class ResNet18Bench : BenchSuite
             exported.Add(new($"__y{batch}__", Tensor.FromArray(a, [batch, 512, 1, 1])));
             profiles.Add(Profile(folded, x, "BN folded"));
             profiles.Add(Profile(model, x, "as imported"));
+            if (batch == batches.Max()) convParts = ConvParts.Table(folded, x, repeat).ToList();
         }
 
         Directory.CreateDirectory("out");
@@ -109,6 +112,9 @@ public sealed class ResNet18Bench : BenchSuite
                 + "eval mode, torch.inference_mode, BatchNorm2d not folded; timed after the engine and ONNX Runtime, best of its runs.");
         Console.WriteLine();
         foreach (var line in profiles) Console.WriteLine(line);
+        Console.WriteLine();
+        Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it, and its im2col and GEMM alone on the whole batch, best of --repeat:");
+        foreach (var line in convParts) Console.WriteLine(line);
         Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
         return 0;
     }
