@@ -41,9 +41,10 @@ internal static class Vgg16GradCam
         }
         float[] probs;
         using (Tensor.NoGrad()) probs = Head(Features(x)).Cpu().ToArray<float>();
-        var top = Enumerable.Range(0, probs.Length).OrderByDescending(i => probs[i]).Take(3).ToArray();
+        var decoded = ImageNetClasses.Decode(probs, top: 3);
+        var top = decoded.Select(d => d.Index).ToArray();
         ctx.Print($"VGG16 ({Path.GetFileName(weights)}) on {(imagePath is null ? "the cat frame" : Path.GetFileName(imagePath))}, 224×224: top classes "
-            + string.Join(", ", top.Select(i => $"{i} ({probs[i].ToString("F4", Inv)})")) + " (ImageNet class indices; the names are not bundled)");
+            + string.Join(", ", decoded.Select(d => $"{d.Index} {d.Name} ({d.Probability.ToString("F4", Inv)})")) + " (the book's elephant: 386 African_elephant ≈ 0.91)");
         var cam = new GradCam(Features, Head);
         var heat = cam.Heatmap(x, top[0]);
         var h = heat.ToArray<float>();

@@ -7,9 +7,11 @@ namespace Engine.Tests.Onnx;
 /// <summary>
 /// The ONNX operators against PyTorch 1.13: small modules exported to ONNX by
 /// tests/fixtures/onnx/make_fixtures.py (grouped, depthwise and dilated conv, max/avg pooling with
-/// ceil_mode and both count_include_pad, Gemm from Linear, a tiny net with BN, Clip, Mul, Add, Concat,
-/// GlobalAveragePool, Flatten, Dropout, Softmax in opsets 9 and 13). The imported model's output and its
-/// input gradient of Σ y·r match PyTorch within 1e-5·(1 + |expected|) in float32, and its output matches ONNX Runtime.
+/// ceil_mode and both count_include_pad, Gemm from Linear and with transA, transB, alpha, beta, a tiny net
+/// with Clip, Mul, Add, Concat, GlobalAveragePool, Flatten, Dropout, Softmax in opsets 9 and 13, once more
+/// with its BatchNormalization node kept). The imported model's output and its input gradient of Σ y·r
+/// match PyTorch within 1e-5·(1 + |expected|) in float32, its output matches ONNX Runtime, and with the
+/// BatchNormalization folded (<see cref="OnnxModel.FoldBatchNorm"/>) it still matches PyTorch.
 /// </summary>
 public class OnnxFixtureTests
 {
@@ -28,6 +30,7 @@ public class OnnxFixtureTests
     [
         "conv_groups_dilation", "conv_depthwise_stride", "conv_dilated_stride", "maxpool_ceil", "maxpool_ceil_odd",
         "avgpool_ceil_include", "avgpool_ceil_exclude", "avgpool_pad_exclude", "linear", "tiny_net_opset9", "tiny_net_opset13",
+        "tiny_net_bn_opset13", "gemm_transposes",
     ];
 
     private static JsonElement Case(string name) => All.Value.Cases.Single(c => c.GetProperty("name").GetString() == name);
@@ -68,5 +71,28 @@ public class OnnxFixtureTests
         var peer = OnnxRuntimePeer.Run(bytes, "x", x, "y")["y"];
         Assert.That(y.Shape, Is.EqualTo(peer.Shape));
         Close(y.ToArray<float>(), peer.Values, 1e-5, name + " y vs ORT");
+    }
+
+    [Test]
+    public void TheFixturesHoldTheOperatorsTheyAreNamedFor()
+    {
+        var dir = All.Value.Dir;
+        var bn = OnnxModel.Load(Path.Combine(dir, "tiny_net_bn_opset13.onnx"));
+        Assert.That(bn.Nodes.Count(n => n.OpType == "BatchNormalization"), Is.EqualTo(1), "exported with TrainingMode.PRESERVE");
+        Assert.That(OnnxModel.Load(Path.Combine(dir, "tiny_net_opset13.onnx")).Nodes.Any(n => n.OpType == "BatchNormalization"), Is.False,
+            "PyTorch's eval-mode export folds the BN itself");
+        var gemm = OnnxModel.Load(Path.Combine(dir, "gemm_transposes.onnx")).Nodes.Single(n => n.OpType == "Gemm");
+        Assert.That((gemm.Int("transA", 0), gemm.Int("transB", 0), gemm.Float("alpha", 1), gemm.Float("beta", 1)), Is.EqualTo((1L, 1L, 2f, 0.5f)));
+    }
+
+    [Test]
+    public void FoldedBatchNormMatchesPyTorch()
+    {
+        var c = Case("tiny_net_bn_opset13");
+        var folded = OnnxModel.Load(Path.Combine(All.Value.Dir, c.GetProperty("file").GetString()!)).FoldBatchNorm();
+        Assert.That(folded.Nodes.Any(n => n.OpType == "BatchNormalization"), Is.False);
+        using var x = Tensor.FromArray(Fl(c, "x"), Sh(c, "x_shape"));
+        using var y = folded.Forward(x);
+        Close(y.ToArray<float>(), Fl(c, "y"), 1e-5, "folded y");
     }
 }

@@ -2,9 +2,10 @@ namespace Engine.IO.Onnx;
 
 /// <summary>
 /// What an operator needs besides its tensor inputs: the model's opset, train/eval mode, and the
-/// host integer constants (shapes, axes) that some inputs name.
+/// host integer constants (shapes, axes) that some inputs name. <see cref="OverwriteInput"/> is true when the
+/// node may write its result into its first input (no graph is recorded and nothing else reads that value).
 /// </summary>
-internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node)
+internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node, bool OverwriteInput = false)
 {
     /// <summary>The integer constant at input <paramref name="index"/>, or null when that input is omitted.</summary>
     public long[]? IntInput(int index)

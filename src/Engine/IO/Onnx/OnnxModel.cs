@@ -15,7 +15,7 @@ namespace Engine.IO.Onnx;
 /// var acts = model.Run(x, "Pooling395_Output_0", model.Nodes[3].Outputs[0]);
 /// </code>
 /// </summary>
-public sealed class OnnxModel : Module
+public sealed partial class OnnxModel : Module
 {
     /// <summary>The lowest and highest default-domain opset versions this importer implements.</summary>
     public const int MinOpset = 7, MaxOpset = 21;
@@ -75,6 +75,29 @@ public sealed class OnnxModel : Module
         }
         foreach (var o in OutputNames)
             if (!known.Contains(o)) throw new InvalidDataException($"ONNX: graph output '{o}' of {source} is not produced by any node.");
+        Eval();
+    }
+
+    /// <summary>
+    /// A model over <paramref name="nodes"/> with the initializers <paramref name="weights"/> (name → tensor, in
+    /// registration order; those in <paramref name="buffers"/> become buffers), inputs and outputs as
+    /// <paramref name="from"/>'s. Used by <see cref="FoldBatchNorm"/>.
+    /// </summary>
+    private OnnxModel(OnnxModel from, OnnxNode[] nodes, IEnumerable<KeyValuePair<string, Tensor>> weights, ISet<string> buffers, string source)
+    {
+        Source = source;
+        OpsetVersion = from.OpsetVersion;
+        ProducerName = from.ProducerName;
+        InputNames = from.InputNames;
+        OutputNames = from.OutputNames;
+        InputShapes = from.InputShapes;
+        CheckInputShapes = from.CheckInputShapes;
+        foreach (var (name, t) in weights) _weights[name] = buffers.Contains(name) ? RegisterBuffer(name, t) : RegisterParameter(name, t);
+        foreach (var (name, v) in from._integers) _integers[name] = v;
+        _nodes = nodes;
+        for (int i = 0; i < nodes.Length; i++)
+            foreach (var input in nodes[i].Inputs)
+                if (input.Length > 0) _lastUse[input] = i;
         Eval();
     }
 
@@ -183,16 +206,39 @@ public sealed class OnnxModel : Module
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node));
+            bool overwrite = !recording && MayOverwrite(node, i, values, inputs, wanted);
+            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite));
             NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
                 if (node.Outputs[k].Length > 0) values[node.Outputs[k]] = results[k];
             if (!recording)
                 foreach (var n in node.Inputs.Distinct())
-                    if (n.Length > 0 && _lastUse[n] == i && !wanted.Contains(n) && values.TryGetValue(n, out var t) && !t.Persistent && !inputs.ContainsKey(n) && !results.Contains(t))
-                    { t.Dispose(); values.Remove(n); }
+                    if (n.Length > 0 && _lastUse[n] == i && !wanted.Contains(n) && values.TryGetValue(n, out var t) && !t.Persistent && !inputs.ContainsKey(n))
+                    {
+                        // The name is dead; the tensor lives on if a result or another value is the same object.
+                        values.Remove(n);
+                        if (!results.Contains(t) && !values.Values.Any(v => ReferenceEquals(v, t))) t.Dispose();
+                    }
         }
         return wanted.ToDictionary(o => o, o => Lookup(values, o));
+    }
+
+    /// <summary>Value producers whose result is a tensor of its own (not a view or the same object as an input value).</summary>
+    private static readonly HashSet<string> FreshResults = ["Conv", "BatchNormalization", "Relu", "Add", "MaxPool"];
+
+    /// <summary>
+    /// Whether node <paramref name="i"/> (a Relu or an Add) may write its result over its first input: that
+    /// value was made by a node in <see cref="FreshResults"/>, this node is its last reader (and reads it once),
+    /// it was neither given nor asked for, and no other value is the same tensor.
+    /// </summary>
+    private bool MayOverwrite(OnnxNode node, int i, Dictionary<string, Tensor> values, IReadOnlyDictionary<string, Tensor> inputs, HashSet<string> wanted)
+    {
+        if (node.OpType is not ("Relu" or "Add") || node.Inputs.Count == 0) return false;
+        string name = node.Inputs[0];
+        if (name.Length == 0 || _lastUse[name] != i || wanted.Contains(name) || inputs.ContainsKey(name) || node.Inputs.Skip(1).Contains(name)) return false;
+        var producer = _nodes.Take(i).LastOrDefault(n => n.Outputs.Contains(name));
+        if (producer is null || !FreshResults.Contains(producer.OpType) || !values.TryGetValue(name, out var t) || t.Persistent) return false;
+        return values.Count(kv => ReferenceEquals(kv.Value, t)) == 1;
     }
 
     private Tensor Lookup(Dictionary<string, Tensor> values, string name)

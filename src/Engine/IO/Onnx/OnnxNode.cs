@@ -23,6 +23,19 @@ public sealed class OnnxNode
         foreach (var a in proto.Attribute) _attributes[a.Name] = a;
     }
 
+    private OnnxNode(OnnxNode from, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
+    {
+        Name = from.Name;
+        OpType = from.OpType;
+        Domain = from.Domain;
+        Inputs = inputs.ToArray();
+        Outputs = outputs.ToArray();
+        _attributes = from._attributes;
+    }
+
+    /// <summary>The same operator, name and attributes reading <paramref name="inputs"/> and writing <paramref name="outputs"/>.</summary>
+    internal OnnxNode With(IReadOnlyList<string> inputs, IReadOnlyList<string> outputs) => new(this, inputs, outputs);
+
     /// <summary>The node's name in the file ("#index" when it has none).</summary>
     public string Name { get; }
 

@@ -4,7 +4,8 @@ namespace Engine.IO.Onnx;
 
 // Conv, MaxPool, AveragePool, GlobalAveragePool and BatchNormalization on NCHW images, mapped onto
 // the engine's F.Conv2d / F.MaxPool2d / F.AvgPool2d (one stride, symmetric padding):
-// - asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
+// - pads [begin, end] that read the same windows as [begin, begin] are passed as that padding (AsSymmetric);
+//   other asymmetric pads, auto_pad SAME_* and ceil_mode become an explicit F.Pad2d (zeros, or −∞ for max);
 // - dilation and groups go to F.Conv2d (dilated kernel; one batched GEMM over the groups).
 internal static partial class OnnxOps
 {
@@ -20,9 +21,10 @@ internal static partial class OnnxOps
         var (sh, sw) = Pair(node, "strides", 1);
         var (dh, dw) = Pair(node, "dilations", 1);
         int stride = SameStride(node, sh, sw);
-        var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), (kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw);
+        int spanH = (kh - 1) * dh + 1, spanW = (kw - 1) * dw + 1;
+        var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), spanH, spanW, sh, sw);
         int pad = 0;
-        if (pt == pb && pl == pr && pt == pl) pad = pt;
+        if (pt == pl && AsSymmetric(x.Dim(2), spanH, stride, pt, pb) && AsSymmetric(x.Dim(3), spanW, stride, pl, pr)) pad = pt;
         else x = F.Pad2d(x, pt, pb, pl, pr);
 
         int groups = (int)node.Int("group", 1);
@@ -43,7 +45,7 @@ internal static partial class OnnxOps
         int stride = SameStride(node, sh, sw);
         var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), kh, kw, sh, sw);
         bool ceil = node.Int("ceil_mode", 0) != 0;
-        if (!ceil && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
+        if (!ceil && pt == pl && pt <= kh / 2 && pt <= kw / 2 && AsSymmetric(x.Dim(2), kh, stride, pt, pb) && AsSymmetric(x.Dim(3), kw, stride, pl, pr))
             return F.MaxPool2d(x, (kh, kw), (stride, stride), (pt, pt));
         int oh = PoolSize(x.Dim(2), kh, stride, pt, pb, ceil), ow = PoolSize(x.Dim(3), kw, stride, pl, pr, ceil);
         // Padding with −∞ never wins a max; the bottom/right pad is what makes exactly OH×OW windows.
@@ -100,6 +102,14 @@ internal static partial class OnnxOps
         double eps = c.Node.Float("epsilon", 1e-5f), momentum = c.Node.Float("momentum", 0.9f);
         return F.BatchNorm(x, mean, var, scale, bias, training: c.Training, momentum: 1 - momentum, eps: eps);
     }
+
+    /// <summary>
+    /// True when pads (begin, end) along an axis of size n act as the symmetric pad (begin, begin): the end
+    /// pad is not larger and both give the same number of windows, so the same windows are read and any
+    /// position past n is padding either way (CNTK's ResNet18 writes [1, 1, 0, 0] for its stride-2 layers).
+    /// </summary>
+    private static bool AsSymmetric(int n, int span, int stride, int begin, int end) =>
+        end <= begin && (n + 2 * begin - span) / stride == (n + begin + end - span) / stride && n + begin + end >= span;
 
     /// <summary>Output length of a pooling window: floor, or ceil where the last window still starts inside the input or its leading pad.</summary>
     private static int PoolSize(int n, int k, int s, int padBegin, int padEnd, bool ceil)

@@ -65,12 +65,12 @@ internal static partial class OnnxOps
                 "MaxPool" => [MaxPool(c, In(0))],
                 "AveragePool" => [AveragePool(c, In(0))],
                 "GlobalAveragePool" => [GlobalAveragePool(c, In(0))],
-                "Relu" => [In(0).Relu()],
+                "Relu" => [c.OverwriteInput ? ReluInPlace(In(0)) : In(0).Relu()],
                 "Sigmoid" => [In(0).Sigmoid()],
                 "Tanh" => [In(0).Tanh()],
                 "Identity" => [In(0)],
                 "Clip" => [Clip(c, In(0), Opt(1), Opt(2))],
-                "Add" => [In(0) + In(1)],
+                "Add" => [c.OverwriteInput && SameShape(In(0), In(1)) ? In(0).AddInPlace(In(1)) : In(0) + In(1)],
                 "Sub" => [In(0) - In(1)],
                 "Mul" => [In(0) * In(1)],
                 "Div" => [In(0) / In(1)],
@@ -92,6 +92,15 @@ internal static partial class OnnxOps
             throw new ArgumentException($"ONNX: {node.Where}: {e.Message}", e);
         }
     }
+
+    /// <summary>max(x, 0) written over x (inference: x is read by no other node).</summary>
+    private static Tensor ReluInPlace(Tensor x)
+    {
+        x.Backend.Unary(UnaryOp.Relu, x, x);
+        return x;
+    }
+
+    private static bool SameShape(Tensor a, Tensor b) => a.ShapeRef.AsSpan().SequenceEqual(b.ShapeRef) && a.DType == b.DType && a.Device == b.Device;
 
     /// <summary>min(max(x, lo), hi): bounds are attributes before opset 11, optional scalar inputs from 11 on.</summary>
     private static Tensor Clip(OnnxContext c, Tensor x, Tensor? min, Tensor? max)
