@@ -85,7 +85,7 @@ public sealed class NeuralStyleTransfer : Exercise
     /// <summary>
     /// Default weights of each backbone for an h×w image: VGG19 the book's; ResNet18 content 0.025, style 4·h·w
     /// (≈ 1e6 at 416×576) and total variation 1e-6. With the book's weights ResNet18's batch-normalised features give
-    /// a style term about 1e-5 of the content and total-variation terms, so the result is the photo smoothed. The
+    /// a style term (0.34 at 416×576) below 1e-3 of the content and total-variation terms, so the result is the photo smoothed. The
     /// content and total-variation sums grow with h·w while the book's style loss (÷ (h·w)²) does not, so a style
     /// weight proportional to h·w keeps the balance at every --height (chosen by eye at 128×160, see docs/ch23.md).
     /// </summary>
