@@ -9,11 +9,12 @@ namespace Chapters.Ch23;
 
 /// <summary>
 /// 23.3 — neural style transfer as Chollet's notebook does it: the pixels of the generated image are the
-/// variables, the loss is 0.025·content + Σ (1/5)·style(layer) + 1e-4·total variation, and L-BFGS (20 calls of
+/// variables, the loss is content weight·content + Σ (style weight/5)·style(layer) + tv weight·total variation, and L-BFGS (20 calls of
 /// at most 20 evaluations, each from the previous result) minimises it. Backbone: the ImageNet ResNet18 of the
 /// NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18, or with --backbone vgg19 --weights &lt;file.h5&gt; the book's
 /// Keras VGG19 (<see cref="Vgg19StyleBackbone"/>). Options: --height (400; --quick 48),
-/// --iterations (20; --quick 3), --maxfun 20, --content-weight, --style-weight, --tv-weight, --style-norm book|layer,
+/// --iterations (20; --quick 3), --maxfun 20, --content-weight, --style-weight, --tv-weight (defaults per backbone:
+/// <see cref="DefaultWeights"/>), --style-norm book|layer,
 /// --content / --style (names under data/images, or paths).
 /// </summary>
 public sealed class Ex23_3_NeuralStyleTransfer : Exercise
@@ -38,7 +39,6 @@ public sealed class Ex23_3_NeuralStyleTransfer : Exercise
         int height = ctx.Int("height", ctx.Quick ? 48 : 400);
         int iterations = ctx.Int("iterations", ctx.Quick ? 3 : 20);
         int maxfun = ctx.Int("maxfun", 20);
-        double contentWeight = ctx.Double("content-weight", 0.025), styleWeight = ctx.Double("style-weight", 1.0), tvWeight = ctx.Double("tv-weight", 1e-4);
         bool perLayer = ctx.Options.GetValueOrDefault("style-norm", "book") switch
         {
             "book" => false,
@@ -52,6 +52,9 @@ public sealed class Ex23_3_NeuralStyleTransfer : Exercise
             ? StyleImages.Load(contentPath, height)
             : StyleImages.Load(contentPath, ResNet18StyleBackbone.FitSize(height), fitWidth: ResNet18StyleBackbone.FitSize);
         var (styleRgb, _, _) = StyleImages.Load(stylePath, h, w);
+        var (defaultContent, defaultStyle, defaultTv) = DefaultWeights(backbone, h, w);
+        double contentWeight = ctx.Double("content-weight", defaultContent), styleWeight = ctx.Double("style-weight", defaultStyle),
+            tvWeight = ctx.Double("tv-weight", defaultTv);
         var net = backbone == "vgg19" ? Backbone.Vgg19(weights!, h, w, ctx.Device) : Backbone.ResNet18(ctx.Device);
         ctx.Print($"content {Path.GetFileName(contentPath)}, style {Path.GetFileName(stylePath)}, resized to {h}×{w}; backbone {net.Name}, device {ctx.Device}");
         ctx.Print($"content layer {net.ContentLayer}; style layers {string.Join(", ", net.StyleLayers)}");
@@ -75,6 +78,19 @@ public sealed class Ex23_3_NeuralStyleTransfer : Exercise
         bool falls = losses.Zip(losses.Skip(1)).All(p => p.Second < p.First);
         ctx.Expect("loss falls every iteration", "yes", falls ? "yes" : "no: " + string.Join(", ", losses.Select(v => v.ToString("E4", CultureInfo.InvariantCulture))));
     }
+
+    /// <summary>The book's weights (Chollet's notebook, tuned for VGG19): content 0.025, style 1, total variation 1e-4.</summary>
+    public const double BookContentWeight = 0.025, BookStyleWeight = 1, BookTvWeight = 1e-4;
+
+    /// <summary>
+    /// Default weights of each backbone for an h×w image: VGG19 the book's; ResNet18 content 0.025, style 4·h·w
+    /// (≈ 1e6 at 416×576) and total variation 1e-6. With the book's weights ResNet18's batch-normalised features give
+    /// a style term (0.34 at 416×576) below 1e-3 of the content and total-variation terms, so the result is the photo smoothed. The
+    /// content and total-variation sums grow with h·w while the book's style loss (÷ (h·w)²) does not, so a style
+    /// weight proportional to h·w keeps the balance at every --height (chosen by eye at 128×160, see docs/ch23.md).
+    /// </summary>
+    public static (double Content, double Style, double Tv) DefaultWeights(string backbone, int h, int w) =>
+        backbone == "vgg19" ? (BookContentWeight, BookStyleWeight, BookTvWeight) : (BookContentWeight, 4.0 * h * w, 1e-6);
 
     /// <summary>
     /// The notebook's loop: <paramref name="iterations"/> calls of L-BFGS with at most <paramref name="maxfun"/> evaluations,

@@ -4,9 +4,10 @@ namespace Engine.Layers;
 
 /// <summary>
 /// keras.layers.Conv2D on channels-last images: x [N, H, W, C] → [N, OH, OW, filters], kernel
-/// [kh, kw, C, filters], bias [filters]. padding "valid" (none) or "same" (output ⌈H/stride⌉, allowed
-/// when the padding needed is the same on both sides). Computed by F.Conv2d on NCHW: the kernel is
-/// permuted to [filters, C, kh, kw] on every call (a small copy) so gradients reach the Keras-layout weight.
+/// [kh, kw, C, filters], bias [filters]. strides (height, width) may differ; padding "valid" (none) or
+/// "same" (output ⌈H/stride⌉, zeros padded as Keras does: half before, the odd one after). Computed by
+/// F.Conv2d on NCHW: the kernel is permuted to [filters, C, kh, kw] on every call (a small copy) so
+/// gradients reach the Keras-layout weight.
 /// </summary>
 public sealed class Conv2D : Layer
 {
@@ -18,10 +19,7 @@ public sealed class Conv2D : Layer
         Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D: filters must be positive, got {filters}.");
         KernelSize = kernelSize.CheckPositive(nameof(kernelSize), "Conv2D");
         Strides = (strides ?? 1).CheckPositive(nameof(strides), "Conv2D");
-        if (Strides.H != Strides.W)
-            throw new NotSupportedException($"Conv2D: strides must be equal in height and width here, got ({Strides.H}, {Strides.W}).");
-        Padding = padding.ToLowerInvariant() is "valid" or "same" ? padding.ToLowerInvariant()
-            : throw new ArgumentException($"Conv2D: padding must be \"valid\" or \"same\", got \"{padding}\".");
+        Padding = KerasPadding.Check(padding, "Conv2D");
         Activation = Activations.Check(activation, "Conv2D");
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? new GlorotUniform();
@@ -71,28 +69,8 @@ public sealed class Conv2D : Layer
     {
         if (inputShape.Length != 3)
             throw new ArgumentException($"Conv2D expects images (height, width, channels), got {ShapeText(inputShape)}.");
-        int oh = OutSize(inputShape[0], KernelSize.H, "height"), ow = OutSize(inputShape[1], KernelSize.W, "width");
-        PadFor(inputShape[0], KernelSize.H);
-        PadFor(inputShape[1], KernelSize.W);
-        return [oh, ow, Filters];
-    }
-
-    private int OutSize(int size, int k, string axis)
-    {
-        if (Padding == "same") return (size + Strides.H - 1) / Strides.H;
-        if (size < k) throw new ArgumentException($"Conv2D: the kernel {k} is larger than the input {axis} {size}.");
-        return (size - k) / Strides.H + 1;
-    }
-
-    /// <summary>Padding on each side for one axis ("same" needs it equal on both sides here).</summary>
-    private int PadFor(int size, int k)
-    {
-        if (Padding == "valid") return 0;
-        int outSize = (size + Strides.H - 1) / Strides.H;
-        int total = Math.Max((outSize - 1) * Strides.H + k - size, 0);
-        if (total % 2 != 0)
-            throw new NotSupportedException($"Conv2D: padding \"same\" for kernel {k}, stride {Strides.H} and size {size} pads unequally (TensorFlow puts the extra row at the end); use an odd kernel or \"valid\".");
-        return total / 2;
+        return [KerasPadding.OutSize(Padding, inputShape[0], KernelSize.H, Strides.H, "Conv2D", "height"),
+            KerasPadding.OutSize(Padding, inputShape[1], KernelSize.W, Strides.W, "Conv2D", "width"), Filters];
     }
 
     /// <inheritdoc/>
@@ -117,11 +95,13 @@ public sealed class Conv2D : Layer
         var s = InputShape;
         if (x.Rank != 4 || x.Dim(1) != s[2] || x.Dim(2) != s[0] || x.Dim(3) != s[1])
             throw new ArgumentException($"{Name} (Conv2D): expected input of shape {ShapeText(s)}, got NCHW {Tensor.ShapeString(x.Shape)}.");
-        int pad = PadFor(s[0], KernelSize.H);
-        if (PadFor(s[1], KernelSize.W) != pad)
-            throw new NotSupportedException($"{Name} (Conv2D): padding \"same\" needs the same padding for height and width here; use a square kernel on a square image.");
+        var (top, bottom) = KerasPadding.Pads(Padding, s[0], KernelSize.H, Strides.H);
+        var (left, right) = KerasPadding.Pads(Padding, s[1], KernelSize.W, Strides.W);
+        // F.Conv2d pads (top, left) on both sides; the odd extra row or column "same" puts after is added first.
+        if (bottom > top || right > left)
+            x = F.Pad2d(x, 0, bottom - top, 0, right - left);
         var w = Kernel.Permute(3, 2, 0, 1);
-        return F.Conv2d(x, w, Bias, Strides.H, pad);
+        return F.Conv2d(x, w, Bias, (Strides.H, Strides.W), (top, left));
     }
 
     /// <inheritdoc/>
