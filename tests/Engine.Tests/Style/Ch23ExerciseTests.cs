@@ -32,8 +32,8 @@ public class Ch23ExerciseTests
     [Test]
     public void DefaultWeightsAreTheBooksForVgg19AndRebalancedForResNet18()
     {
-        Assert.That(Chapters.Ch23.NeuralStyleTransfer.DefaultWeights("vgg19", 400, 600), Is.EqualTo((0.025, 1.0, 1e-4)));
-        Assert.That(Chapters.Ch23.NeuralStyleTransfer.DefaultWeights("resnet18", 416, 576), Is.EqualTo((0.025, 958464.0, 1e-6)));
+        Assert.That(Chapters.Ch23.Ex23_3_NeuralStyleTransfer.DefaultWeights("vgg19", 400, 600), Is.EqualTo((0.025, 1.0, 1e-4)));
+        Assert.That(Chapters.Ch23.Ex23_3_NeuralStyleTransfer.DefaultWeights("resnet18", 416, 576), Is.EqualTo((0.025, 958464.0, 1e-6)));
         var ctx = TestRun.Exercise("23.3", true, ("iterations", "1"), ("maxfun", "2"), ("style-weight", "1"), ("tv-weight", "1e-4"));
         Assert.That(ctx.Checks.Single().Pass, Is.True);
         Assert.That(ctx.Out.ToString(), Does.Contain("weights: content 0.025, style 1, tv 0.0001;"));
