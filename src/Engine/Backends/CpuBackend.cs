@@ -3,9 +3,11 @@ using System.Numerics;
 namespace Engine;
 
 /// <summary>
-/// The reference backend: every op of <see cref="IBackend"/> as plain, readable loops over managed
-/// arrays (generic over float and double), with vectorised and multithreaded fast paths where a
-/// learner would feel the speed (GEMM, elementwise). The CUDA kernels are checked against it.
+/// The fast CPU backend: every op of <see cref="IBackend"/> over managed arrays, each written once as a
+/// generic body for float and double (<see cref="Dispatch{TOp}"/> picks the element type), in one file
+/// per op family (CpuBackend.Elementwise, .Reduce, .Linear, .Softmax, .Conv, .Pool, .BatchNorm, .Optim,
+/// .Style) and its speed tricks in files named for them (packed GEMM in Gemm*.cs, SIMD elementwise
+/// loops, image-by-image convolution, AVX2 max pooling, the resident <see cref="WorkerPool"/>).
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
