@@ -30,7 +30,7 @@ public sealed partial class CpuBackend
     /// <summary>One single-threaded GEMM on array slices, with the kernel <see cref="Gemm.Run{T}"/> would pick for its size.</summary>
     private static void Gemm1<T>(bool transA, bool transB, int m, int n, int k, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Gemm.RunWith((long)m * n * k <= Gemm.SmallProduct ? GemmKernel.Reference : Gemm.Best, 1, transA, transB, m, n, k, T.One, a, b, beta, c);
+        => Gemm.RunWith(Gemm.KernelFor<T>(m, n, k), 1, transA, transB, m, n, k, T.One, a, b, beta, c);
 
     /// <summary>
     /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and

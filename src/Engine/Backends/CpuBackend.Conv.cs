@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine;
 
@@ -34,7 +35,7 @@ public sealed partial class CpuBackend
     /// <summary>
     /// cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·s − p + i, ow·s − p + j], 0 outside the
     /// image. Parallel over output rows (n, oh); each window row is KW plain element copies (a call to
-    /// a block copy per 5 elements would cost more than the copy), without bounds checks: the window's
+    /// a block copy per 5 elements would cost more than the copy; floats take one vector copy), without bounds checks: the window's
     /// in-image rows and columns are computed once per output position, a window touching padding is
     /// cleared first.
     /// </summary>
@@ -58,6 +59,7 @@ public sealed partial class CpuBackend
         int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kh = g.KH, kw = g.KW, ch = g.C, stride = g.Stride, pad = g.Pad;
         ref T xRef = ref MemoryMarshal.GetArrayDataReference(xs);
         ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cs), cOffset);
+        bool wideRows = typeof(T) == typeof(float) && kw <= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
         for (int r = r0; r < r1; r++)
         {
             int n = r / oH, oh = r % oH;
@@ -69,8 +71,12 @@ public sealed partial class CpuBackend
                 int w0 = ow * stride - pad;
                 int jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0), run = jHi - jLo;
                 ref T row = ref Unsafe.Add(ref cRef, ((r - r0) * oW + ow) * width);
-                if (iLo > 0 || iHi < kh || jLo > 0 || jHi < kw)
-                    MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
+                bool padded = iLo > 0 || iHi < kh || jLo > 0 || jHi < kw;
+                if (padded) MemoryMarshal.CreateSpan(ref row, width).Clear(); // a window touching padding
+                // A float window inside the image with KW ≤ 8 copies each window row as one 8-float vector: the
+                // extra elements land on the next window rows of the same cols row, which are written after it.
+                // Window rows whose 8 floats would pass the cols row's end (or x's end) are copied element by element.
+                bool wide = wideRows && !padded;
                 for (int c = 0; c < ch; c++)
                 {
                     // Bounds were established above: rows iLo..iHi, columns jLo..jHi stay inside plane (n, c)
@@ -78,9 +84,13 @@ public sealed partial class CpuBackend
                     int src = (n * ch + c) * plane + w0 + jLo, dst = c * kh * kw + jLo;
                     for (int i = iLo; i < iHi; i++)
                     {
-                        ref T si = ref Unsafe.Add(ref xRef, src + (h0 + i) * w);
-                        ref T di = ref Unsafe.Add(ref row, dst + i * kw);
-                        for (int j = 0; j < run; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
+                        int at = src + (h0 + i) * w, to = dst + i * kw;
+                        ref T si = ref Unsafe.Add(ref xRef, at);
+                        ref T di = ref Unsafe.Add(ref row, to);
+                        if (wide && to + Vector256<float>.Count <= width && at + Vector256<float>.Count <= xs.Length)
+                            Vector256.LoadUnsafe(ref Unsafe.As<T, float>(ref si)).StoreUnsafe(ref Unsafe.As<T, float>(ref di));
+                        else
+                            for (int j = 0; j < run; j++) Unsafe.Add(ref di, j) = Unsafe.Add(ref si, j);
                     }
                 }
             }

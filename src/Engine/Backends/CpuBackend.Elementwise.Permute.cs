@@ -1,6 +1,7 @@
 namespace Engine;
 
-// Permute (any axis order, any dtype): a batched matrix transpose, the common case (NHWC ↔ NCHW, Wᵀ),
+// Permute (any axis order, any dtype): an order that only moves size-1 axes (NHWC → NCHW of a
+// one-channel image) is a plain copy; a batched matrix transpose, the common case (NHWC ↔ NCHW, Wᵀ),
 // runs blocked in 32×32 tiles on the worker pool; any other order walks y in order with an odometer
 // over x's strides.
 public sealed partial class CpuBackend
@@ -15,6 +16,11 @@ public sealed partial class CpuBackend
         for (int d = rank - 1; d >= 0; d--) { xStride[d] = st; st *= xs[d]; }
         var src = ((CpuStorage)x.Storage).Data;
         var dst = ((CpuStorage)y.Storage).Data;
+        if (KeepsOrder(xs, perm))
+        {
+            Array.Copy(src, dst, x.Size);
+            return;
+        }
         if (AsBatchedTranspose(xs, perm) is var (batch, rows, cols))
         {
             switch (src)
@@ -35,6 +41,19 @@ public sealed partial class CpuBackend
             case int[] i: PermuteT(i, (int[])dst, ysh, step); break;
             default: PermuteT((long[])src, (long[])dst, ysh, step); break;
         }
+    }
+
+    /// <summary>True when <paramref name="perm"/> keeps the axes longer than 1 in their order: y holds x's elements in x's order.</summary>
+    internal static bool KeepsOrder(int[] xShape, int[] perm)
+    {
+        int last = -1;
+        foreach (int p in perm)
+        {
+            if (xShape[p] == 1) continue;
+            if (p < last) return false;
+            last = p;
+        }
+        return true;
     }
 
     /// <summary>
