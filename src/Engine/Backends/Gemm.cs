@@ -53,8 +53,7 @@ public static partial class Gemm
     /// The microkernel for a product of this size: the plain loop up to <see cref="SmallProduct"/> multiply-adds;
     /// then <see cref="Best"/>, except that a C narrower than one Vector512 strip (N &lt; 32 floats or 16 doubles:
     /// a conv with few filters, a 10-class output layer) takes the Vector256 kernel, whose 16-float strips (and
-    /// one-vector half strips) leave fewer lanes idle — it ran such products 1.6–4× faster in one process
-    /// (conv 576×25·25×8 and its dW, 100×50·50×10), with the same sums in the same order.
+    /// one-vector half strips) leave fewer lanes idle (docs/cpu-speed.md), with the same sums in the same order.
     /// </summary>
     internal static GemmKernel KernelFor<T>(int m, int n, int k) where T : unmanaged
     {
