@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Engine;
 
 // Permute (any axis order, any dtype): an order that only moves size-1 axes (NHWC → NCHW of a
@@ -92,9 +94,9 @@ public sealed partial class CpuBackend
     /// <summary>
     /// y[b, c, r] = x[b, r, c] for x [batch, rows, cols] (y [batch, cols, rows]). Blocked into 32×32 tiles
     /// so both the reads and the strided writes stay in cache; parallel over (batch, tile row) pairs,
-    /// each of which owns its columns of y.
+    /// each of which owns its columns of y. Float tiles go 8×8 block by block through AVX register transposes.
     /// </summary>
-    private static void TransposeT<T>(T[] src, T[] dst, int batch, int rows, int cols)
+    private static unsafe void TransposeT<T>(T[] src, T[] dst, int batch, int rows, int cols) where T : unmanaged
     {
         int rowTiles = (rows + TransposeTile - 1) / TransposeTile;
         long matrix = (long)rows * cols;
@@ -108,6 +110,11 @@ public sealed partial class CpuBackend
                 for (int c0 = 0; c0 < cols; c0 += TransposeTile)
                 {
                     int c1 = Math.Min(cols, c0 + TransposeTile);
+                    if (typeof(T) == typeof(float) && Avx.IsSupported)
+                    {
+                        fixed (T* px = x, py = y) TransposeTileAvx((float*)px, (float*)py, rows, cols, r0, r1, c0, c1);
+                        continue;
+                    }
                     for (int r = r0; r < r1; r++)
                     {
                         var xr = x.Slice(r * cols, cols);
@@ -116,6 +123,21 @@ public sealed partial class CpuBackend
                 }
             }
         }, grain: Grain((long)TransposeTile * cols));
+    }
+
+    /// <summary>
+    /// y[c·rows + r] = x[r·cols + c] for rows [r0, r1) and columns [c0, c1) of one float matrix: whole 8×8
+    /// blocks through <see cref="Gemm.Transpose8x8"/>, the ragged edges element by element.
+    /// </summary>
+    private static unsafe void TransposeTileAvx(float* x, float* y, int rows, int cols, int r0, int r1, int c0, int c1)
+    {
+        int rEnd = r0 + (r1 - r0) / 8 * 8, cEnd = c0 + (c1 - c0) / 8 * 8;
+        for (int r = r0; r < rEnd; r += 8)
+            for (int c = c0; c < cEnd; c += 8)
+                Gemm.Transpose8x8(x + (long)r * cols + c, cols, y + (long)c * rows + r, rows);
+        for (int r = r0; r < r1; r++)
+            for (int c = r < rEnd ? cEnd : c0; c < c1; c++)
+                y[(long)c * rows + r] = x[(long)r * cols + c];
     }
 
     private static void PermuteT<T>(T[] src, T[] dst, int[] shape, long[] step)
