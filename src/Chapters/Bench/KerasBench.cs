@@ -13,7 +13,7 @@ namespace Chapters.Bench;
 /// the Keras-style layers API (channels-last, <see cref="Sequential.TrainOnBatch"/>), the same model written
 /// with nn modules (NCHW, forward/cross-entropy/backward/Step), and PyTorch on the same CPU with the same
 /// threads (bench/keras_peers.py) — measured in alternating rounds, best of each. The epoch column is
-/// 938 steps (⌈60 000 / 64⌉) times the step. Options: --repeat N (default 5), --rounds R (default 3),
+/// 938 steps (⌈60 000 / 64⌉) times the step; then a per-op profile of the step (<see cref="ConvStepProfile"/>). Options: --repeat N (default 5), --rounds R (default 3),
 /// --batch B, --python PATH, --full-epoch (also times one real Fit epoch over MNIST with the layers API).
 /// </summary>
 public sealed class KerasBench : BenchSuite
@@ -77,6 +77,7 @@ public sealed class KerasBench : BenchSuite
         Console.WriteLine();
         Console.WriteLine("Step = forward, softmax cross-entropy on one-hot targets, zero grads, backward, Adam (lr 1e-3, ε 1e-7).");
         Console.WriteLine($"s/epoch = {epochSteps} steps × ms/step (60,000 MNIST images at batch 64). Load average after the runs: {LoadAverage()}.");
+        ConvStepProfile.Print(batch);
         if (options.ContainsKey("full-epoch")) TimeEpoch(batch);
         return 0;
 

@@ -9,9 +9,13 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
         bool training, double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd)
+        => Dispatch(x, "BatchNorm", new BatchNormCall(x, gamma, beta, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd));
+
+    private readonly record struct BatchNormCall(Tensor X, Tensor Gamma, Tensor Beta, Tensor RunningMean, Tensor RunningVar,
+        bool Training, double Momentum, double Eps, Tensor Y, Tensor SaveMean, Tensor SaveInvStd) : IFloatOp
     {
-        if (IsF32(x, "BatchNorm")) BatchNormT<float>(x, gamma, beta, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd);
-        else BatchNormT<double>(x, gamma, beta, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            => BatchNormT<T>(X, Gamma, Beta, RunningMean, RunningVar, Training, Momentum, Eps, Y, SaveMean, SaveInvStd);
     }
 
     /// <summary>
@@ -75,9 +79,12 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dgamma, Tensor dbeta)
+        => Dispatch(x, "BatchNormBackward", new BatchNormBackwardCall(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta));
+
+    private readonly record struct BatchNormBackwardCall(Tensor X, Tensor Dy, Tensor Gamma, Tensor SaveMean, Tensor SaveInvStd,
+        Tensor Dx, Tensor Dgamma, Tensor Dbeta) : IFloatOp
     {
-        if (IsF32(x, "BatchNormBackward")) BatchNormBackwardT<float>(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta);
-        else BatchNormBackwardT<double>(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => BatchNormBackwardT<T>(X, Dy, Gamma, SaveMean, SaveInvStd, Dx, Dgamma, Dbeta);
     }
 
     /// <summary>

@@ -1,28 +1,25 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Engine;
 
 public sealed partial class CpuBackend
 {
-    // The reference meaning of every elementwise op is the one-element Apply below. The common
-    // ops also have a SIMD twin (a struct implementing IUnaryFn / IBinaryFn with a scalar and a
-    // Vector<T> form; the JIT specialises the loops for each struct), used for flat arrays, row
-    // broadcasts ([N,M] op [M]), column broadcasts ([N,M] op [N,1]) and tensor-scalar ops.
-    // Everything else walks the general broadcasting loop with Apply.
+    // The reference meaning of every elementwise op is the one-element Apply below; its formulas are
+    // the scalar forms of the SIMD function structs (CpuBackend.SimdFns.cs), so each is written once.
+    // The common ops run the SIMD loops (CpuBackend.Elementwise.Simd.cs) on flat arrays, row and column
+    // broadcasts and tensor–scalar ops; everything else walks the general broadcasting loop with Apply.
 
     /// <summary>f(x) for one element.</summary>
     private static T Apply<T>(UnaryOp op, T x) where T : unmanaged, IFloatingPointIeee754<T> => op switch
     {
-        UnaryOp.Neg => -x,
-        UnaryOp.Exp => T.Exp(x),
-        UnaryOp.Log => T.Log(x),
-        UnaryOp.Sqrt => T.Sqrt(x),
-        UnaryOp.Abs => T.Abs(x),
-        UnaryOp.Square => x * x,
-        UnaryOp.Relu => x <= T.Zero ? T.Zero : x,
-        UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
+        UnaryOp.Neg => NegFn<T>.Scalar(x),
+        UnaryOp.Exp => ExpFn<T>.Scalar(x),
+        UnaryOp.Log => LogFn<T>.Scalar(x),
+        UnaryOp.Sqrt => SqrtFn<T>.Scalar(x),
+        UnaryOp.Abs => AbsFn<T>.Scalar(x),
+        UnaryOp.Square => SquareFn<T>.Scalar(x),
+        UnaryOp.Relu => ReluFn<T>.Scalar(x),
+        UnaryOp.Sigmoid => SigmoidFn<T>.Scalar(x),
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sign => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
         UnaryOp.RoundFloat16 => T.CreateTruncating(Amp.Precision.ToFloat16((float)double.CreateTruncating(x))),
@@ -33,24 +30,26 @@ public sealed partial class CpuBackend
     /// <summary>f(a, b) for one pair.</summary>
     private static T Apply<T>(BinaryOp op, T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => op switch
     {
-        BinaryOp.Add => a + b,
-        BinaryOp.Sub => a - b,
-        BinaryOp.Mul => a * b,
-        BinaryOp.Div => a / b,
+        BinaryOp.Add => AddFn<T>.Scalar(a, b),
+        BinaryOp.Sub => SubFn<T>.Scalar(a, b),
+        BinaryOp.Mul => MulFn<T>.Scalar(a, b),
+        BinaryOp.Div => DivFn<T>.Scalar(a, b),
         BinaryOp.Pow => T.Pow(a, b),
-        BinaryOp.Maximum => T.Max(a, b),
-        BinaryOp.Minimum => T.Min(a, b),
-        BinaryOp.Greater => a > b ? T.One : T.Zero,
-        BinaryOp.Equal => a == b ? T.One : T.Zero,
+        BinaryOp.Maximum => MaxFn<T>.Scalar(a, b),
+        BinaryOp.Minimum => MinFn<T>.Scalar(a, b),
+        BinaryOp.Greater => GreaterFn<T>.Scalar(a, b),
+        BinaryOp.Equal => EqualFn<T>.Scalar(a, b),
         _ => throw new NotSupportedException($"Binary op {op}."),
     };
 
     // ---- unary ------------------------------------------------------------------------------
 
     /// <inheritdoc/>
-    public void Unary(UnaryOp op, Tensor x, Tensor y)
+    public void Unary(UnaryOp op, Tensor x, Tensor y) => Dispatch(x, "Unary", new UnaryCall(op, x, y));
+
+    private readonly record struct UnaryCall(UnaryOp Op, Tensor X, Tensor Y) : IFloatOp
     {
-        if (IsF32(x, "Unary")) UnaryT<float>(op, x, y); else UnaryT<double>(op, x, y);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => UnaryT<T>(Op, X, Y);
     }
 
     private static void UnaryT<T>(UnaryOp op, Tensor x, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -71,27 +70,14 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>ys = f(xs) over whole arrays, in parallel chunks when large.</summary>
-    private static void MapAll<T, F>(T[] xs, T[] ys) where T : unmanaged, IFloatingPointIeee754<T> where F : IUnaryFn<T>
-        => For(xs.Length, (s, e) => Map<T, F>(xs.AsSpan(s, e - s), ys.AsSpan(s, e - s)));
-
-    /// <summary>y[i] = f(x[i]); y may be x.</summary>
-    private static void Map<T, F>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where F : IUnaryFn<T>
-    {
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)x.Length, i = 0, w = (nuint)Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated)
-            for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref rx, i)).StoreUnsafe(ref ry, i);
-        for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref rx, i));
-    }
-
     // ---- binary -----------------------------------------------------------------------------
 
     /// <inheritdoc/>
-    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
+    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y) => Dispatch(a, "Binary", new BinaryCall(op, a, b, y));
+
+    private readonly record struct BinaryCall(BinaryOp Op, Tensor A, Tensor B, Tensor Y) : IFloatOp
     {
-        if (IsF32(a, "Binary")) BinaryT<float>(op, a, b, y); else BinaryT<double>(op, a, b, y);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => BinaryT<T>(Op, A, B, Y);
     }
 
     private static void BinaryT<T>(BinaryOp op, Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -109,131 +95,6 @@ public sealed partial class CpuBackend
             _ => false,
         };
         if (!done) BinaryGeneral<T>(op, a, b, y);
-    }
-
-    /// <summary>
-    /// The SIMD cases: equal sizes, one side a single value, one side a trailing block of y's shape
-    /// (row broadcast, e.g. [N,M] + [M]) or a leading block (column broadcast, e.g. [N,M] · [N,1]).
-    /// False when the shapes are another broadcast (the general loop takes those).
-    /// </summary>
-    private static bool BinaryFast<T, F>(Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
-    {
-        T[] av = Data<T>(a), bv = Data<T>(b), yv = Data<T>(y);
-        long size = y.Size;
-        if (size == 0) return true;
-        if (a.Size == size && b.Size == size)
-        {
-            For(size, (s, e) => Map<T, F>(av.AsSpan(s, e - s), bv.AsSpan(s, e - s), yv.AsSpan(s, e - s)));
-            return true;
-        }
-        if (b.Size == 1 && a.Size == size)
-        {
-            T s0 = bv[0];
-            For(size, (s, e) => MapScalar<T, F>(av.AsSpan(s, e - s), s0, yv.AsSpan(s, e - s), scalarFirst: false));
-            return true;
-        }
-        if (a.Size == 1 && b.Size == size)
-        {
-            T s0 = av[0];
-            For(size, (s, e) => MapScalar<T, F>(bv.AsSpan(s, e - s), s0, yv.AsSpan(s, e - s), scalarFirst: true));
-            return true;
-        }
-        int[] ys = y.ShapeRef;
-        bool aFull = a.Size == size, bFull = b.Size == size;
-        if (aFull == bFull) return false;
-        var small = aFull ? b : a;
-        T[] fv = aFull ? av : bv, sv = aFull ? bv : av;
-        bool smallFirst = !aFull;
-        int inner = (int)small.Size;
-        if (IsTrailingBlock(small.ShapeRef, ys))
-        {
-            // Row broadcast: every row of length `inner` meets the same small block. Short rows (a bias
-            // of 16 over [N·H·W, 16]) are taken `group` at a time against the block repeated `group`
-            // times, so each vector loop runs over ≥ 256 elements instead of one short row.
-            long rows = size / inner;
-            int group = Math.Max(1, 256 / inner);
-            var block = sv.AsSpan(0, inner);
-            T[] rep = group == 1 ? sv : new T[group * inner];
-            if (group > 1) for (int i = 0; i < group; i++) block.CopyTo(rep.AsSpan(i * inner));
-            For(rows, (s, e) =>
-            {
-                for (int r = s; r < e; r += group)
-                {
-                    int len = Math.Min(group, e - r) * inner;
-                    var full = fv.AsSpan(r * inner, len);
-                    var outRow = yv.AsSpan(r * inner, len);
-                    var small = rep.AsSpan(0, len);
-                    if (smallFirst) Map<T, F>(small, full, outRow); else Map<T, F>(full, small, outRow);
-                }
-            }, grain: Math.Max(1, ParallelThreshold / inner));
-            return true;
-        }
-        if (IsLeadingBlock(small.ShapeRef, ys))
-        {
-            // Column broadcast: row r (length size / small.Size) meets the single value small[r].
-            int len = (int)(size / small.Size);
-            For(small.Size, (s, e) =>
-            {
-                for (int r = s; r < e; r++)
-                    MapScalar<T, F>(fv.AsSpan(r * len, len), sv[r], yv.AsSpan(r * len, len), smallFirst);
-            }, grain: Math.Max(1, ParallelThreshold / Math.Max(len, 1)));
-            return true;
-        }
-        return false;
-    }
-
-    /// <summary>True when <paramref name="s"/>, without its leading 1s, equals the last dimensions of <paramref name="y"/>.</summary>
-    internal static bool IsTrailingBlock(int[] s, int[] y)
-    {
-        int start = 0;
-        while (start < s.Length && s[start] == 1) start++;
-        int len = s.Length - start;
-        if (len > y.Length) return false;
-        for (int i = 0; i < len; i++) if (s[start + i] != y[y.Length - len + i]) return false;
-        return true;
-    }
-
-    /// <summary>True when <paramref name="s"/> (same rank as y) equals y's first dimensions followed only by 1s.</summary>
-    internal static bool IsLeadingBlock(int[] s, int[] y)
-    {
-        if (s.Length != y.Length) return false;
-        int d = 0;
-        while (d < s.Length && s[d] == y[d]) d++;
-        for (int i = d; i < s.Length; i++) if (s[i] != 1) return false;
-        return true;
-    }
-
-    /// <summary>y[i] = f(a[i], b[i]); y may be a or b.</summary>
-    private static void Map<T, F>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
-    {
-        ref T ra = ref MemoryMarshal.GetReference(a);
-        ref T rb = ref MemoryMarshal.GetReference(b);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)a.Length, i = 0, w = (nuint)Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated)
-            for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref ra, i), Vector.LoadUnsafe(ref rb, i)).StoreUnsafe(ref ry, i);
-        for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
-    }
-
-    /// <summary>y[i] = f(a[i], s), or f(s, a[i]) when <paramref name="scalarFirst"/>; y may be a.</summary>
-    private static void MapScalar<T, F>(ReadOnlySpan<T> a, T s, Span<T> y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
-    {
-        ref T ra = ref MemoryMarshal.GetReference(a);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)a.Length, i = 0, w = (nuint)Vector<T>.Count;
-        var vs = new Vector<T>(s);
-        if (scalarFirst)
-        {
-            if (Vector.IsHardwareAccelerated)
-                for (; i + w <= n; i += w) F.Vector(vs, Vector.LoadUnsafe(ref ra, i)).StoreUnsafe(ref ry, i);
-            for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(s, Unsafe.Add(ref ra, i));
-        }
-        else
-        {
-            if (Vector.IsHardwareAccelerated)
-                for (; i + w <= n; i += w) F.Vector(Vector.LoadUnsafe(ref ra, i), vs).StoreUnsafe(ref ry, i);
-            for (; i < n; i++) Unsafe.Add(ref ry, i) = F.Scalar(Unsafe.Add(ref ra, i), s);
-        }
     }
 
     /// <summary>
@@ -283,9 +144,11 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void BinaryScalar(BinaryOp op, Tensor a, double s, Tensor y, bool scalarFirst = false)
+        => Dispatch(a, "BinaryScalar", new BinaryScalarCall(op, a, s, y, scalarFirst));
+
+    private readonly record struct BinaryScalarCall(BinaryOp Op, Tensor A, double S, Tensor Y, bool ScalarFirst) : IFloatOp
     {
-        if (IsF32(a, "BinaryScalar")) ScalarT(op, Data<float>(a), (float)s, Data<float>(y), scalarFirst);
-        else ScalarT(op, Data<double>(a), s, Data<double>(y), scalarFirst);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => ScalarT(Op, Data<T>(A), T.CreateTruncating(S), Data<T>(Y), ScalarFirst);
     }
 
     private static void ScalarT<T>(BinaryOp op, T[] a, T s, T[] y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T>
@@ -311,42 +174,41 @@ public sealed partial class CpuBackend
         }
     }
 
-    private static void ScalarAll<T, F>(T[] a, T s, T[] y, bool scalarFirst) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
-        => For(a.Length, (st, e) => MapScalar<T, F>(a.AsSpan(st, e - st), s, y.AsSpan(st, e - st), scalarFirst));
-
-    private static void MapAllBinary<T, F>(T[] a, T[] b, T[] y) where T : unmanaged, IFloatingPointIeee754<T> where F : IBinaryFn<T>
-        => For(y.Length, (s, e) => Map<T, F>(a.AsSpan(s, e - s), b.AsSpan(s, e - s), y.AsSpan(s, e - s)));
-
     // ---- activation backward and dropout -----------------------------------------------------
 
     /// <inheritdoc/>
-    public void ReluBackward(Tensor x, Tensor dy, Tensor dx)
+    public void ReluBackward(Tensor x, Tensor dy, Tensor dx) => Dispatch(x, "ReluBackward", new ActivationBackwardCall(UnaryOp.Relu, x, dy, dx));
+
+    /// <inheritdoc/>
+    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) => Dispatch(y, "SigmoidBackward", new ActivationBackwardCall(UnaryOp.Sigmoid, y, dy, dx));
+
+    /// <inheritdoc/>
+    public void TanhBackward(Tensor y, Tensor dy, Tensor dx) => Dispatch(y, "TanhBackward", new ActivationBackwardCall(UnaryOp.Tanh, y, dy, dx));
+
+    /// <summary>dx = f'(dy) of <paramref name="Activation"/> from its saved input (ReLU) or output (sigmoid, tanh) <paramref name="Saved"/>.</summary>
+    private readonly record struct ActivationBackwardCall(UnaryOp Activation, Tensor Saved, Tensor Dy, Tensor Dx) : IFloatOp
     {
-        if (IsF32(x, "ReluBackward")) MapAllBinary<float, ReluBackwardFn<float>>(Data<float>(x), Data<float>(dy), Data<float>(dx));
-        else MapAllBinary<double, ReluBackwardFn<double>>(Data<double>(x), Data<double>(dy), Data<double>(dx));
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T[] s = Data<T>(Saved), dy = Data<T>(Dy), dx = Data<T>(Dx);
+            switch (Activation)
+            {
+                case UnaryOp.Relu: MapAllBinary<T, ReluBackwardFn<T>>(s, dy, dx); break;
+                case UnaryOp.Sigmoid: MapAllBinary<T, SigmoidBackwardFn<T>>(s, dy, dx); break;
+                default: MapAllBinary<T, TanhBackwardFn<T>>(s, dy, dx); break;
+            }
+        }
     }
 
     /// <inheritdoc/>
-    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx)
+    public void Dropout(Tensor x, Tensor mask, double scale, Tensor y) => Dispatch(x, "Dropout", new DropoutCall(x, mask, scale, y));
+
+    private readonly record struct DropoutCall(Tensor X, Tensor Mask, double Scale, Tensor Y) : IFloatOp
     {
-        if (IsF32(y, "SigmoidBackward")) MapAllBinary<float, SigmoidBackwardFn<float>>(Data<float>(y), Data<float>(dy), Data<float>(dx));
-        else MapAllBinary<double, SigmoidBackwardFn<double>>(Data<double>(y), Data<double>(dy), Data<double>(dx));
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => DropoutT(Data<T>(X), Data<T>(Mask), T.CreateTruncating(Scale), Data<T>(Y));
     }
 
-    /// <inheritdoc/>
-    public void TanhBackward(Tensor y, Tensor dy, Tensor dx)
-    {
-        if (IsF32(y, "TanhBackward")) MapAllBinary<float, TanhBackwardFn<float>>(Data<float>(y), Data<float>(dy), Data<float>(dx));
-        else MapAllBinary<double, TanhBackwardFn<double>>(Data<double>(y), Data<double>(dy), Data<double>(dx));
-    }
-
-    /// <inheritdoc/>
-    public void Dropout(Tensor x, Tensor mask, double scale, Tensor y)
-    {
-        if (IsF32(x, "Dropout")) DropoutT(Data<float>(x), Data<float>(mask), (float)scale, Data<float>(y));
-        else DropoutT(Data<double>(x), Data<double>(mask), scale, Data<double>(y));
-    }
-
+    /// <summary>y = x · mask · scale.</summary>
     private static void DropoutT<T>(T[] x, T[] mask, T scale, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
         => For(y.Length, (s, e) =>
         {
@@ -354,6 +216,54 @@ public sealed partial class CpuBackend
             MapScalar<T, MulFn<T>>(y.AsSpan(s, e - s), scale, y.AsSpan(s, e - s), scalarFirst: false);
         });
 
-    /// <summary>The managed array behind a CPU tensor.</summary>
-    private static T[] Data<T>(Tensor t) => (T[])((CpuStorage)t.Storage).Data;
+    // ---- fill, copy, cast -----------------------------------------------------------------
+
+    /// <inheritdoc/>
+    public void Fill(Tensor t, double value)
+    {
+        switch (t.DType)
+        {
+            case DType.Float32: t.Span<float>().Fill((float)value); break;
+            case DType.Float64: t.Span<double>().Fill(value); break;
+            case DType.Int32: t.Span<int>().Fill((int)value); break;
+            default: t.Span<long>().Fill((long)value); break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Copy(Tensor src, Tensor dst) => Array.Copy(((CpuStorage)src.Storage).Data, ((CpuStorage)dst.Storage).Data, src.Size);
+
+    /// <inheritdoc/>
+    public void Cast(Tensor src, Tensor dst)
+    {
+        var s = ((CpuStorage)src.Storage).Data;
+        var d = ((CpuStorage)dst.Storage).Data;
+        switch (s)
+        {
+            case float[] a: CastFrom<float>(a, d); break;
+            case double[] a: CastFrom<double>(a, d); break;
+            case int[] a: CastFrom<int>(a, d); break;
+            case long[] a: CastFrom<long>(a, d); break;
+            default: throw new NotSupportedException($"Cast: no CPU storage of {s.GetType().Name}");
+        }
+    }
+
+    private static void CastFrom<TFrom>(TFrom[] a, Array d) where TFrom : unmanaged, INumberBase<TFrom>
+    {
+        switch (d)
+        {
+            case float[] b: CastLoop(a, b); break;
+            case double[] b: CastLoop(a, b); break;
+            case int[] b: CastLoop(a, b); break;
+            case long[] b: CastLoop(a, b); break;
+            default: throw new NotSupportedException($"Cast: no CPU storage of {d.GetType().Name}");
+        }
+    }
+
+    // b[i] = (TTo) a[i] as C casts it: floats → integers truncate toward zero (PyTorch's .long(), NumPy's
+    // astype(int)) and saturate at the integer's range, NaN → 0; long → int keeps the low 32 bits.
+    private static void CastLoop<TFrom, TTo>(TFrom[] a, TTo[] b) where TFrom : unmanaged, INumberBase<TFrom> where TTo : unmanaged, INumberBase<TTo>
+    {
+        for (int i = 0; i < a.Length; i++) b[i] = TTo.CreateTruncating(a[i]);
+    }
 }

@@ -14,8 +14,11 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y)
+        => Dispatch(x, "Reduce", new ReduceCall(op, x, axis, y));
+
+    private readonly record struct ReduceCall(ReduceOp Op, Tensor X, int Axis, Tensor Y) : IFloatOp
     {
-        if (IsF32(x, "Reduce")) ReduceT<float>(op, x, axis, y); else ReduceT<double>(op, x, axis, y);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => ReduceT<T>(Op, X, Axis, Y);
     }
 
     /// <summary>
@@ -101,8 +104,11 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void ArgMax(Tensor x, int axis, Tensor y)
+        => Dispatch(x, "ArgMax", new ArgMaxCall(x, axis, y));
+
+    private readonly record struct ArgMaxCall(Tensor X, int Axis, Tensor Y) : IFloatOp
     {
-        if (IsF32(x, "ArgMax")) ArgMaxT<float>(x, axis, y); else ArgMaxT<double>(x, axis, y);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => ArgMaxT<T>(X, Axis, Y);
     }
 
     /// <summary>
@@ -140,8 +146,11 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void IndexAdd(Tensor x, Tensor index, Tensor y)
+        => Dispatch(x, "IndexAdd", new IndexAddCall(x, index, y));
+
+    private readonly record struct IndexAddCall(Tensor X, Tensor Index, Tensor Y) : IFloatOp
     {
-        if (IsF32(x, "IndexAdd")) IndexAddT<float>(x, index, y); else IndexAddT<double>(x, index, y);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => IndexAddT<T>(X, Index, Y);
     }
 
     private static void IndexAddT<T>(Tensor x, Tensor index, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -165,119 +174,6 @@ public sealed partial class CpuBackend
             if (label < 0 || label >= c) throw new ArgumentOutOfRangeException(nameof(labels), $"OneHot: label {label} at row {i} is outside 0..{c - 1}.");
             if (y.DType == DType.Float32) y.Span<float>()[i * c + (int)label] = 1;
             else y.Span<double>()[i * c + (int)label] = 1;
-        }
-    }
-
-    /// <inheritdoc/>
-    public void Permute(Tensor x, int[] perm, Tensor y)
-    {
-        int rank = perm.Length;
-        int[] xs = x.ShapeRef, ysh = y.ShapeRef;
-        var xStride = new long[rank];
-        long st = 1;
-        for (int d = rank - 1; d >= 0; d--) { xStride[d] = st; st *= xs[d]; }
-        var src = ((CpuStorage)x.Storage).Data;
-        var dst = ((CpuStorage)y.Storage).Data;
-        if (AsBatchedTranspose(xs, perm) is var (batch, rows, cols))
-        {
-            switch (src)
-            {
-                case float[] f: TransposeT(f, (float[])dst, batch, rows, cols); break;
-                case double[] d: TransposeT(d, (double[])dst, batch, rows, cols); break;
-                case int[] i: TransposeT(i, (int[])dst, batch, rows, cols); break;
-                default: TransposeT((long[])src, (long[])dst, batch, rows, cols); break;
-            }
-            return;
-        }
-        // y index (i0..ir) reads x at Σ i_d · xStride[perm[d]].
-        var step = perm.Select(p => xStride[p]).ToArray();
-        switch (src)
-        {
-            case float[] f: PermuteT(f, (float[])dst, ysh, step); break;
-            case double[] d: PermuteT(d, (double[])dst, ysh, step); break;
-            case int[] i: PermuteT(i, (int[])dst, ysh, step); break;
-            default: PermuteT((long[])src, (long[])dst, ysh, step); break;
-        }
-    }
-
-    /// <summary>
-    /// Recognises a permutation that is a batched matrix transpose once size-1 axes are dropped and axes
-    /// that stay neighbours in the same order are merged: x viewed as [batch, rows, cols] and y as
-    /// [batch, cols, rows] (batch 1 for a plain transpose). E.g. NHWC → NCHW, [N, H, W, C] with perm
-    /// [0, 3, 1, 2], is batch N, rows H·W, cols C. Null for any other permutation (or the identity).
-    /// </summary>
-    internal static (int Batch, int Rows, int Cols)? AsBatchedTranspose(int[] xShape, int[] perm)
-    {
-        // Position of each kept (size > 1) x axis among the kept ones, in x order.
-        var xpos = new int[xShape.Length];
-        int kept = 0;
-        for (int a = 0; a < xShape.Length; a++) xpos[a] = xShape[a] == 1 ? -1 : kept++;
-        // Walk y's axes; a run whose x positions go up by one is one merged axis (start position, size).
-        var groups = new List<(int Start, long Size)>();
-        int last = -2;
-        foreach (int p in perm)
-        {
-            if (xpos[p] < 0) continue;
-            if (xpos[p] == last + 1) groups[^1] = (groups[^1].Start, groups[^1].Size * xShape[p]);
-            else groups.Add((xpos[p], xShape[p]));
-            last = xpos[p];
-        }
-        // The groups, in y order, as x-order ranks: [1, 0] is a transpose, [0, 2, 1] a batched one.
-        var order = groups.Select(g => g.Start).Order().ToList();
-        var rank = groups.Select(g => order.IndexOf(g.Start)).ToArray();
-        if (rank is [1, 0]) return (1, (int)groups[1].Size, (int)groups[0].Size);
-        if (rank is [0, 2, 1]) return ((int)groups[0].Size, (int)groups[2].Size, (int)groups[1].Size);
-        return null;
-    }
-
-    /// <summary>Tile edge of the blocked transpose: a 32×32 tile of doubles (8 KiB each side) stays in L1.</summary>
-    private const int TransposeTile = 32;
-
-    /// <summary>
-    /// y[b, c, r] = x[b, r, c] for x [batch, rows, cols] (y [batch, cols, rows]). Blocked into 32×32 tiles
-    /// so both the reads and the strided writes stay in cache; parallel over (batch, tile row) pairs,
-    /// each of which owns its columns of y.
-    /// </summary>
-    private static void TransposeT<T>(T[] src, T[] dst, int batch, int rows, int cols)
-    {
-        int rowTiles = (rows + TransposeTile - 1) / TransposeTile;
-        long matrix = (long)rows * cols;
-        For((long)batch * rowTiles, (s, e) =>
-        {
-            for (int item = s; item < e; item++)
-            {
-                int b = item / rowTiles, r0 = item % rowTiles * TransposeTile, r1 = Math.Min(rows, r0 + TransposeTile);
-                var x = src.AsSpan((int)(b * matrix), (int)matrix);
-                var y = dst.AsSpan((int)(b * matrix), (int)matrix);
-                for (int c0 = 0; c0 < cols; c0 += TransposeTile)
-                {
-                    int c1 = Math.Min(cols, c0 + TransposeTile);
-                    for (int r = r0; r < r1; r++)
-                    {
-                        var xr = x.Slice(r * cols, cols);
-                        for (int c = c0; c < c1; c++) y[c * rows + r] = xr[c];
-                    }
-                }
-            }
-        }, grain: Grain((long)TransposeTile * cols));
-    }
-
-    private static void PermuteT<T>(T[] src, T[] dst, int[] shape, long[] step)
-    {
-        int rank = shape.Length;
-        var idx = new int[rank];
-        long off = 0;
-        for (long n = 0; n < dst.LongLength; n++)
-        {
-            dst[n] = src[off];
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                idx[d]++;
-                off += step[d];
-                if (idx[d] < shape[d]) break;
-                off -= step[d] * idx[d];
-                idx[d] = 0;
-            }
         }
     }
 }

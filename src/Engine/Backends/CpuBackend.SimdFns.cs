@@ -5,7 +5,7 @@ namespace Engine;
 
 public sealed partial class CpuBackend
 {
-    // ---- the SIMD twins: scalar form (the same formula as Apply) and Vector<T> form -------------
+    // ---- the SIMD twins: each formula once as a scalar (Apply and the loop tails use it) and once on Vector<T> lanes
 
     private interface IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -6,14 +6,15 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void Softmax(Tensor x, Tensor y)
-    {
-        if (IsF32(x, "Softmax")) RowsT<float>(x, y, log: false); else RowsT<double>(x, y, log: false);
-    }
+        => Dispatch(x, "Softmax", new SoftmaxCall(x, y, Log: false));
 
     /// <inheritdoc/>
     public void LogSoftmax(Tensor x, Tensor y)
+        => Dispatch(x, "LogSoftmax", new SoftmaxCall(x, y, Log: true));
+
+    private readonly record struct SoftmaxCall(Tensor X, Tensor Y, bool Log) : IFloatOp
     {
-        if (IsF32(x, "LogSoftmax")) RowsT<float>(x, y, log: true); else RowsT<double>(x, y, log: true);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => RowsT<T>(X, Y, Log);
     }
 
     /// <summary>
@@ -72,8 +73,12 @@ public sealed partial class CpuBackend
     public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta)
     {
         OpChecks.CheckLogGuard(delta);
-        if (IsF32(logits, "SoftmaxCrossEntropy")) SceT<float>(logits, target, probs, loss, delta);
-        else SceT<double>(logits, target, probs, loss, delta);
+        Dispatch(logits, "SoftmaxCrossEntropy", new SoftmaxCrossEntropyCall(logits, target, probs, loss, delta));
+    }
+
+    private readonly record struct SoftmaxCrossEntropyCall(Tensor Logits, Tensor Target, Tensor Probs, Tensor Loss, double Delta) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => SceT<T>(Logits, Target, Probs, Loss, Delta);
     }
 
     /// <summary>
@@ -120,9 +125,11 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void SoftmaxCrossEntropyBackward(Tensor probs, Tensor target, double scale, Tensor dx)
+        => Dispatch(probs, "SoftmaxCrossEntropyBackward", new SoftmaxCrossEntropyBackwardCall(probs, target, scale, dx));
+
+    private readonly record struct SoftmaxCrossEntropyBackwardCall(Tensor Probs, Tensor Target, double Scale, Tensor Dx) : IFloatOp
     {
-        if (IsF32(probs, "SoftmaxCrossEntropyBackward")) SceBackT<float>(probs, target, scale, dx);
-        else SceBackT<double>(probs, target, scale, dx);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => SceBackT<T>(Probs, Target, Scale, Dx);
     }
 
     private static void SceBackT<T>(Tensor probs, Tensor target, double scale, Tensor dx) where T : unmanaged, IFloatingPointIeee754<T>

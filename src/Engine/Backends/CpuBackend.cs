@@ -3,9 +3,11 @@ using System.Numerics;
 namespace Engine;
 
 /// <summary>
-/// The reference backend: every op of <see cref="IBackend"/> as plain, readable loops over managed
-/// arrays (generic over float and double), with vectorised and multithreaded fast paths where a
-/// learner would feel the speed (GEMM, elementwise). The CUDA kernels are checked against it.
+/// The fast CPU backend: every op of <see cref="IBackend"/> over managed arrays, each written once as a
+/// generic body for float and double (<see cref="Dispatch{TOp}"/> picks the element type), in one file
+/// per op family (CpuBackend.Elementwise, .Reduce, .Linear, .Softmax, .Conv, .Pool, .BatchNorm, .Optim,
+/// .Style) and its speed tricks in files named for them (packed GEMM in Gemm*.cs, SIMD elementwise
+/// loops, image-by-image convolution, AVX2 max pooling, the resident <see cref="WorkerPool"/>).
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
@@ -33,13 +35,32 @@ public sealed partial class CpuBackend : IBackend
         });
     }
 
-    /// <summary>Throws unless t is Float32 or Float64; true for Float32.</summary>
-    private static bool IsF32(Tensor t, string op) => t.DType switch
+    /// <summary>
+    /// An op's body written once for both float dtypes: <see cref="Run{T}"/> runs it with T = float or
+    /// double, the element type of the op's tensors (a struct, so the JIT compiles one copy per T).
+    /// </summary>
+    private interface IFloatOp
     {
-        DType.Float32 => true,
-        DType.Float64 => false,
-        _ => throw new InvalidOperationException($"{op}: expected a float tensor, got {t.DType.Name()}."),
-    };
+        /// <summary>Runs the op on tensors whose elements are T.</summary>
+        void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>;
+    }
+
+    /// <summary>
+    /// Runs op.Run&lt;float&gt;() when <paramref name="t"/> is Float32, op.Run&lt;double&gt;() when it is Float64;
+    /// any other dtype throws, naming <paramref name="name"/>.
+    /// </summary>
+    private static void Dispatch<TOp>(Tensor t, string name, TOp op) where TOp : struct, IFloatOp
+    {
+        switch (t.DType)
+        {
+            case DType.Float32: op.Run<float>(); break;
+            case DType.Float64: op.Run<double>(); break;
+            default: throw new InvalidOperationException($"{name}: expected a float tensor, got {t.DType.Name()}.");
+        }
+    }
+
+    /// <summary>The managed array behind a CPU tensor.</summary>
+    private static T[] Data<T>(Tensor t) => (T[])((CpuStorage)t.Storage).Data;
 
     // ---- memory ---------------------------------------------------------------------------
 
@@ -57,55 +78,4 @@ public sealed partial class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public void Synchronize() { }
-
-    // ---- fill, copy, cast -----------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public void Fill(Tensor t, double value)
-    {
-        switch (t.DType)
-        {
-            case DType.Float32: t.Span<float>().Fill((float)value); break;
-            case DType.Float64: t.Span<double>().Fill(value); break;
-            case DType.Int32: t.Span<int>().Fill((int)value); break;
-            default: t.Span<long>().Fill((long)value); break;
-        }
-    }
-
-    /// <inheritdoc/>
-    public void Copy(Tensor src, Tensor dst) => Array.Copy(((CpuStorage)src.Storage).Data, ((CpuStorage)dst.Storage).Data, src.Size);
-
-    /// <inheritdoc/>
-    public void Cast(Tensor src, Tensor dst)
-    {
-        var s = ((CpuStorage)src.Storage).Data;
-        var d = ((CpuStorage)dst.Storage).Data;
-        switch (s)
-        {
-            case float[] a: CastFrom<float>(a, d); break;
-            case double[] a: CastFrom<double>(a, d); break;
-            case int[] a: CastFrom<int>(a, d); break;
-            case long[] a: CastFrom<long>(a, d); break;
-            default: throw new NotSupportedException($"Cast: no CPU storage of {s.GetType().Name}");
-        }
-    }
-
-    private static void CastFrom<TFrom>(TFrom[] a, Array d) where TFrom : unmanaged, INumberBase<TFrom>
-    {
-        switch (d)
-        {
-            case float[] b: CastLoop(a, b); break;
-            case double[] b: CastLoop(a, b); break;
-            case int[] b: CastLoop(a, b); break;
-            case long[] b: CastLoop(a, b); break;
-            default: throw new NotSupportedException($"Cast: no CPU storage of {d.GetType().Name}");
-        }
-    }
-
-    // b[i] = (TTo) a[i] as C casts it: floats → integers truncate toward zero (PyTorch's .long(), NumPy's
-    // astype(int)) and saturate at the integer's range, NaN → 0; long → int keeps the low 32 bits.
-    private static void CastLoop<TFrom, TTo>(TFrom[] a, TTo[] b) where TFrom : unmanaged, INumberBase<TFrom> where TTo : unmanaged, INumberBase<TTo>
-    {
-        for (int i = 0; i < a.Length; i++) b[i] = TTo.CreateTruncating(a[i]);
-    }
 }

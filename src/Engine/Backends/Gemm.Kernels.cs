@@ -313,4 +313,33 @@ public static partial class Gemm
             for (int j = 0; j < cols; j++)
                 c[(long)r * ldc + j] = accumulate ? c[(long)r * ldc + j] + tile[r * ldt + j] : tile[r * ldt + j];
     }
+
+    /// <summary>
+    /// o[c·ldo + r] = s[r·ld + c] for an 8×8 float block (r, c &lt; 8): eight row loads, an AVX register
+    /// transpose (unpack, shuffle, 128-bit permute), eight row stores. Used by the transB packing and by Permute.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Transpose8x8(float* s, nint ld, float* o, nint ldo)
+    {
+        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ld);
+        var r2 = Avx.LoadVector256(s + 2 * ld); var r3 = Avx.LoadVector256(s + 3 * ld);
+        var r4 = Avx.LoadVector256(s + 4 * ld); var r5 = Avx.LoadVector256(s + 5 * ld);
+        var r6 = Avx.LoadVector256(s + 6 * ld); var r7 = Avx.LoadVector256(s + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(o + ldo, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(o + 2 * ldo, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(o + 3 * ldo, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(o + 4 * ldo, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(o + 5 * ldo, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(o + 6 * ldo, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(o + 7 * ldo, Avx.Permute2x128(u3, u7, 0x31));
+    }
 }

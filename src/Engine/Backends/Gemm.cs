@@ -49,12 +49,23 @@ public static partial class Gemm
         : Vector256.IsHardwareAccelerated ? GemmKernel.Vector256
         : GemmKernel.VectorT;
 
+    /// <summary>
+    /// The microkernel for a product of this size: the plain loop up to <see cref="SmallProduct"/> multiply-adds;
+    /// then <see cref="Best"/>, except that a C narrower than one Vector512 strip (N &lt; 32 floats or 16 doubles:
+    /// a conv with few filters, a 10-class output layer) takes the Vector256 kernel, whose 16-float strips (and
+    /// one-vector half strips) leave fewer lanes idle (docs/cpu-speed.md), with the same sums in the same order.
+    /// </summary>
+    internal static GemmKernel KernelFor<T>(int m, int n, int k) where T : unmanaged
+    {
+        if ((long)m * n * k <= SmallProduct) return GemmKernel.Reference;
+        return Best == GemmKernel.Vector512 && n < 2 * Vector512<T>.Count ? GemmKernel.Vector256 : Best;
+    }
+
     /// <summary>Runs one GEMM with the fastest path for this machine and size.</summary>
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long work = (long)m * n * k;
-        var kernel = work <= SmallProduct ? GemmKernel.Reference : Best;
+        var kernel = KernelFor<T>(m, n, k);
         RunWith(kernel, WorkerPool.Threads, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
@@ -338,7 +349,7 @@ public static partial class Gemm
     /// <summary>
     /// The float transB packing in 8×8 blocks: B rows j+jj (jj &lt; w rounded down to 8) and K columns
     /// [p0, p0 + kc rounded down to 8) go to d[p·nr + jj] through an AVX register transpose (eight row
-    /// loads, eight column stores) instead of one scalar store per element. Returns how many strip
+    /// loads, eight column stores, <see cref="Transpose8x8"/>) instead of one scalar store per element. Returns how many strip
     /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
@@ -349,30 +360,7 @@ public static partial class Gemm
         {
             float* src = b + (long)(j + jj) * k + p0;
             for (int p = 0; p < depth; p += 8)
-            {
-                float* s = src + p;
-                var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + k);
-                var r2 = Avx.LoadVector256(s + 2 * k); var r3 = Avx.LoadVector256(s + 3 * k);
-                var r4 = Avx.LoadVector256(s + 4 * k); var r5 = Avx.LoadVector256(s + 5 * k);
-                var r6 = Avx.LoadVector256(s + 6 * k); var r7 = Avx.LoadVector256(s + 7 * k);
-                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                float* o = d + (long)p * nr + jj;
-                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
-            }
+                Transpose8x8(src + p, k, d + (long)p * nr + jj, nr);
         }
         return cols;
     }

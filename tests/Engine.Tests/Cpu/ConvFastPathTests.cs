@@ -38,6 +38,7 @@ public class ConvFastPathTests
         ([400, 32], [1, 0]), ([33, 70], [1, 0]), ([2, 3, 4], [2, 0, 1]), ([2, 3, 4], [1, 2, 0]),
         ([5, 1, 7, 3], [0, 3, 2, 1]), ([1, 9, 1, 4], [3, 2, 1, 0]), ([3, 4, 5], [1, 0, 2]), ([2, 3, 4, 5], [3, 1, 2, 0]),
         ([4, 5], [0, 1]), ([1, 1], [1, 0]), ([0, 3], [1, 0]), ([37, 1, 41], [2, 1, 0]),
+        ([6, 5, 7, 1], [0, 3, 1, 2]), ([6, 1, 5, 7], [0, 2, 3, 1]), // one-channel NHWC ↔ NCHW: only size-1 axes move
     ];
 
     [Test]
@@ -54,6 +55,35 @@ public class ConvFastPathTests
                 Assert.That(y.ToDoubleArray(), Is.EqualTo(PermuteLoop(v, shape, perm)),
                     $"Permute {Tensor.ShapeString(shape)} by [{string.Join(", ", perm)}] {dtype.Name()}");
             }
+    }
+
+    [Test]
+    public void Im2ColMatchesTheIndexLoopForEveryWindowWidth()
+    {
+        // Float windows up to 8 wide copy each window row as one vector (its extra lanes overwritten by the next
+        // window row; the last one, and a read past x's end, element by element); NaN-poisoned output first.
+        foreach (int kw in new[] { 1, 2, 3, 5, 7, 8, 9 })
+            foreach (var (c, h, w, stride, pad) in new[] { (1, 9, 11, 1, 0), (3, 8, 10, 1, 1), (2, 9, 12, 2, 0), (8, 12, 12, 1, 0) })
+                foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                {
+                    if (w + 2 * pad < kw || h + 2 * pad < 3) continue;
+                    var win = new Engine.Kernels.Checks.OpCases.Window(2, c, h, w, 3, kw, stride, pad);
+                    using var x = Tensor.Randn(win.X, dtype, generator: new Generator(12));
+                    using var cols = Tensor.Full(win.Cols, double.NaN, dtype);
+                    B.Im2Col(x, 3, kw, stride, pad, cols);
+                    Assert.That(cols.ToDoubleArray(), Is.EqualTo(Engine.Kernels.Checks.OpCases.Im2ColRef(x.ToDoubleArray(), win)),
+                        $"Im2Col {Tensor.ShapeString(win.X)} 3×{kw}/{stride} pad {pad} {dtype.Name()}");
+                }
+    }
+
+    [Test]
+    public void AnOrderThatMovesOnlySize1AxesIsACopy()
+    {
+        Assert.That(CpuBackend.KeepsOrder([64, 28, 28, 1], [0, 3, 1, 2]), Is.True, "NHWC → NCHW of one channel");
+        Assert.That(CpuBackend.KeepsOrder([2, 3, 4], [0, 1, 2]), Is.True, "identity");
+        Assert.That(CpuBackend.KeepsOrder([1, 3, 1, 4], [2, 1, 0, 3]), Is.True);
+        Assert.That(CpuBackend.KeepsOrder([64, 28, 28, 2], [0, 3, 1, 2]), Is.False);
+        Assert.That(CpuBackend.KeepsOrder([2, 3, 4], [0, 2, 1]), Is.False);
     }
 
     [Test]

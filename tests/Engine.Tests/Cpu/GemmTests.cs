@@ -51,6 +51,30 @@ public class GemmTests
     }
 
     [Test]
+    public void NarrowProductsTakeTheVector256KernelWithTheSameResult()
+    {
+        // A C narrower than one Vector512 strip (32 floats, 16 doubles) runs on the Vector256 kernel where Vector512 is best.
+        var narrow = Gemm.Best == GemmKernel.Vector512 ? GemmKernel.Vector256 : Gemm.Best;
+        Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(narrow), "conv 576×25·25×8");
+        Assert.That(Gemm.KernelFor<float>(100, 31, 50), Is.EqualTo(narrow));
+        Assert.That(Gemm.KernelFor<double>(100, 15, 50), Is.EqualTo(narrow));
+        Assert.That(Gemm.KernelFor<float>(100, 32, 50), Is.EqualTo(Gemm.Best));
+        Assert.That(Gemm.KernelFor<double>(100, 16, 50), Is.EqualTo(Gemm.Best));
+        Assert.That(Gemm.KernelFor<float>(16, 16, 16), Is.EqualTo(GemmKernel.Reference), "4096 multiply-adds: the plain loop");
+        // Same sums in the same order: both kernels give the same bits on the conv and layer shapes.
+        var rng = new Random(8);
+        foreach (var (m, n, k, ta, tb) in new[] { (576, 8, 25, false, true), (25, 8, 576, true, false), (64, 16, 200, false, true), (200, 16, 64, true, false), (64, 10, 256, false, false), (100, 24, 50, false, false) })
+        {
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            float[] c256 = new float[m * n], cBest = new float[m * n];
+            Gemm.RunWith(GemmKernel.Vector256, 2, ta, tb, m, n, k, 1f, a, b, 0f, c256);
+            Gemm.RunWith(Gemm.Best, 2, ta, tb, m, n, k, 1f, a, b, 0f, cBest);
+            Assert.That(c256, Is.EqualTo(cBest), $"{m}×{n}×{k} transA={ta} transB={tb}");
+        }
+    }
+
+    [Test]
     public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the

@@ -6,14 +6,20 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
     public void TotalVariation(Tensor x, Tensor loss)
+        => Dispatch(x, "TotalVariation", new TotalVariationCall(x, loss));
+
+    private readonly record struct TotalVariationCall(Tensor X, Tensor Loss) : IFloatOp
     {
-        if (IsF32(x, "TotalVariation")) TotalVariationT<float>(x, loss); else TotalVariationT<double>(x, loss);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TotalVariationT<T>(X, Loss);
     }
 
     /// <inheritdoc/>
     public void TotalVariationBackward(Tensor x, Tensor dy, Tensor dx)
+        => Dispatch(x, "TotalVariationBackward", new TotalVariationBackwardCall(x, dy, dx));
+
+    private readonly record struct TotalVariationBackwardCall(Tensor X, Tensor Dy, Tensor Dx) : IFloatOp
     {
-        if (IsF32(x, "TotalVariationBackward")) TotalVariationBackwardT<float>(x, dy, dx); else TotalVariationBackwardT<double>(x, dy, dx);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TotalVariationBackwardT<T>(X, Dy, Dx);
     }
 
     /// <summary>s = a + b at (i, j) of one H×W plane p: the squared differences to the pixel below and to the right.</summary>

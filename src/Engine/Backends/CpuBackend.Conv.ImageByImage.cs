@@ -30,7 +30,7 @@ public sealed partial class CpuBackend
     /// <summary>One single-threaded GEMM on array slices, with the kernel <see cref="Gemm.Run{T}"/> would pick for its size.</summary>
     private static void Gemm1<T>(bool transA, bool transB, int m, int n, int k, Memory<T> a, Memory<T> b, T beta, Memory<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Gemm.RunWith((long)m * n * k <= Gemm.SmallProduct ? GemmKernel.Reference : Gemm.Best, 1, transA, transB, m, n, k, T.One, a, b, beta, c);
+        => Gemm.RunWith(Gemm.KernelFor<T>(m, n, k), 1, transA, transB, m, n, k, T.One, a, b, beta, c);
 
     /// <summary>
     /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and
@@ -38,9 +38,11 @@ public sealed partial class CpuBackend
     /// then multiplied at once.
     /// </summary>
     internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor cols, Tensor y2)
+        => Dispatch(x, "Conv2d", new Conv2dForwardCall(x, w2, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), cols, y2));
+
+    private readonly record struct Conv2dForwardCall(Tensor X, Tensor W2, ConvGeometry G, Tensor Cols, Tensor Y2) : IFloatOp
     {
-        var g = ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(x, "Conv2d")) Conv2dForwardT<float>(x, w2, g, cols, y2); else Conv2dForwardT<double>(x, w2, g, cols, y2);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dForwardT<T>(X, W2, G, Cols, Y2);
     }
 
     private static void Conv2dForwardT<T>(Tensor x, Tensor w2, ConvGeometry g, Tensor cols, Tensor y2) where T : unmanaged, IFloatingPointIeee754<T>
@@ -65,9 +67,11 @@ public sealed partial class CpuBackend
     /// first chunk straight into dwT), and the partials are added in chunk order.
     /// </summary>
     internal void Conv2dBackward(Tensor g2, Tensor w2, Tensor cols, int kh, int kw, int stride, int pad, int[] xShape, Tensor? dx, Tensor? dwT)
+        => Dispatch(g2, "Conv2d backward", new Conv2dBackwardCall(g2, w2, cols, ConvGeometry.Of(xShape, kh, kw, stride, pad), dx, dwT));
+
+    private readonly record struct Conv2dBackwardCall(Tensor G2, Tensor W2, Tensor Cols, ConvGeometry G, Tensor? Dx, Tensor? DwT) : IFloatOp
     {
-        var g = ConvGeometry.Of(xShape, kh, kw, stride, pad);
-        if (IsF32(g2, "Conv2d backward")) Conv2dBackwardT<float>(g2, w2, cols, g, dx, dwT); else Conv2dBackwardT<double>(g2, w2, cols, g, dx, dwT);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dBackwardT<T>(G2, W2, Cols, G, Dx, DwT);
     }
 
     private static void Conv2dBackwardT<T>(Tensor g2, Tensor w2, Tensor cols, ConvGeometry g, Tensor? dx, Tensor? dwT) where T : unmanaged, IFloatingPointIeee754<T>

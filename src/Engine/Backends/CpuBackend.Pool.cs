@@ -1,0 +1,219 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Engine;
+
+// Max and average pooling (NCHW), with the window geometry of the conv loops (ConvGeometry); parallel
+// over (image, channel) planes, so no two threads write the same element.
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax)
+        => Dispatch(x, "MaxPool2d", new MaxPoolCall(x, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, argmax));
+
+    private readonly record struct MaxPoolCall(Tensor X, ConvGeometry G, Tensor Y, Tensor Argmax) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => MaxPoolT<T>(X, G, Y, Argmax);
+    }
+
+    /// <summary>
+    /// y[n, c, oh, ow] = max over the window, skipping padding (so padding acts as −∞ like PyTorch);
+    /// argmax = h·W + w of the first maximum in row-major window order. Parallel over planes (n, c).
+    /// </summary>
+    private static void MaxPoolT<T>(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var ys = (T[])((CpuStorage)y.Storage).Data;
+        var am = (int[])((CpuStorage)argmax.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var plane = xs.AsSpan(nc * inPlane, inPlane);
+                if (g.Pad == 0)
+                {
+                    // No padding: every window lies inside the plane (OH, OW were rounded down), so the
+                    // loops start from the window's first element and need no bounds checks. The geometry
+                    // is copied to locals so the JIT keeps it in registers.
+                    ref T p0 = ref MemoryMarshal.GetReference(plane);
+                    ref T y0 = ref ys[nc * outPlane];
+                    ref int a0 = ref am[nc * outPlane];
+                    int oH = g.OH, oW = g.OW, w = g.W, stride = g.Stride, kH = g.KH, kW = g.KW;
+                    if (kH == 2 && kW == 2 && stride == 2 && typeof(T) == typeof(float) && Avx2.IsSupported && oW >= 8)
+                    {
+                        MaxPool2x2Avx2(ref Unsafe.As<T, float>(ref p0), ref Unsafe.As<T, float>(ref y0), ref a0, oH, oW, w);
+                        continue;
+                    }
+                    if (kH == 2 && kW == 2 && stride == 2)
+                    {
+                        // The common 2×2, stride-2 window: four reads per output, compared in window order.
+                        for (int oh = 0; oh < oH; oh++)
+                            for (int ow = 0; ow < oW; ow++)
+                            {
+                                int i0 = 2 * oh * w + 2 * ow, best = i0;
+                                T bv = Unsafe.Add(ref p0, i0), v;
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + 1), bv)) { bv = v; best = i0 + 1; }
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + w), bv)) { bv = v; best = i0 + w; }
+                                if (Beats(v = Unsafe.Add(ref p0, i0 + w + 1), bv)) { bv = v; best = i0 + w + 1; }
+                                Unsafe.Add(ref y0, oh * oW + ow) = bv;
+                                Unsafe.Add(ref a0, oh * oW + ow) = best;
+                            }
+                        continue;
+                    }
+                    for (int oh = 0; oh < oH; oh++)
+                        for (int ow = 0; ow < oW; ow++)
+                        {
+                            int origin = oh * stride * w + ow * stride, best = origin;
+                            T bv = Unsafe.Add(ref p0, origin);
+                            for (int i = 0; i < kH; i++)
+                            {
+                                int row = origin + i * w;
+                                for (int j = 0; j < kW; j++)
+                                {
+                                    T v = Unsafe.Add(ref p0, row + j);
+                                    if (Beats(v, bv)) { bv = v; best = row + j; }
+                                }
+                            }
+                            Unsafe.Add(ref y0, oh * oW + ow) = bv;
+                            Unsafe.Add(ref a0, oh * oW + ow) = best;
+                        }
+                    continue;
+                }
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        int best = -1;
+                        T bv = T.Zero;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww < 0 || ww >= g.W) continue;
+                                T v = plane[hh * g.W + ww];
+                                if (best < 0 || Beats(v, bv)) { bv = v; best = hh * g.W + ww; }
+                            }
+                        }
+                        int o = nc * outPlane + oh * g.OW + ow;
+                        ys[o] = bv;
+                        am[o] = best < 0 ? 0 : best;
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+
+    /// <inheritdoc/>
+    public void MaxPool2dBackward(Tensor dy, Tensor argmax, Tensor dx)
+        => Dispatch(dy, "MaxPool2dBackward", new MaxPoolBackwardCall(dy, argmax, dx));
+
+    private readonly record struct MaxPoolBackwardCall(Tensor Dy, Tensor Argmax, Tensor Dx) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => MaxPoolBackwardT<T>(Dy, Argmax, Dx);
+    }
+
+    /// <summary>dx[n, c, argmax[n, c, oh, ow]] += dy[n, c, oh, ow] after clearing dx. Parallel over planes.</summary>
+    private static void MaxPoolBackwardT<T>(Tensor dy, Tensor argmax, Tensor dx) where T : unmanaged, INumberBase<T>
+    {
+        var gs = (T[])((CpuStorage)dy.Storage).Data;
+        var am = (int[])((CpuStorage)argmax.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int planes = dx.ShapeRef[0] * dx.ShapeRef[1];
+        int inPlane = dx.ShapeRef[2] * dx.ShapeRef[3], outPlane = dy.ShapeRef[2] * dy.ShapeRef[3];
+        For(planes, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var d = ds.AsSpan(nc * inPlane, inPlane);
+                d.Clear();
+                for (int k = 0; k < outPlane; k++) d[am[nc * outPlane + k]] += gs[nc * outPlane + k];
+            }
+        }, grain: Grain(inPlane + outPlane));
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y)
+        => Dispatch(x, "AvgPool2d", new AvgPoolCall(x, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y));
+
+    private readonly record struct AvgPoolCall(Tensor X, ConvGeometry G, Tensor Y) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => AvgPoolT<T>(X, G, Y);
+    }
+
+    /// <summary>y[n, c, oh, ow] = (Σ of the window's in-image values) / (KH·KW): padding counts as 0. Parallel over planes.</summary>
+    private static void AvgPoolT<T>(Tensor x, ConvGeometry g, Tensor y) where T : unmanaged, INumberBase<T>
+    {
+        var xs = (T[])((CpuStorage)x.Storage).Data;
+        var ys = (T[])((CpuStorage)y.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        T count = T.CreateChecked(g.KH * g.KW);
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var plane = xs.AsSpan(nc * inPlane, inPlane);
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        T acc = T.Zero;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww >= 0 && ww < g.W) acc += plane[hh * g.W + ww];
+                            }
+                        }
+                        ys[nc * outPlane + oh * g.OW + ow] = acc / count;
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2dBackward(Tensor dy, int kh, int kw, int stride, int pad, Tensor dx)
+        => Dispatch(dy, "AvgPool2dBackward", new AvgPoolBackwardCall(dy, ConvGeometry.Of(dx.ShapeRef, kh, kw, stride, pad), dx));
+
+    private readonly record struct AvgPoolBackwardCall(Tensor Dy, ConvGeometry G, Tensor Dx) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => AvgPoolBackwardT<T>(Dy, G, Dx);
+    }
+
+    /// <summary>dx (cleared) += dy[n, c, oh, ow] / (KH·KW) at every in-image cell of window (oh, ow). Parallel over planes.</summary>
+    private static void AvgPoolBackwardT<T>(Tensor dy, ConvGeometry g, Tensor dx) where T : unmanaged, INumberBase<T>
+    {
+        var gs = (T[])((CpuStorage)dy.Storage).Data;
+        var ds = (T[])((CpuStorage)dx.Storage).Data;
+        int inPlane = g.H * g.W, outPlane = g.OH * g.OW;
+        T count = T.CreateChecked(g.KH * g.KW);
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int nc = s; nc < e; nc++)
+            {
+                var d = ds.AsSpan(nc * inPlane, inPlane);
+                d.Clear();
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        T v = gs[nc * outPlane + oh * g.OW + ow] / count;
+                        for (int i = 0; i < g.KH; i++)
+                        {
+                            int hh = oh * g.Stride - g.Pad + i;
+                            if (hh < 0 || hh >= g.H) continue;
+                            for (int j = 0; j < g.KW; j++)
+                            {
+                                int ww = ow * g.Stride - g.Pad + j;
+                                if (ww >= 0 && ww < g.W) d[hh * g.W + ww] += v;
+                            }
+                        }
+                    }
+            }
+        }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+}
