@@ -24,6 +24,16 @@ public sealed partial class CpuReference
     /// <summary>cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·stride − pad + i, ow·stride − pad + j], 0 outside the image.</summary>
     private static void Im2ColT<T>(T[] x, Window g, T[] cols) where T : IFloatingPointIeee754<T>
     {
+        foreach (var (col, xi) in PatchEntries(g))
+            cols[col] = xi >= 0 ? x[xi] : T.Zero;
+    }
+
+    /// <summary>
+    /// Every entry of the cols matrix of <see cref="Im2ColT{T}"/>: its index in cols and the index in x it copies
+    /// (−1 where the window lies in the padding), row by row.
+    /// </summary>
+    private static IEnumerable<(long Col, long X)> PatchEntries(Window g)
+    {
         long width = (long)g.C * g.KH * g.KW;
         for (int n = 0; n < g.N; n++)
             for (int oh = 0; oh < g.OH; oh++)
@@ -36,7 +46,7 @@ public sealed partial class CpuReference
                             {
                                 int h = oh * g.Stride - g.Pad + i, w = ow * g.Stride - g.Pad + j;
                                 bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
-                                cols[row * width + ((long)c * g.KH + i) * g.KW + j] = inside ? x[(((long)n * g.C + c) * g.H + h) * g.W + w] : T.Zero;
+                                yield return (row * width + ((long)c * g.KH + i) * g.KW + j, inside ? (((long)n * g.C + c) * g.H + h) * g.W + w : -1);
                             }
                 }
     }
@@ -52,20 +62,7 @@ public sealed partial class CpuReference
     private static void Col2ImT<T>(T[] cols, Window g, T[] dx) where T : IFloatingPointIeee754<T>
     {
         for (long i = 0; i < dx.LongLength; i++) dx[i] = T.Zero;
-        long width = (long)g.C * g.KH * g.KW;
-        for (int n = 0; n < g.N; n++)
-            for (int oh = 0; oh < g.OH; oh++)
-                for (int ow = 0; ow < g.OW; ow++)
-                {
-                    long row = ((long)n * g.OH + oh) * g.OW + ow;
-                    for (int c = 0; c < g.C; c++)
-                        for (int i = 0; i < g.KH; i++)
-                            for (int j = 0; j < g.KW; j++)
-                            {
-                                int h = oh * g.Stride - g.Pad + i, w = ow * g.Stride - g.Pad + j;
-                                if (h >= 0 && h < g.H && w >= 0 && w < g.W)
-                                    dx[(((long)n * g.C + c) * g.H + h) * g.W + w] += cols[row * width + ((long)c * g.KH + i) * g.KW + j];
-                            }
-                }
+        foreach (var (col, xi) in PatchEntries(g))
+            if (xi >= 0) dx[xi] += cols[col];
     }
 }
