@@ -36,10 +36,8 @@ public static partial class Gemm
     internal const long SmallProduct = 4096;
 
     /// <summary>
-    /// Multiply-adds one thread should have at least before a second one is worth starting. The
-    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so on the 2-core machine
-    /// this was measured on (quiet moments) two threads took 0.55× the time of one for a layer-sized GEMM
-    /// (100×784·784×50, 3.9 M), 0.67× at 100×50·50×50 (250 K) and 0.9× at 100×50·50×10 (50 K).
+    /// Multiply-adds (m·n·k) each thread gets at least: a product of 2·WorkPerThread or more is split
+    /// over the resident <see cref="WorkerPool"/> threads, a smaller one runs on the calling thread.
     /// </summary>
     internal const long WorkPerThread = 1 << 16;
 
@@ -203,7 +201,7 @@ public static partial class Gemm
     /// <paramref name="bBase"/> + q·<paramref name="qStep"/>, rows <paramref name="ldb"/> apart: packed or B itself)
     /// (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
         int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -257,7 +255,7 @@ public static partial class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -274,7 +272,7 @@ public static partial class Gemm
     /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
     /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -308,7 +306,7 @@ public static partial class Gemm
     /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
     /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -352,7 +350,7 @@ public static partial class Gemm
     /// loads, eight column stores, <see cref="Transpose8x8"/>) instead of one scalar store per element. Returns how many strip
     /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe int PackBTransposed8x8(float* b, int k, int j, int w, int p0, int kc, int nr, float* d)
     {
         int cols = w & ~7, depth = kc & ~7;
