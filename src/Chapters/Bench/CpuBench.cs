@@ -8,7 +8,7 @@ namespace Chapters.Bench;
 /// `chapters bench cpu`: SGEMM GFLOP/s (256³, 1024³) and one TwoLayerNet training step, the engine
 /// against NumPy (OpenBLAS) and PyTorch measured in the same run on the same CPU with the same
 /// thread count, best of N for everyone, with the median and the per-round ratios beside it. Options: --rounds R (default 5: engine and peers alternate),
-/// --repeat N (runs per round, default 5), --python PATH.
+/// --repeat N (runs per turn, default 10), --python PATH.
 /// </summary>
 public sealed class CpuBench : BenchSuite
 {
@@ -18,7 +18,7 @@ public sealed class CpuBench : BenchSuite
 
     public override int Run(Dictionary<string, string> options)
     {
-        int repeat = int.Parse(options.GetValueOrDefault("repeat", "5"));
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "10"));
         int rounds = int.Parse(options.GetValueOrDefault("rounds", "5"));
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
