@@ -23,11 +23,18 @@ public static partial class Gemm
     /// <summary>Rows of the microkernel tile (accumulator rows).</summary>
     internal const int MR = 6;
 
-    /// <summary>Depth of one packed K slice: an A strip (MR·KC) and a B strip (NR·KC) stay in L1/L2.</summary>
-    internal const int KC = 256;
+    /// <summary>
+    /// Largest depth of one K slice. K is cut into equal slices of at most KC, so C is read and written
+    /// once per slice: a product with K ≤ KC writes each C tile once. A packed B strip (NR·KC: 128 KiB
+    /// for float and double) and a packed A block (MC·KC, 192 KiB) stay in a core's L2.
+    /// </summary>
+    internal const int KC = 1024;
 
-    /// <summary>Columns of one packed B panel (a multiple of every NR).</summary>
-    internal const int NC = 4096;
+    /// <summary>A wide C (N above <see cref="DirectAMaxN"/>) with K above this packs A; a shorter K reads A in place.</summary>
+    internal const int DirectAMaxK = 256;
+
+    /// <summary>Columns of one packed B panel (a multiple of every NR): KC·NC floats (4 MiB) are packed at a time.</summary>
+    internal const int NC = 1024;
 
     /// <summary>C at most this wide reads A in place (unpacked) and takes K in one slice.</summary>
     internal const int DirectAMaxN = 128;
@@ -115,7 +122,7 @@ public static partial class Gemm
     /// The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.
     /// Narrow products (N ≤ <see cref="DirectAMaxN"/>, such as a layer's x·W) read A in place instead of
     /// packing it (each A row is used by only a few B strips, so packing would cost more than it saves)
-    /// and take K in one slice; wide products with a short K (≤ <see cref="KC"/>, such as dout·Wᵀ) read
+    /// and take K in one slice; wide products with a short K (≤ <see cref="DirectAMaxK"/>, such as dout·Wᵀ) read
     /// A in place too. A narrow B that is not transposed is read in place as well (<see cref="DirectB"/>),
     /// so such a product packs nothing and the threads meet once.
     /// </summary>
@@ -124,10 +131,10 @@ public static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Width<T>(kernel);
-        bool packA = n > DirectAMaxN && k > KC;
+        bool packA = n > DirectAMaxN && k > DirectAMaxK;
         bool directB = DirectB<T>(kernel, transB, n, nr);
-        int kcStep = packA ? KC : Math.Min(k, 4 * KC);
-        int mc = packA ? (typeof(T) == typeof(float) ? 16 * MR : 8 * MR) : m;
+        int kcStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC); // ⌈K / slices⌉, slices = ⌈K / KC⌉
+        int mc = packA ? (typeof(T) == typeof(float) ? 8 * MR : 4 * MR) : m; // MC rows: 192 KiB of packed A at KC = 1024
         int nc = Math.Min(NC, RoundUp(n, nr));
         long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
