@@ -23,13 +23,13 @@ from peer_timing import best_of, blas_info, write_products
 
 
 
-def numpy_part(np, sizes, repeat, rng):
-    out = {"numpy": np.__version__, "blas": blas_info(), "sgemm": {}}
+def numpy_benchmarks(np, sizes, rng):
+    """name -> (fn, seconds -> reported number): sgemm<n> in GFLOP/s, numpy_step in ms."""
+    benches = {}
     for n in sizes:
         a = rng.standard_normal((n, n)).astype(np.float32)
         b = rng.standard_normal((n, n)).astype(np.float32)
-        sec = best_of(lambda: np.matmul(a, b), repeat, warm_up_seconds=0.5)
-        out["sgemm"][str(n)] = 2.0 * n ** 3 / sec / 1e9
+        benches[f"sgemm{n}"] = ((lambda a=a, b=b: np.matmul(a, b)), (lambda sec, n=n: 2.0 * n ** 3 / sec / 1e9))
 
     # DLfS ch5 TwoLayerNet, float32 like the engine's default.
     batch, nin, hid, nout, lr = 100, 784, 50, 10, np.float32(0.1)
@@ -68,11 +68,23 @@ def numpy_part(np, sizes, repeat, rng):
         b2 -= lr * db2
         return loss, dx
 
-    out["numpy_step_ms"] = best_of(step, repeat, warm_up_seconds=0.5) * 1e3
+    benches["numpy_step"] = (step, lambda sec: sec * 1e3)
+    return benches
+
+
+def numpy_part(np, sizes, repeat, rng):
+    out = {"numpy": np.__version__, "blas": blas_info(), "sgemm": {}}
+    for name, (fn, report) in numpy_benchmarks(np, sizes, rng).items():
+        value = report(best_of(fn, repeat, warm_up_seconds=0.5))
+        if name.startswith("sgemm"):
+            out["sgemm"][name[len("sgemm"):]] = value
+        else:
+            out[name + "_ms"] = value
     return out
 
 
-def torch_part(threads, repeat):
+def torch_benchmarks(threads):
+    """{"torch_step": (fn, seconds -> ms)} and the version facts, or {"missing": why}."""
     try:
         import torch
     except ImportError as e:  # pragma: no cover - depends on the machine
@@ -98,7 +110,41 @@ def torch_part(threads, repeat):
                 p.sub_(lr * p.grad)
         return loss
 
-    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "torch_step_ms": best_of(step, repeat, warm_up_seconds=0.5) * 1e3}
+    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(), "torch_step": (step, lambda sec: sec * 1e3)}
+
+
+def torch_part(threads, repeat):
+    out = torch_benchmarks(threads)
+    if "torch_step" in out:
+        fn, report = out.pop("torch_step")
+        out["torch_step_ms"] = report(best_of(fn, repeat, warm_up_seconds=0.5))
+    return out
+
+
+def serve(np, sizes, threads):
+    """--serve: prints one JSON line of facts (versions, BLAS, what is missing), then for each line
+    "<name> <repeat>" on stdin times that benchmark (best of repeat runs after 0.5 s of warm-up) and
+    prints {"value": number}, or {"error": why} for an unknown name. Ends at end of input."""
+    facts = {"python": sys.version.split()[0], "threads": threads}
+    benches = {}
+    if np is None:
+        facts["numpy_missing"] = "NumPy not importable; install python3-numpy libopenblas0-pthread"
+    else:
+        facts.update({"numpy": np.__version__, "blas": blas_info()})
+        benches.update(numpy_benchmarks(np, sizes, np.random.default_rng(0)))
+    t = torch_benchmarks(threads)
+    if "torch_step" in t:
+        benches["torch_step"] = t.pop("torch_step")
+    facts.update(t)
+    facts["benchmarks"] = sorted(benches)
+    print(json.dumps(facts), flush=True)
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] not in benches or not parts[1].isdigit():
+            print(json.dumps({"error": f"expected '<benchmark> <repeat>' with a benchmark of {sorted(benches)}, got {line.strip()!r}"}), flush=True)
+            continue
+        fn, report = benches[parts[0]]
+        print(json.dumps({"value": report(best_of(fn, int(parts[1]), warm_up_seconds=0.5))}), flush=True)
 
 
 def main():
@@ -108,7 +154,15 @@ def main():
     ap.add_argument("--sizes", default="256,1024")
     ap.add_argument("--check-dir", help="product check: write c<n>.numpy.f32 = a<n>·b<n> from the engine's operands there")
     ap.add_argument("--check-only", action="store_true", help="only the product check and the BLAS report, no timings")
+    ap.add_argument("--serve", action="store_true", help="time benchmarks one at a time as stdin names them (see serve)")
     args = ap.parse_args()
+    if args.serve:
+        try:
+            import numpy as np
+        except ImportError:
+            np = None
+        serve(np, [int(s) for s in args.sizes.split(",")], args.threads)
+        return
     result = {"python": sys.version.split()[0], "threads": args.threads,
               "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
     try:

@@ -7,8 +7,8 @@ namespace Chapters.Bench;
 /// <summary>
 /// `chapters bench cpu`: SGEMM GFLOP/s (256³, 1024³) and one TwoLayerNet training step, the engine
 /// against NumPy (OpenBLAS) and PyTorch measured in the same run on the same CPU with the same
-/// thread count, best of N for everyone. Options: --rounds R (default 3: engine and peers alternate),
-/// --repeat N (runs per round, default 5), --python PATH.
+/// thread count, best of N for everyone, with the median and the per-round ratios beside it. Options: --rounds R (default 5: engine and peers alternate),
+/// --repeat N (runs per turn, default 10), --python PATH.
 /// </summary>
 public sealed class CpuBench : BenchSuite
 {
@@ -18,8 +18,8 @@ public sealed class CpuBench : BenchSuite
 
     public override int Run(Dictionary<string, string> options)
     {
-        int repeat = int.Parse(options.GetValueOrDefault("repeat", "5"));
-        int rounds = int.Parse(options.GetValueOrDefault("rounds", "3"));
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "10"));
+        int rounds = int.Parse(options.GetValueOrDefault("rounds", "5"));
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine($"{Title}");
@@ -28,50 +28,53 @@ public sealed class CpuBench : BenchSuite
         var blas = PeerBlas.Choose(python, "cpu_peers.py", "numpy", threads, hint);
         Console.WriteLine($"NumPy peer: {blas.Description}.");
 
-        // Rounds alternate engine and peers so that load from other processes hits both alike;
-        // every number is the best over all rounds (max GFLOP/s, min ms).
+        // Engine and peers take turns benchmark by benchmark (the peer process stays up between turns),
+        // round after round, so load from other processes hits both alike. Each turn is the best of
+        // --repeat runs after 0.5 s of warm-up; the table shows the best and the median of the rounds,
+        // and the ratio of the best numbers with the range of the per-round ratios (same-round turns).
         string loadBefore = LoadAverage();
-        var engine = new Dictionary<string, double>();
-        var peer = new Dictionary<string, double>();
-        JsonElement? peers = null;
-        string? peerError = null;
+        var engine = new Samples();
+        var peer = new Samples();
+        using var server = PeerServer.Start(python, "cpu_peers.py", threads, hint, out string? peerError, blas.Core);
+        JsonElement? peers = server?.Facts;
+        var engineRuns = new (string Key, Func<double> Run)[]
+        {
+            ("sgemm256", () => EngineSgemm(256, repeat)),
+            ("sgemm1024", () => EngineSgemm(1024, repeat)),
+            ("scratch", () => TwoLayerNetStep.ScratchMs(repeat)),
+            ("autograd", () => TwoLayerNetStep.AutogradMs(repeat)),
+        };
+        string[] peerKeys = ["sgemm256", "sgemm1024", "numpy_step", "torch_step"];
         for (int round = 0; round < rounds; round++)
         {
-            foreach (int n in new[] { 256, 1024 }) Keep(engine, $"sgemm{n}", EngineSgemm(n, repeat), higherBetter: true);
-            Keep(engine, "scratch", TwoLayerNetStep.ScratchMs(repeat), higherBetter: false);
-            Keep(engine, "autograd", TwoLayerNetStep.AutogradMs(repeat), higherBetter: false);
-            var p = PeerScript.Run(python, "cpu_peers.py", threads, ["--repeat", repeat.ToString()], hint, out peerError, blas.Core);
-            if (p is null) break;
-            peers = p;
-            foreach (int n in new[] { 256, 1024 })
-                if (PeerScript.Number(p, "sgemm", n.ToString()) is double g) Keep(peer, $"sgemm{n}", g, higherBetter: true);
-            if (PeerScript.Number(p, "numpy_step_ms") is double np) Keep(peer, "numpy_step", np, higherBetter: false);
-            if (PeerScript.Number(p, "torch_step_ms") is double pt) Keep(peer, "torch_step", pt, higherBetter: false);
+            for (int i = 0; i < engineRuns.Length; i++)
+            {
+                engine.Add(engineRuns[i].Key, engineRuns[i].Run());
+                if (server?.Measure(peerKeys[i], repeat) is double v) peer.Add(peerKeys[i], v);
+            }
             Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
         Console.WriteLine($"load average before → after: {loadBefore} → {LoadAverage()} (other processes on these {threads} cores)");
-        double? Peer(string key) => peer.TryGetValue(key, out var v) ? v : null;
 
         Console.WriteLine();
-        Console.WriteLine($"{"benchmark",-34} {"engine",10} {"NumPy",10} {"PyTorch",10} {"engine/NumPy",13} {"engine/PyTorch",15}");
+        Console.WriteLine("Each number: best / median of the rounds. Ratios: best ÷ best [lowest–highest ratio of one round's numbers].");
+        Console.WriteLine($"{"benchmark",-34} {"engine",15} {"NumPy",15} {"PyTorch",15} {"engine/NumPy",21} {"engine/PyTorch",21}");
         foreach (int n in new[] { 256, 1024 })
         {
-            double e = engine[$"sgemm{n}"];
-            double? np = Peer($"sgemm{n}");
-            Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {e,10:F1} {PeerScript.Fmt(np, "F1"),10} {"—",10} {PeerScript.Ratio(e, np),13} {"—",15}");
+            string key = $"sgemm{n}";
+            Console.WriteLine($"{$"SGEMM {n}³ (GFLOP/s, higher better)",-34} {engine.Cell(key, "F1", true),15} {peer.Cell(key, "F1", true),15} {"—",15} {Samples.Ratio(engine, key, peer, key, true),21} {"—",21}");
         }
+        // Per-round pairs: the scratch step pairs with NumPy's and the autograd step with PyTorch's
+        // (each measured right after it); the cross pairs are one turn further apart.
         foreach (var (key, label) in new[] { ("scratch", "TwoLayerNet step, ch24 (ms)"), ("autograd", "784-50-10 step, autograd (ms)") })
-        {
-            double e = engine[key];
-            double? np = Peer("numpy_step"), pt = Peer("torch_step");
-            Console.WriteLine($"{label,-34} {e,10:F3} {PeerScript.Fmt(np, "F3"),10} {PeerScript.Fmt(pt, "F3"),10} {PeerScript.Ratio(e, np),13} {PeerScript.Ratio(e, pt),15}");
-        }
+            Console.WriteLine($"{label,-34} {engine.Cell(key, "F3", false),15} {peer.Cell("numpy_step", "F3", false),15} {peer.Cell("torch_step", "F3", false),15} " +
+                $"{Samples.Ratio(engine, key, peer, "numpy_step", false),21} {Samples.Ratio(engine, key, peer, "torch_step", false),21}");
         Console.WriteLine();
         Console.WriteLine("SGEMM: float32 n×n·n×n, 2n³ flops per call (the engine through Tensor.MatMul, NumPy through np.matmul).");
         Console.WriteLine("Training steps: 784-50-10 ReLU net, batch 100, float32, SGD lr 0.1. TwoLayerNet (ch24): optimizer.Update(net.Params,");
         Console.WriteLine("net.Gradient(x, t)), the layers' Forward/Backward; NumPy does the same DLfS layers by hand. Autograd: F.CrossEntropy(relu(x·W1+b1)");
         Console.WriteLine("·W2+b2), Backward, SgdUpdate; PyTorch does the same with torch autograd (x needs no gradient, so neither computes dx).");
-        Console.WriteLine("Ratios are engine ÷ peer. Other processes share this CPU: every number is the best of all rounds and runs.");
+        Console.WriteLine("Ratios are engine ÷ peer. Other processes share this CPU: compare only numbers of one run, and trust a ratio whose range is narrow.");
         if (peers is null) Console.WriteLine($"Peers missing: {peerError}");
         else
         {
@@ -97,11 +100,6 @@ public sealed class CpuBench : BenchSuite
         using var b = Tensor.Randn([n, n], generator: gen);
         double sec = Timing.BestOf(() => a.MatMul(b).Dispose(), repeat);
         return 2.0 * n * n * n / sec / 1e9;
-    }
-
-    private static void Keep(Dictionary<string, double> best, string key, double value, bool higherBetter)
-    {
-        if (!best.TryGetValue(key, out var old) || (higherBetter ? value > old : value < old)) best[key] = value;
     }
 
     /// <summary>The 1-minute load average from /proc/loadavg ("?" elsewhere).</summary>

@@ -17,6 +17,24 @@ public static class PeerScript
     /// </summary>
     public static JsonElement? Run(string python, string scriptName, int threads, IEnumerable<string> args, string installHint, out string? error, string? openBlasCore = null)
     {
+        var psi = StartInfo(python, scriptName, threads, args, installHint, out error, openBlasCore);
+        if (psi is null) return null;
+        string script = psi.ArgumentList[0];
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { error = $"{script} exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// How <see cref="Run"/> starts a peer script (stdout and stderr redirected, the environment set as
+    /// Run says), or null with <paramref name="error"/> when the script or the interpreter is missing.
+    /// The script's path is the first argument.
+    /// </summary>
+    public static ProcessStartInfo? StartInfo(string python, string scriptName, int threads, IEnumerable<string> args, string installHint, out string? error, string? openBlasCore = null)
+    {
         error = null;
         string? script = FindScript(scriptName);
         if (script is null) { error = $"bench/{scriptName} not found above the current directory; run from the repository"; return null; }
@@ -34,12 +52,7 @@ public static class PeerScript
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
         foreach (var pool in new[] { "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS" })
             psi.Environment[pool] = threads.ToString();
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { error = $"{script} exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
-        return JsonDocument.Parse(stdout).RootElement.Clone();
+        return psi;
     }
 
     /// <summary>The number at a path of keys in the peer's JSON, or null when absent.</summary>

@@ -29,7 +29,7 @@ public static partial class Gemm
     // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
 
     /// <summary>The 6 × 2·Vector256 microkernel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void Kernel256<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -71,7 +71,7 @@ public static partial class Gemm
     /// strip of 2): half the work of the full tile. It reads the first <paramref name="cols"/> values of
     /// each B row under a mask, so B may be read in place (the lanes past column N are never touched).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void Kernel256Half<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -108,7 +108,7 @@ public static partial class Gemm
     /// need instead of a vector-wide tile per 6 rows. Every element is the same FMA chain over p as in the tile
     /// kernels, so the results are bit for bit theirs. The rows past the last full pair of vectors go one by one.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void ColumnEdge256<T>(int kc, T* a, nint lda, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -189,7 +189,7 @@ public static partial class Gemm
     }
 
     /// <summary>The 6 × 2·Vector512 microkernel (AVX-512F; runs, slowly, in software elsewhere).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void Kernel512<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -247,7 +247,7 @@ public static partial class Gemm
     }
 
     /// <summary>The 6 × 2·Vector&lt;T&gt; microkernel, for machines without AVX2 (SSE, ARM NEON).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void KernelT<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -305,7 +305,7 @@ public static partial class Gemm
     }
 
     /// <summary>Adds (or writes) the valid rows×cols corner of a full tile held in <paramref name="tile"/> into C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void CopyEdge<T>(T* tile, int ldt, T* c, int ldc, int rows, int cols, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -23,11 +23,18 @@ public static partial class Gemm
     /// <summary>Rows of the microkernel tile (accumulator rows).</summary>
     internal const int MR = 6;
 
-    /// <summary>Depth of one packed K slice: an A strip (MR·KC) and a B strip (NR·KC) stay in L1/L2.</summary>
-    internal const int KC = 256;
+    /// <summary>
+    /// Largest depth of one K slice. K is cut into equal slices of at most KC, so C is read and written
+    /// once per slice: a product with K ≤ KC writes each C tile once. A packed B strip (NR·KC: 128 KiB
+    /// for float and double) and a packed A block (MC·KC, 192 KiB) stay in a core's L2.
+    /// </summary>
+    internal const int KC = 1024;
 
-    /// <summary>Columns of one packed B panel (a multiple of every NR).</summary>
-    internal const int NC = 4096;
+    /// <summary>A wide C (N above <see cref="DirectAMaxN"/>) with K above this packs A; a shorter K reads A in place.</summary>
+    internal const int DirectAMaxK = 256;
+
+    /// <summary>Columns of one packed B panel (a multiple of every NR): KC·NC floats (4 MiB) are packed at a time.</summary>
+    internal const int NC = 1024;
 
     /// <summary>C at most this wide reads A in place (unpacked) and takes K in one slice.</summary>
     internal const int DirectAMaxN = 128;
@@ -36,10 +43,8 @@ public static partial class Gemm
     internal const long SmallProduct = 4096;
 
     /// <summary>
-    /// Multiply-adds one thread should have at least before a second one is worth starting. The
-    /// resident <see cref="WorkerPool"/> starts a loop in about a microsecond, so on the 2-core machine
-    /// this was measured on (quiet moments) two threads took 0.55× the time of one for a layer-sized GEMM
-    /// (100×784·784×50, 3.9 M), 0.67× at 100×50·50×50 (250 K) and 0.9× at 100×50·50×10 (50 K).
+    /// Multiply-adds (m·n·k) each thread gets at least: a product of 2·WorkPerThread or more is split
+    /// over the resident <see cref="WorkerPool"/> threads, a smaller one runs on the calling thread.
     /// </summary>
     internal const long WorkPerThread = 1 << 16;
 
@@ -117,7 +122,7 @@ public static partial class Gemm
     /// The blocked, packed, multithreaded product; C already holds beta·C (accumulate) or is overwritten.
     /// Narrow products (N ≤ <see cref="DirectAMaxN"/>, such as a layer's x·W) read A in place instead of
     /// packing it (each A row is used by only a few B strips, so packing would cost more than it saves)
-    /// and take K in one slice; wide products with a short K (≤ <see cref="KC"/>, such as dout·Wᵀ) read
+    /// and take K in one slice; wide products with a short K (≤ <see cref="DirectAMaxK"/>, such as dout·Wᵀ) read
     /// A in place too. A narrow B that is not transposed is read in place as well (<see cref="DirectB"/>),
     /// so such a product packs nothing and the threads meet once.
     /// </summary>
@@ -126,10 +131,10 @@ public static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Width<T>(kernel);
-        bool packA = n > DirectAMaxN && k > KC;
+        bool packA = n > DirectAMaxN && k > DirectAMaxK;
         bool directB = DirectB<T>(kernel, transB, n, nr);
-        int kcStep = packA ? KC : Math.Min(k, 4 * KC);
-        int mc = packA ? (typeof(T) == typeof(float) ? 16 * MR : 8 * MR) : m;
+        int kcStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC); // ⌈K / slices⌉, slices = ⌈K / KC⌉
+        int mc = packA ? (typeof(T) == typeof(float) ? 8 * MR : 4 * MR) : m; // MC rows: 192 KiB of packed A at KC = 1024
         int nc = Math.Min(NC, RoundUp(n, nr));
         long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
@@ -203,7 +208,7 @@ public static partial class Gemm
     /// <paramref name="bBase"/> + q·<paramref name="qStep"/>, rows <paramref name="ldb"/> apart: packed or B itself)
     /// (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
         int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -257,7 +262,7 @@ public static partial class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -274,7 +279,7 @@ public static partial class Gemm
     /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
     /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -308,7 +313,7 @@ public static partial class Gemm
     /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
     /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -352,7 +357,7 @@ public static partial class Gemm
     /// loads, eight column stores, <see cref="Transpose8x8"/>) instead of one scalar store per element. Returns how many strip
     /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full JIT at once: tiered code of these loops ran ~20-35% slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe int PackBTransposed8x8(float* b, int k, int j, int w, int p0, int kc, int nr, float* d)
     {
         int cols = w & ~7, depth = kc & ~7;

@@ -6,7 +6,7 @@ namespace Engine;
 /// The CPU backend's threads for data-parallel loops: one resident worker per extra core. A loop of
 /// <c>count</c> tasks is shared by the calling thread and the workers, each taking the next task
 /// number as it comes free. Between loops a worker spins for <see cref="SpinMicroseconds"/> before it
-/// sleeps, so the back-to-back small ops of a training step (a layer's GEMMs, ~20-100 µs each) start
+/// sleeps, so the back-to-back small ops of a training step (a layer's GEMMs) start
 /// on both cores in about a microsecond, where <c>Parallel.For</c> costs several microseconds per loop.
 /// <para>
 /// One loop runs at a time: a loop started while another is running (a nested loop, or a second

@@ -63,7 +63,7 @@ internal sealed class OpCase
     /// <summary>Bytes read and written per run (default: all inputs once plus all outputs once).</summary>
     public Func<Tensor[], Tensor[], long>? Bytes { get; init; }
 
-    /// <summary>The tolerance of this case: the one table of the issue (TF32 off).</summary>
+    /// <summary>The tolerance of this case: by op kind and dtype, from ToleranceFor (TF32 off).</summary>
     public double Tolerance => ToleranceFor(Kind, DType);
 
     /// <summary>fp32 elementwise 1e-6, fp32 reductions/GEMM 1e-4; fp64 1e-12 / 1e-10; exact 0; softmax and log-softmax as their kinds say.</summary>

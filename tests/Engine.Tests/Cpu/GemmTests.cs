@@ -7,14 +7,16 @@ namespace Engine.Tests.Cpu;
 public class GemmTests
 {
     /// <summary>
-    /// Shapes that are not multiples of MR (6), NR (8–32), MC, KC (256) or NC, plus vectors and K = 1;
-    /// the unpacked-A path (N ≤ 128, K up to 1024 in one slice, or K ≤ 256), the packed one (N &gt; 128, several
-    /// K slices), B read in place (narrow, not transposed) and last strips of every width.
+    /// Shapes that are not multiples of MR (6), NR (8–32), MC, KC (1024) or NC (1024), plus vectors and K = 1;
+    /// the unpacked-A path (N ≤ 128, K up to 1024 in one slice, or K ≤ 256), the packed one (N &gt; 128, K &gt; 256:
+    /// one K slice, three equal slices at K = 2100, two B panels at N = 1030), B read in place (narrow, not
+    /// transposed) and last strips of every width.
     /// </summary>
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 37, 5), (29, 1, 13), (7, 9, 1), (1, 1, 300), (13, 17, 19), (6, 16, 256),
         (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3), (50, 333, 530), (20, 30, 1100), (7, 129, 2),
+        (37, 150, 2100), (13, 1030, 300),
         (131, 50, 37), (45, 100, 23), // last strips of 2 and 4 columns: a transposed A takes them down the columns
     ];
 
