@@ -49,6 +49,19 @@ public sealed partial class CpuBackend
     {
         T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
+        if (g.N < WorkerPool.Threads)
+        {
+            // Fewer images than threads (batch 1): one image at a time, its im2col rows and its GEMM
+            // shared by all threads (the GEMM splits C's rows or columns, so its sums are the same).
+            for (int n = 0; n < g.N; n++)
+            {
+                int first = n * g.OH, rowWidth = g.OW * k;
+                For(g.OH, (s, e) => Im2ColRows(xs, g, first + s, first + e, cs, (first + s) * rowWidth), grain: Grain(rowWidth));
+                Gemm.RunWith(Gemm.KernelFor<T>(rows, f, k), WorkerPool.Threads, false, true, rows, f, k, T.One,
+                    cs.AsMemory(n * rows * k, rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(n * rows * f, rows * f));
+            }
+            return;
+        }
         ForImageChunks(g.N, (_, n0, n1) =>
         {
             for (int n = n0; n < n1; n++)

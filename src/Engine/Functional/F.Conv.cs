@@ -81,9 +81,15 @@ public static partial class F
                 be.MatMul(cols, w2, y2, transB: true);
             }
         }
-        if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
         var y = Empty(x, [n, f, oh, ow]);
-        using (var y4 = ViewAs(y2, [n, oh, ow, f])) be.Permute(y4, [0, 3, 1, 2], y);
+        // On the CPU the bias add and the NHWC → NCHW transpose are one pass; elsewhere Add, then Permute.
+        if (be is CpuBackend cpuOut) cpuOut.Conv2dOutput(y2, bias, y);
+        else
+        {
+            if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
+            using var y4 = ViewAs(y2, [n, oh, ow, f]);
+            be.Permute(y4, [0, 3, 1, 2], y);
+        }
         y2.Dispose();
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
