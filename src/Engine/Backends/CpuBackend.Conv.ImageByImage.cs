@@ -17,6 +17,13 @@ public sealed partial class CpuBackend
     /// <summary>Most image chunks per conv call: enough for the cores to share out under uneven load.</summary>
     private const int MaxImageChunks = 8;
 
+    /// <summary>
+    /// Output positions per image (OH·OW) below which the forward runs one whole-batch GEMM: fewer rows than
+    /// one packed A block of the GEMM (16·MR = 96), as in ResNet-18's 7×7 stage (measured under load,
+    /// 2026-11-30 21:11 UTC, load average 13: 512→512 3×3 at 7×7, batch 8, 22.5-22.9 ms vs 27.1-27.9 ms image by image).
+    /// </summary>
+    private const int WholeBatchRows = 96;
+
     /// <summary>Chunks for <paramref name="images"/> images: at most one per image.</summary>
     private static int ImageChunks(int images) => Math.Max(1, Math.Min(MaxImageChunks, images));
 
@@ -35,7 +42,8 @@ public sealed partial class CpuBackend
     /// <summary>
     /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and
     /// y2 = cols · w2ᵀ [N·OH·OW, F] for w2 [F, C·KH·KW] — image by image: image n's rows of cols are made,
-    /// then multiplied at once.
+    /// then multiplied at once; batch 1 and small images (fewer than <see cref="WholeBatchRows"/> positions)
+    /// take one whole-batch GEMM on every thread instead.
     /// </summary>
     internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor cols, Tensor y2)
         => Dispatch(x, "Conv2d", new Conv2dForwardCall(x, w2, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), cols, y2));
@@ -49,17 +57,15 @@ public sealed partial class CpuBackend
     {
         T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
-        if (g.N < WorkerPool.Threads)
+        if (g.N < WorkerPool.Threads || rows < WholeBatchRows)
         {
-            // Fewer images than threads (batch 1): one image at a time, its im2col rows and its GEMM
-            // shared by all threads (the GEMM splits C's rows or columns, so its sums are the same).
-            for (int n = 0; n < g.N; n++)
-            {
-                int first = n * g.OH, rowWidth = g.OW * k;
-                For(g.OH, (s, e) => Im2ColRows(xs, g, first + s, first + e, cs, (first + s) * rowWidth), grain: Grain(rowWidth));
-                Gemm.RunWith(Gemm.KernelFor<T>(rows, f, k), WorkerPool.Threads, false, true, rows, f, k, T.One,
-                    cs.AsMemory(n * rows * k, rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(n * rows * f, rows * f));
-            }
+            // One image per thread would leave a thread idle (batch 1), or an image is so small that packing
+            // the weights for its own GEMM would be a large share of its work: the whole batch's im2col, then
+            // one GEMM [N·OH·OW, F] on every thread, which packs the weights once (it splits C's rows or
+            // columns among the threads, so no element's sum depends on the thread count).
+            Im2ColT<T>(x, g, cols);
+            Gemm.RunWith(Gemm.KernelFor<T>(g.N * rows, f, k), WorkerPool.Threads, false, true, g.N * rows, f, k, T.One,
+                cs.AsMemory(0, g.N * rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(0, g.N * rows * f));
             return;
         }
         ForImageChunks(g.N, (_, n0, n1) =>
