@@ -97,11 +97,22 @@ public sealed partial class CpuBackend
     {
         int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kH = g.KH, kW = g.KW, stride = g.Stride, pad = g.Pad;
         ref T p0 = ref MemoryMarshal.GetReference(plane);
+        // ResNet's 3×3, stride-2, pad-1 float pooling: 8 outputs at a time where their columns are inside
+        // the plane (ow ≥ 1 and 2·ow + 1 ≤ W − 1), the borders one at a time below.
+        bool avx = typeof(T) == typeof(float) && kH == 3 && kW == 3 && stride == 2 && pad == 1 && Avx2.IsSupported;
+        int vecLast = (w - 2) / 2; // last output column whose window columns are all inside the plane
         for (int oh = 0; oh < oH; oh++)
         {
             int h0 = oh * stride - pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kH, h - h0);
             for (int ow = 0; ow < oW; ow++)
             {
+                if (avx && ow >= 1 && ow + 7 <= vecLast && iLo < iHi && (h0 + iHi - 1) * w + 2 * ow + 16 < plane.Length)
+                {
+                    MaxPool3x3Stride2Avx2(ref Unsafe.As<T, float>(ref p0), w, h0, iLo, iHi, ow,
+                        ref Unsafe.As<T, float>(ref y[oh * oW + ow]), ref argmax[oh * oW + ow]);
+                    ow += 7;
+                    continue;
+                }
                 int w0 = ow * stride - pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kW, w - w0);
                 int o = oh * oW + ow;
                 if (iLo >= iHi || jLo >= jHi) { y[o] = T.Zero; argmax[o] = 0; continue; }
