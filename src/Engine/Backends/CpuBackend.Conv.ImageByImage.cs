@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Engine;
 
@@ -18,11 +19,16 @@ public sealed partial class CpuBackend
     private const int MaxImageChunks = 8;
 
     /// <summary>
-    /// Output positions per image (OH·OW) below which the forward runs one whole-batch GEMM: fewer rows than
-    /// one packed A block of the GEMM (16·MR = 96), as in ResNet-18's 7×7 stage (measured under load,
-    /// 2026-11-30 21:11 UTC, load average 13: 512→512 3×3 at 7×7, batch 8, 22.5-22.9 ms vs 27.1-27.9 ms image by image).
+    /// The forward runs one whole-batch GEMM for images with fewer output positions (OH·OW) than one packed
+    /// A block of the GEMM (16·MR = 96) whose weights are larger than <see cref="WholeBatchWeightBytes"/>:
+    /// image by image, each image's GEMM would pack all the weights, from memory, for a few rows. ResNet-18's
+    /// 7×7 stage, one thread (2026-11-30 21:22 UTC, load average 6.5): 8 GEMMs 49×512×4608 took 8 × 3.32 ms,
+    /// one 392×512×4608 GEMM 19.3 ms.
     /// </summary>
     private const int WholeBatchRows = 96;
+
+    /// <summary>Weight bytes above which small images take the whole-batch GEMM: a core's L2 cache (1 MiB here).</summary>
+    private const int WholeBatchWeightBytes = 1 << 20;
 
     /// <summary>Chunks for <paramref name="images"/> images: at most one per image.</summary>
     private static int ImageChunks(int images) => Math.Max(1, Math.Min(MaxImageChunks, images));
@@ -42,7 +48,7 @@ public sealed partial class CpuBackend
     /// <summary>
     /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and
     /// y2 = cols · w2ᵀ [N·OH·OW, F] for w2 [F, C·KH·KW] — image by image: image n's rows of cols are made,
-    /// then multiplied at once; batch 1 and small images (fewer than <see cref="WholeBatchRows"/> positions)
+    /// then multiplied at once; batch 1, and small images with large weights (<see cref="WholeBatchRows"/>),
     /// take one whole-batch GEMM on every thread instead.
     /// </summary>
     internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor cols, Tensor y2)
@@ -57,7 +63,7 @@ public sealed partial class CpuBackend
     {
         T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
-        if (g.N < WorkerPool.Threads || rows < WholeBatchRows)
+        if (g.N < WorkerPool.Threads || (rows < WholeBatchRows && (long)f * k * Unsafe.SizeOf<T>() > WholeBatchWeightBytes))
         {
             // One image per thread would leave a thread idle (batch 1), or an image is so small that packing
             // the weights for its own GEMM would be a large share of its work: the whole batch's im2col, then

@@ -205,6 +205,7 @@ public class ConvFastPathTests
             (64, 16, 14, 14, 32, 5, 5, 1, 2), (64, 1, 28, 28, 16, 5, 5, 1, 2), (3, 2, 9, 7, 5, 3, 3, 2, 1),
             (5, 3, 8, 11, 4, 2, 3, 1, 0), (1, 4, 6, 6, 3, 3, 3, 3, 1), (7, 2, 5, 5, 2, 5, 5, 1, 0), (2, 1, 4, 4, 1, 1, 1, 1, 0),
             (1, 16, 20, 18, 40, 3, 3, 1, 1), // one image, large enough that its im2col and GEMM use every thread
+            (3, 128, 4, 4, 300, 3, 3, 1, 1), // small images, weights over 1 MiB: one whole-batch GEMM
         };
         foreach (var (n, c, h, w, f, kh, kw, s, p) in cases)
             foreach (var dtype in new[] { DType.Float32, DType.Float64 })
