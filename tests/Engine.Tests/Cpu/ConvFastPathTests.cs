@@ -235,6 +235,9 @@ public class ConvFastPathTests
                 B.Conv2dForward(x, w2, kh, kw, s, p, fCols, fY2);
                 Assert.That(fCols.ToDoubleArray(), Is.EqualTo(cols.ToDoubleArray()), what + ": cols");
                 Close(fY2, y2, tol, what + ": y");
+                var noColsY2 = Tensor.Full([m, f], double.NaN, dtype);
+                B.Conv2dForward(x, w2, kh, kw, s, p, null, noColsY2); // no backward: im2col blocks in scratch arrays
+                Assert.That(noColsY2.ToDoubleArray(), Is.EqualTo(fY2.ToDoubleArray()), what + ": y without kept cols");
                 var fDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
                 var fDwT = Tensor.Full([k, f], double.NaN, dtype);
                 B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], fDx, fDwT);
