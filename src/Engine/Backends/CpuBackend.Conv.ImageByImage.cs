@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Engine;
 
@@ -17,6 +18,18 @@ public sealed partial class CpuBackend
     /// <summary>Most image chunks per conv call: enough for the cores to share out under uneven load.</summary>
     private const int MaxImageChunks = 8;
 
+    /// <summary>
+    /// The forward runs one whole-batch GEMM for images with fewer output positions (OH·OW) than one packed
+    /// A block of the GEMM (16·MR = 96) whose weights are larger than <see cref="WholeBatchWeightBytes"/>:
+    /// image by image, each image's GEMM would pack all the weights, from memory, for a few rows. ResNet-18's
+    /// 7×7 stage, one thread (2026-11-30 21:22 UTC, load average 6.5): 8 GEMMs 49×512×4608 took 8 × 3.32 ms,
+    /// one 392×512×4608 GEMM 19.3 ms.
+    /// </summary>
+    private const int WholeBatchRows = 96;
+
+    /// <summary>Weight bytes above which small images take the whole-batch GEMM: a core's L2 cache (1 MiB here).</summary>
+    private const int WholeBatchWeightBytes = 1 << 20;
+
     /// <summary>Chunks for <paramref name="images"/> images: at most one per image.</summary>
     private static int ImageChunks(int images) => Math.Max(1, Math.Min(MaxImageChunks, images));
 
@@ -33,28 +46,61 @@ public sealed partial class CpuBackend
         => Gemm.RunWith(Gemm.KernelFor<T>(m, n, k), 1, transA, transB, m, n, k, T.One, a, b, beta, c);
 
     /// <summary>
-    /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward) and
+    /// Convolution forward without bias: cols = Im2Col(x) [N·OH·OW, C·KH·KW] (kept for the backward; null
+    /// when there is none: the im2col blocks then live in pooled scratch arrays) and
     /// y2 = cols · w2ᵀ [N·OH·OW, F] for w2 [F, C·KH·KW] — image by image: image n's rows of cols are made,
-    /// then multiplied at once.
+    /// then multiplied at once; batch 1, and small images with large weights (<see cref="WholeBatchRows"/>),
+    /// take one whole-batch GEMM on every thread instead.
     /// </summary>
-    internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor cols, Tensor y2)
+    internal void Conv2dForward(Tensor x, Tensor w2, int kh, int kw, int stride, int pad, Tensor? cols, Tensor y2)
         => Dispatch(x, "Conv2d", new Conv2dForwardCall(x, w2, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), cols, y2));
 
-    private readonly record struct Conv2dForwardCall(Tensor X, Tensor W2, ConvGeometry G, Tensor Cols, Tensor Y2) : IFloatOp
+    private readonly record struct Conv2dForwardCall(Tensor X, Tensor W2, ConvGeometry G, Tensor? Cols, Tensor Y2) : IFloatOp
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dForwardT<T>(X, W2, G, Cols, Y2);
     }
 
-    private static void Conv2dForwardT<T>(Tensor x, Tensor w2, ConvGeometry g, Tensor cols, Tensor y2) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Conv2dForwardT<T>(Tensor x, Tensor w2, ConvGeometry g, Tensor? cols, Tensor y2) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T[] xs = Data<T>(x), ws = Data<T>(w2), cs = Data<T>(cols), ys = Data<T>(y2);
+        T[] xs = Data<T>(x), ws = Data<T>(w2), ys = Data<T>(y2);
+        T[]? kept = cols is null ? null : Data<T>(cols);
         int rows = g.OH * g.OW, k = g.C * g.KH * g.KW, f = w2.ShapeRef[0];
+        if (g.N < WorkerPool.Threads || (rows < WholeBatchRows && (long)f * k * Unsafe.SizeOf<T>() > WholeBatchWeightBytes))
+        {
+            // One image per thread would leave a thread idle (batch 1), or an image is so small that packing
+            // the weights for its own GEMM would be a large share of its work: the whole batch's im2col, then
+            // one GEMM [N·OH·OW, F] on every thread, which packs the weights once (it splits C's rows or
+            // columns among the threads, so no element's sum depends on the thread count).
+            T[] cs = kept ?? ArrayPool<T>.Shared.Rent(g.N * rows * k);
+            try
+            {
+                int rowWidth = g.OW * k;
+                For((long)g.N * g.OH, (s, e) => Im2ColRows(xs, g, s, e, cs, s * rowWidth), grain: Grain(rowWidth));
+                Gemm.RunWith(Gemm.KernelFor<T>(g.N * rows, f, k), WorkerPool.Threads, false, true, g.N * rows, f, k, T.One,
+                    cs.AsMemory(0, g.N * rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(0, g.N * rows * f));
+            }
+            finally
+            {
+                if (kept is null) ArrayPool<T>.Shared.Return(cs);
+            }
+            return;
+        }
         ForImageChunks(g.N, (_, n0, n1) =>
         {
-            for (int n = n0; n < n1; n++)
+            // Without a cols tensor to keep (no backward), each chunk reuses one image's block.
+            T[] cs = kept ?? ArrayPool<T>.Shared.Rent(rows * k);
+            try
             {
-                Im2ColRows(xs, g, n * g.OH, (n + 1) * g.OH, cs, n * rows * k);
-                Gemm1(false, true, rows, f, k, cs.AsMemory(n * rows * k, rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(n * rows * f, rows * f));
+                for (int n = n0; n < n1; n++)
+                {
+                    int at = kept is null ? 0 : n * rows * k;
+                    Im2ColRows(xs, g, n * g.OH, (n + 1) * g.OH, cs, at);
+                    Gemm1(false, true, rows, f, k, cs.AsMemory(at, rows * k), ws.AsMemory(0, f * k), T.Zero, ys.AsMemory(n * rows * f, rows * f));
+                }
+            }
+            finally
+            {
+                if (kept is null) ArrayPool<T>.Shared.Return(cs);
             }
         });
     }

@@ -56,4 +56,34 @@ public sealed partial class CpuBackend
         var odd = Avx.Shuffle(a, b, 0b11_01_11_01);
         return (Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle(), Avx2.Permute4x64(odd.AsDouble(), 0b11_01_10_00).AsSingle());
     }
+
+    /// <summary>
+    /// Eight neighbouring 3×3, stride-2 windows of one float plane (outputs ow0..ow0+7 of one output row,
+    /// all with their three columns inside the plane; window rows [iLo, iHi) inside it, starting at input
+    /// row h0): for each tap in row-major window order, 16 floats are loaded and their even columns
+    /// give that tap of the 8 windows, compared with <see cref="Beats{T}"/>'s rule by blends (first maximum
+    /// wins, a NaN beats any number). Reads up to input element (h0 + iHi − 1)·W + 2·ow0 + 16, which the caller keeps in the plane.
+    /// </summary>
+    private static void MaxPool3x3Stride2Avx2(ref float p0, int w, int h0, int iLo, int iHi, int ow0, ref float y, ref int argmax)
+    {
+        var lane = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        Vector256<float> best = default;
+        Vector256<int> at = default;
+        for (int i = iLo; i < iHi; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                int s = (h0 + i) * w + 2 * ow0 - 1 + j; // tap (i, j) of window ow0
+                var lo = Vector256.LoadUnsafe(ref p0, (nuint)s);
+                var hi = Vector256.LoadUnsafe(ref p0, (nuint)(s + 8));
+                // Even columns: [lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6] → [lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6].
+                var v = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+                var idx = Vector256.Create(s) + lane;
+                if (i == iLo && j == 0) { best = v; at = idx; continue; }
+                var beats = Avx.Or(Avx.CompareGreaterThan(v, best), Avx.And(Avx.CompareUnordered(v, v), Avx.CompareOrdered(best, best)));
+                best = Avx.BlendVariable(best, v, beats);
+                at = Avx.BlendVariable(at.AsSingle(), idx.AsSingle(), beats).AsInt32();
+            }
+        best.StoreUnsafe(ref y);
+        at.StoreUnsafe(ref argmax);
+    }
 }

@@ -82,29 +82,56 @@ public sealed partial class CpuBackend
                         }
                     continue;
                 }
-                for (int oh = 0; oh < g.OH; oh++)
-                    for (int ow = 0; ow < g.OW; ow++)
-                    {
-                        int best = -1;
-                        T bv = T.Zero;
-                        for (int i = 0; i < g.KH; i++)
-                        {
-                            int hh = oh * g.Stride - g.Pad + i;
-                            if (hh < 0 || hh >= g.H) continue;
-                            for (int j = 0; j < g.KW; j++)
-                            {
-                                int ww = ow * g.Stride - g.Pad + j;
-                                if (ww < 0 || ww >= g.W) continue;
-                                T v = plane[hh * g.W + ww];
-                                if (best < 0 || Beats(v, bv)) { bv = v; best = hh * g.W + ww; }
-                            }
-                        }
-                        int o = nc * outPlane + oh * g.OW + ow;
-                        ys[o] = bv;
-                        am[o] = best < 0 ? 0 : best;
-                    }
+                MaxPoolPaddedPlane(plane, g, ys.AsSpan(nc * outPlane, outPlane), am.AsSpan(nc * outPlane, outPlane));
             }
         }, grain: Grain((long)outPlane * g.KH * g.KW));
+    }
+
+    /// <summary>
+    /// One padded plane of <see cref="MaxPoolT{T}"/>: each window is clipped to the plane once (rows
+    /// [iLo, iHi), columns [jLo, jHi) inside it), so the loops over it need no bounds checks; the first
+    /// in-plane element starts the maximum, the rest are compared in row-major window order. A window
+    /// wholly in the padding (possible only when pad ≥ kernel) gives y = 0, argmax = 0.
+    /// </summary>
+    private static void MaxPoolPaddedPlane<T>(Span<T> plane, ConvGeometry g, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kH = g.KH, kW = g.KW, stride = g.Stride, pad = g.Pad;
+        ref T p0 = ref MemoryMarshal.GetReference(plane);
+        // ResNet's 3×3, stride-2, pad-1 float pooling: 8 outputs at a time where their columns are inside
+        // the plane (ow ≥ 1 and 2·ow + 1 ≤ W − 1), the borders one at a time below.
+        bool avx = typeof(T) == typeof(float) && kH == 3 && kW == 3 && stride == 2 && pad == 1 && Avx2.IsSupported;
+        int vecLast = (w - 2) / 2; // last output column whose window columns are all inside the plane
+        for (int oh = 0; oh < oH; oh++)
+        {
+            int h0 = oh * stride - pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kH, h - h0);
+            for (int ow = 0; ow < oW; ow++)
+            {
+                if (avx && ow >= 1 && ow + 7 <= vecLast && iLo < iHi && (h0 + iHi - 1) * w + 2 * ow + 16 < plane.Length)
+                {
+                    MaxPool3x3Stride2Avx2(ref Unsafe.As<T, float>(ref p0), w, h0, iLo, iHi, ow,
+                        ref Unsafe.As<T, float>(ref y[oh * oW + ow]), ref argmax[oh * oW + ow]);
+                    ow += 7;
+                    continue;
+                }
+                int w0 = ow * stride - pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kW, w - w0);
+                int o = oh * oW + ow;
+                if (iLo >= iHi || jLo >= jHi) { y[o] = T.Zero; argmax[o] = 0; continue; }
+                // Bounds were established above: rows h0+iLo..h0+iHi−1 and columns w0+jLo..w0+jHi−1 lie in the plane.
+                int best = (h0 + iLo) * w + w0 + jLo;
+                T bv = Unsafe.Add(ref p0, best);
+                for (int i = iLo; i < iHi; i++)
+                {
+                    int row = (h0 + i) * w + w0;
+                    for (int j = i == iLo ? jLo + 1 : jLo; j < jHi; j++)
+                    {
+                        T v = Unsafe.Add(ref p0, row + j);
+                        if (Beats(v, bv)) { bv = v; best = row + j; }
+                    }
+                }
+                y[o] = bv;
+                argmax[o] = best;
+            }
+        }
     }
 
     /// <inheritdoc/>

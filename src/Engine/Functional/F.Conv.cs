@@ -69,7 +69,10 @@ public static partial class F
         Tensor.CheckedSize(op, [n, f, oh, ow]);
         var be = x.Backend;
 
-        var cols = Empty(x, [m, k]);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        bool needsGrad = NeedsGrad(inputs);
+        // The CPU keeps the im2col rows only for a backward; other devices always make them.
+        var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);
         using (var w2 = ViewAs(weight, [f, k]))
         {
@@ -77,17 +80,23 @@ public static partial class F
             if (be is CpuBackend cpu) cpu.Conv2dForward(x, w2, kh, kw, stride, padding, cols, y2);
             else
             {
-                be.Im2Col(x, kh, kw, stride, padding, cols);
-                be.MatMul(cols, w2, y2, transB: true);
+                be.Im2Col(x, kh, kw, stride, padding, cols!); // made above for every non-CPU device
+                be.MatMul(cols!, w2, y2, transB: true);
             }
         }
-        if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
         var y = Empty(x, [n, f, oh, ow]);
-        using (var y4 = ViewAs(y2, [n, oh, ow, f])) be.Permute(y4, [0, 3, 1, 2], y);
+        // On the CPU the bias add and the NHWC → NCHW transpose are one pass; elsewhere Add, then Permute.
+        if (be is CpuBackend cpuOut) cpuOut.Conv2dOutput(y2, bias, y);
+        else
+        {
+            if (bias is not null) be.Binary(BinaryOp.Add, y2, bias, y2);
+            using var y4 = ViewAs(y2, [n, oh, ow, f]);
+            be.Permute(y4, [0, 3, 1, 2], y);
+        }
         y2.Dispose();
 
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        if (!NeedsGrad(inputs)) { cols.Dispose(); return y; }
+        if (!needsGrad) { cols?.Dispose(); return y; }
+        var kept = cols!; // a backward follows, so the cols were made
         return Autograd.Record(y, op, inputs, g =>
         {
             using var g4 = Empty(g, [n, oh, ow, f]);
@@ -100,7 +109,7 @@ public static partial class F
             using (var w2 = ViewAs(weight, [f, k]))
             {
                 // On the CPU dx and dWᵀ are made image by image (CpuBackend.Conv2dBackward); elsewhere by the op table.
-                if (g.Backend is CpuBackend cpu) cpu.Conv2dBackward(g2, w2, cols, kh, kw, stride, padding, x.Shape, dx, dwT);
+                if (g.Backend is CpuBackend cpu) cpu.Conv2dBackward(g2, w2, kept, kh, kw, stride, padding, x.Shape, dx, dwT);
                 else
                 {
                     if (dx is not null)
@@ -109,7 +118,7 @@ public static partial class F
                         g.Backend.MatMul(g2, w2, dcols);
                         g.Backend.Col2Im(dcols, kh, kw, stride, padding, dx);
                     }
-                    if (dwT is not null) g.Backend.MatMul(cols, g2, dwT, transA: true);
+                    if (dwT is not null) g.Backend.MatMul(kept, g2, dwT, transA: true);
                 }
             }
             if (dwT is not null)

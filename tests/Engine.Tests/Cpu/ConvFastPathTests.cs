@@ -129,7 +129,7 @@ public class ConvFastPathTests
     {
         var rng = new Random(4);
         // (N, C, H, W, kernel, stride, pad): 2×2/2 on even and odd sizes, other unpadded windows, padded ones.
-        var cases = new[] { (64, 16, 28, 28, 2, 2, 0), (2, 3, 7, 9, 2, 2, 0), (2, 2, 16, 16, 2, 2, 0), (3, 2, 5, 17, 2, 2, 0), (2, 2, 6, 35, 2, 2, 0), (1, 1, 4, 66, 2, 2, 0), (3, 2, 8, 6, 3, 2, 0), (2, 2, 9, 9, 3, 3, 0), (2, 3, 6, 7, 2, 1, 0), (2, 2, 7, 7, 3, 2, 1) };
+        var cases = new[] { (64, 16, 28, 28, 2, 2, 0), (2, 3, 7, 9, 2, 2, 0), (2, 2, 16, 16, 2, 2, 0), (3, 2, 5, 17, 2, 2, 0), (2, 2, 6, 35, 2, 2, 0), (1, 1, 4, 66, 2, 2, 0), (3, 2, 8, 6, 3, 2, 0), (2, 2, 9, 9, 3, 3, 0), (2, 3, 6, 7, 2, 1, 0), (2, 2, 7, 7, 3, 2, 1), (2, 3, 16, 15, 3, 2, 1), (1, 2, 9, 8, 3, 1, 1), (1, 1, 2, 3, 3, 2, 1), (1, 2, 5, 6, 2, 2, 1), (2, 3, 40, 37, 3, 2, 1), (1, 2, 112, 112, 3, 2, 1), (1, 2, 33, 34, 3, 2, 1) };
         foreach (var (n, c, h, w, k, s, p) in cases)
             foreach (var dtype in new[] { DType.Float32, DType.Float64 })
             {
@@ -204,6 +204,8 @@ public class ConvFastPathTests
         {
             (64, 16, 14, 14, 32, 5, 5, 1, 2), (64, 1, 28, 28, 16, 5, 5, 1, 2), (3, 2, 9, 7, 5, 3, 3, 2, 1),
             (5, 3, 8, 11, 4, 2, 3, 1, 0), (1, 4, 6, 6, 3, 3, 3, 3, 1), (7, 2, 5, 5, 2, 5, 5, 1, 0), (2, 1, 4, 4, 1, 1, 1, 1, 0),
+            (1, 16, 20, 18, 40, 3, 3, 1, 1), // one image, large enough that its im2col and GEMM use every thread
+            (3, 128, 4, 4, 300, 3, 3, 1, 1), // small images, weights over 1 MiB: one whole-batch GEMM
         };
         foreach (var (n, c, h, w, f, kh, kw, s, p) in cases)
             foreach (var dtype in new[] { DType.Float32, DType.Float64 })
@@ -233,6 +235,9 @@ public class ConvFastPathTests
                 B.Conv2dForward(x, w2, kh, kw, s, p, fCols, fY2);
                 Assert.That(fCols.ToDoubleArray(), Is.EqualTo(cols.ToDoubleArray()), what + ": cols");
                 Close(fY2, y2, tol, what + ": y");
+                var noColsY2 = Tensor.Full([m, f], double.NaN, dtype);
+                B.Conv2dForward(x, w2, kh, kw, s, p, null, noColsY2); // no backward: im2col blocks in scratch arrays
+                Assert.That(noColsY2.ToDoubleArray(), Is.EqualTo(fY2.ToDoubleArray()), what + ": y without kept cols");
                 var fDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
                 var fDwT = Tensor.Full([k, f], double.NaN, dtype);
                 B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], fDx, fDwT);
@@ -246,5 +251,31 @@ public class ConvFastPathTests
                 B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], null, onlyDw);
                 Assert.That(onlyDw.ToDoubleArray(), Is.EqualTo(fDwT.ToDoubleArray()), what + ": dWᵀ alone, same sums run to run");
             }
+    }
+
+    [Test]
+    public void ConvOutputPassMatchesAddThenPermute()
+    {
+        var gen = new Generator(12);
+        // (N, OH, OW, F): a ResNet-sized plane (several position blocks), odd sizes, one channel, one position.
+        foreach (var (n, oh, ow, f) in new[] { (2, 28, 28, 64), (3, 5, 7, 130), (1, 9, 9, 1), (4, 1, 1, 3) })
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                foreach (bool withBias in new[] { true, false })
+                {
+                    using var scope = Tensor.Scope();
+                    var y2 = Tensor.Randn([n * oh * ow, f], dtype, generator: gen);
+                    var bias = withBias ? Tensor.Randn([f], dtype, generator: gen) : null;
+                    var expected = Tensor.Zeros([n, f, oh, ow], dtype);
+                    var sum = Tensor.Zeros([n * oh * ow, f], dtype);
+                    if (bias is null) B.Permute(y2.Reshape(n, oh, ow, f), [0, 3, 1, 2], expected);
+                    else
+                    {
+                        B.Binary(BinaryOp.Add, y2, bias, sum);
+                        B.Permute(sum.Reshape(n, oh, ow, f), [0, 3, 1, 2], expected);
+                    }
+                    var y = Tensor.Full([n, f, oh, ow], double.NaN, dtype);
+                    B.Conv2dOutput(y2, bias, y);
+                    Assert.That(y.ToDoubleArray(), Is.EqualTo(expected.ToDoubleArray()), $"{n}×{oh}×{ow}×{f} {dtype.Name()} bias {withBias}");
+                }
     }
 }
