@@ -38,7 +38,7 @@ public sealed partial class CudaBackend
             int[] ys = y.ShapeRef;
             if (ys.Length > BroadcastArgs.MaxRank)
                 throw new NotSupportedException($"Binary.{op}: broadcasting supports up to {BroadcastArgs.MaxRank} dimensions on CUDA, got shape {Tensor.ShapeString(ys)}.");
-            long[] sa = CpuBackend.BroadcastStrides(a.ShapeRef, ys), sb = CpuBackend.BroadcastStrides(b.ShapeRef, ys);
+            long[] sa = BroadcastStrides.Of(a.ShapeRef, ys), sb = BroadcastStrides.Of(b.ShapeRef, ys);
             bc.Rank = ys.Length;
             for (int d = 0; d < ys.Length; d++)
             {

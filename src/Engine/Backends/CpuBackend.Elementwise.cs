@@ -106,7 +106,7 @@ public sealed partial class CpuBackend
         T[] av = Data<T>(a), bv = Data<T>(b), yv = Data<T>(y);
         int[] ys = y.ShapeRef;
         int rank = ys.Length;
-        long[] sa = BroadcastStrides(a.ShapeRef, ys), sb = BroadcastStrides(b.ShapeRef, ys);
+        long[] sa = BroadcastStrides.Of(a.ShapeRef, ys), sb = BroadcastStrides.Of(b.ShapeRef, ys);
         int inner = rank == 0 ? 1 : ys[rank - 1];
         long ia = rank == 0 ? 0 : sa[rank - 1], ib = rank == 0 ? 0 : sb[rank - 1];
         long outer = inner == 0 ? 0 : y.Size / inner;
@@ -126,20 +126,6 @@ public sealed partial class CpuBackend
                 for (int j = 0; j < inner; j++) yv[oy + j] = Apply(op, av[oa + j * ia], bv[ob + j * ib]);
             }
         }, grain: Math.Max(1, ParallelThreshold / Math.Max(inner, 1)));
-    }
-
-    /// <summary>Element strides of a tensor of shape <paramref name="s"/> read as the broadcast shape <paramref name="y"/> (0 where stretched).</summary>
-    internal static long[] BroadcastStrides(int[] s, int[] y)
-    {
-        var strides = new long[y.Length];
-        long stride = 1;
-        for (int d = y.Length - 1, k = s.Length - 1; d >= 0; d--, k--)
-        {
-            int dim = k >= 0 ? s[k] : 1;
-            strides[d] = dim == 1 ? 0 : stride;
-            stride *= dim;
-        }
-        return strides;
     }
 
     /// <inheritdoc/>

@@ -138,7 +138,7 @@ public sealed partial class CpuReference
     private static void BinaryT<T>(BinaryOp op, Tensor a, T[] av, Tensor b, T[] bv, Tensor y, T[] yv) where T : IFloatingPointIeee754<T>
     {
         int[] ys = y.ShapeRef;
-        long[] sa = BroadcastStrides(a.ShapeRef, ys), sb = BroadcastStrides(b.ShapeRef, ys);
+        long[] sa = BroadcastStrides.Of(a.ShapeRef, ys), sb = BroadcastStrides.Of(b.ShapeRef, ys);
         for (long i = 0; i < yv.LongLength; i++)
         {
             long rest = i, ia = 0, ib = 0;
@@ -151,20 +151,6 @@ public sealed partial class CpuReference
             }
             yv[i] = Apply(op, av[ia], bv[ib]);
         }
-    }
-
-    /// <summary>Element strides of shape <paramref name="s"/> read as broadcast shape <paramref name="y"/>: 0 where stretched.</summary>
-    private static long[] BroadcastStrides(int[] s, int[] y)
-    {
-        var strides = new long[y.Length];
-        long stride = 1;
-        for (int d = y.Length - 1, k = s.Length - 1; d >= 0; d--, k--)
-        {
-            int dim = k >= 0 ? s[k] : 1;
-            strides[d] = dim == 1 ? 0 : stride;
-            stride *= dim;
-        }
-        return strides;
     }
 
     /// <inheritdoc/>
