@@ -95,7 +95,7 @@ internal static class ConvStepProfile
         // Only the layers API: its Keras-layout kernels go to the layout of the ops and their gradients come back.
         var k2 = R(5, 5, 8, 16);
         var k2c = Z(16, 8, 5, 5);
-        Time("layers API: conv2 kernel → [F, C, kh, kw]", () => b.Permute(k2, [3, 2, 0, 1], k2c));
+        Time("layers API: conv2 kernel to [F,C,kh,kw]", () => b.Permute(k2, [3, 2, 0, 1], k2c));
         Time("layers API: conv2 kernel gradient back", () => b.Permute(k2c, [2, 3, 1, 0], k2));
         var kd = R(4, 4, 16, 10);
         var kdc = Z(16, 4, 4, 10);
