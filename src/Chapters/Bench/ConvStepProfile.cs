@@ -8,6 +8,7 @@ namespace Chapters.Bench;
 /// 16 filters on 28×28×1, 2×2 max pools, a 256 → 10 dense layer, Adam), timed alone on the step's own shapes
 /// through <see cref="CpuBackend"/>, best of <c>Runs</c> runs after a warm-up. The ops are timed one by
 /// one, so the sum leaves out what lies between them (autograd bookkeeping, allocation, softmax, small sums).
+/// The lines marked "layers API" run only in the Keras-style model (its kernels are stored in Keras's layout).
 /// </summary>
 internal static class ConvStepProfile
 {
@@ -91,6 +92,15 @@ internal static class ConvStepProfile
             var db1 = Z(8);
             Time("conv1 bias gradient (sum over rows)", () => b.Reduce(ReduceOp.Sum, g1m, 0, db1));
         }
+        // Only the layers API: its Keras-layout kernels go to the layout of the ops and their gradients come back.
+        var k2 = R(5, 5, 8, 16);
+        var k2c = Z(16, 8, 5, 5);
+        Time("layers API: conv2 kernel to [F,C,kh,kw]", () => b.Permute(k2, [3, 2, 0, 1], k2c));
+        Time("layers API: conv2 kernel gradient back", () => b.Permute(k2c, [2, 3, 1, 0], k2));
+        var kd = R(4, 4, 16, 10);
+        var kdc = Z(16, 4, 4, 10);
+        Time("layers API: dense kernel rows hwc → chw", () => b.Permute(kd, [2, 0, 1, 3], kdc));
+        Time("layers API: dense kernel gradient back", () => b.Permute(kdc, [1, 2, 0, 3], kd));
         int[][] shapes = [[8, 1, 5, 5], [8], [16, 8, 5, 5], [16], [256, 10], [10]];
         var (p, g, mo, v) = (shapes.Select(R).ToArray(), shapes.Select(R).ToArray(), shapes.Select(Z).ToArray(), shapes.Select(Z).ToArray());
         Time("Adam, 6 parameters", () => { for (int i = 0; i < p.Length; i++) b.AdamUpdate(p[i], g[i], mo[i], v[i], 1e-3, 0.9, 0.999, 1e-7, 5); });

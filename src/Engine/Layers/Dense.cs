@@ -78,6 +78,24 @@ public sealed class Dense : Layer
         return y.Reshape(shape);
     }
 
+    /// <summary>
+    /// Flatten then this layer on channels-first images x [N, C, H, W], the same result as on the
+    /// channels-last [N, H, W, C] that Keras flattens: the kernel's rows, stored in Keras's (h, w, c)
+    /// order, are permuted to (c, h, w) so the images need no permute back. Without the final activation
+    /// when <paramref name="skip"/> is set and it is a softmax (the loss fuses it).
+    /// </summary>
+    internal Tensor CallOnChannelsFirst(Tensor x, bool skip)
+    {
+        var s = InputShape;
+        if (x.Rank != 4 || (long)x.Dim(1) * x.Dim(2) * x.Dim(3) != s[0])
+            throw new ArgumentException($"{Name} (Dense): expected NCHW images with {s[0]} values each, got {Tensor.ShapeString(x.Shape)}.");
+        int c = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
+        var kernel = c == 1 ? Kernel : Kernel.Reshape(h, w, c, Units).Permute(2, 0, 1, 3).Reshape(s[0], Units);
+        var y = x.Reshape(x.Dim(0), s[0]).MatMul(kernel);
+        if (Bias is { } b) y = y + b;
+        return skip && Activation == "softmax" ? y : Activations.Apply(Activation, y);
+    }
+
     /// <inheritdoc/>
     public override Dictionary<string, object?> GetConfig() => new()
     {

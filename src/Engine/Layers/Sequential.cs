@@ -173,7 +173,8 @@ public sealed partial class Sequential
 
     /// <summary>
     /// Runs the layers; consecutive image layers (Conv2D, pooling, BatchNormalization) run channels-first
-    /// with one NHWC → NCHW permute before them and one back after, instead of a pair per layer. With
+    /// with one NHWC → NCHW permute before them and one back after, instead of a pair per layer; when they
+    /// end in Flatten → Dense, the Dense kernel's rows are permuted instead of the images (fewer numbers). With
     /// <paramref name="skipFinalSoftmax"/> a softmax at the very end is left out (the loss fuses it).
     /// </summary>
     internal Tensor Forward(Tensor x, bool training, bool skipFinalSoftmax)
@@ -195,6 +196,14 @@ public sealed partial class Sequential
             {
                 if (!nchw) { x = ToChannelsFirst(x); nchw = true; }
                 x = layer.CallChannelsFirst(x, training);
+                continue;
+            }
+            if (nchw && layer is Flatten && i + 1 < _layers.Count && _layers[i + 1] is Dense dense)
+            {
+                // Flatten → Dense straight from NCHW: the kernel's rows go to channels-first order instead.
+                x = dense.CallOnChannelsFirst(x, skip: skipFinalSoftmax && i + 1 == _layers.Count - 1);
+                nchw = false;
+                i++;
                 continue;
             }
             if (nchw) { x = ToChannelsLast(x); nchw = false; }

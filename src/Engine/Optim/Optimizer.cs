@@ -95,6 +95,13 @@ public abstract partial class Optimizer
     /// <inheritdoc cref="StateOf(string)"/>
     public OptimizerState? StateOf(Tensor parameter) => _byTensor.GetValueOrDefault(parameter);
 
+    /// <summary>The state kept for a parameter name, created empty on first use (for updates written outside <see cref="Update"/>).</summary>
+    internal OptimizerState StateFor(string name)
+    {
+        if (!_byName.TryGetValue(name, out var state)) _byName[name] = state = new OptimizerState();
+        return state;
+    }
+
     /// <summary>One in-place update of <paramref name="param"/> from <paramref name="grad"/> (same shape, dtype and device; checked).</summary>
     protected abstract void Apply(Tensor param, Tensor grad, OptimizerState state);
 
