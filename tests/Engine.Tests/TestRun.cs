@@ -1,4 +1,5 @@
 using Chapters;
+using NUnit.Framework;
 
 namespace Engine.Tests;
 
@@ -14,5 +15,12 @@ public static class TestRun
         var ctx = Cli.Context(id, dict, output);
         ExerciseCatalog.Find(id).Run(ctx);
         return ctx;
+    }
+
+    /// <summary>Asserts the exercise recorded checks and every one passed (each failure names what, the book's value and the engine's).</summary>
+    public static void AssertAllChecksPass(ExerciseContext ctx)
+    {
+        Assert.That(ctx.Checks, Is.Not.Empty);
+        foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: book {c.Book}, engine {c.Engine}");
     }
 }

@@ -43,8 +43,7 @@ public class Ch20ExerciseTests
     public void ExerciseChecksPass(string id)
     {
         var ctx = TestRun.Exercise(id);
-        Assert.That(ctx.Checks, Is.Not.Empty);
-        foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: book {c.Book}, engine {c.Engine}");
+        TestRun.AssertAllChecksPass(ctx);
     }
 
     [Test]

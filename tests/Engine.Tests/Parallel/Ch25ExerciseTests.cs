@@ -8,12 +8,6 @@ public class Ch25ExerciseTests
 {
     private static string Output(Chapters.ExerciseContext ctx) => ctx.Out.ToString()!;
 
-    private static void AllChecksPass(Chapters.ExerciseContext ctx)
-    {
-        Assert.That(ctx.Checks, Is.Not.Empty);
-        foreach (var c in ctx.Checks) Assert.That(c.Pass, Is.True, $"{c.What}: book {c.Book}, engine {c.Engine}");
-    }
-
     [Test]
     public void BostonIsSplit404To102AndStandardisedWithTrainingStatistics()
     {
@@ -38,7 +32,7 @@ public class Ch25ExerciseTests
     public void DevicesTourRunsAndSaysWhetherThereIsAGpu()
     {
         var ctx = TestRun.Exercise("25.1");
-        AllChecksPass(ctx);
+        TestRun.AssertAllChecksPass(ctx);
         Assert.That(Output(ctx), Does.Contain($"Device.IsAvailable: {Device.IsAvailable}"));
         if (!Device.IsAvailable) Assert.That(Output(ctx), Does.Contain("no GPU here"));
         // Without a GPU the two rows that would compare the CPU with itself are skipped, not counted as passes.
@@ -55,7 +49,7 @@ public class Ch25ExerciseTests
     public void DataParallelPrintsTheBooksShapes()
     {
         var ctx = TestRun.Exercise("25.2");
-        AllChecksPass(ctx);
+        TestRun.AssertAllChecksPass(ctx);
         var lines = Output(ctx).Split('\n').Select(l => l.TrimEnd('\r').Trim()).Where(l => l.StartsWith("Outside", StringComparison.Ordinal) || l.StartsWith("In Model", StringComparison.Ordinal)).ToArray();
         string inner = "In Model: input size [64, 13] output size [64, 1]", outer = "Outside: input size [128, 13] output_size [128, 1]";
         var expected = new List<string>();
@@ -69,7 +63,7 @@ public class Ch25ExerciseTests
     public void GpuNotesTrainInReducedPrecision()
     {
         var ctx = TestRun.Exercise("25.3");
-        AllChecksPass(ctx);
+        TestRun.AssertAllChecksPass(ctx);
         Assert.That(Output(ctx), Does.Contain("float16 + GradScaler"));
         if (!Device.IsAvailable) Assert.That(Output(ctx), Does.Contain("needs a GPU; skipped"));
     }
@@ -79,8 +73,8 @@ public class Ch25ExerciseTests
     {
         if (!Device.IsAvailable) Assert.Ignore("no GPU on this machine");
         var tour = TestRun.Exercise("25.1", true, ("device", "cuda"));
-        AllChecksPass(tour);
+        TestRun.AssertAllChecksPass(tour);
         Assert.That(Output(tour), Does.Contain("(x·w).Device: cuda:0"));
-        AllChecksPass(TestRun.Exercise("25.2", true, ("device", "cuda")));
+        TestRun.AssertAllChecksPass(TestRun.Exercise("25.2", true, ("device", "cuda")));
     }
 }
