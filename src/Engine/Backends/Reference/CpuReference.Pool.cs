@@ -7,10 +7,11 @@ public sealed partial class CpuReference
 {
     /// <inheritdoc/>
     public void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax)
+        => Dispatch(x, "MaxPool2d", new MaxPoolCall(x, Window.Of(x.ShapeRef, kh, kw, stride, pad), y, argmax));
+
+    private readonly record struct MaxPoolCall(Tensor X, Window G, Tensor Y, Tensor Argmax) : IFloatOp
     {
-        var g = Window.Of(x.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(x, "MaxPool2d")) MaxPoolT(Data<float>(x), g, Data<float>(y), Data<int>(argmax));
-        else MaxPoolT(Data<double>(x), g, Data<double>(y), Data<int>(argmax));
+        public void Run<T>() where T : IFloatingPointIeee754<T> => MaxPoolT(Data<T>(X), G, Data<T>(Y), Data<int>(Argmax));
     }
 
     /// <summary>
@@ -39,10 +40,11 @@ public sealed partial class CpuReference
     }
 
     /// <inheritdoc/>
-    public void MaxPool2dBackward(Tensor dy, Tensor argmax, Tensor dx)
+    public void MaxPool2dBackward(Tensor dy, Tensor argmax, Tensor dx) => Dispatch(dy, "MaxPool2dBackward", new MaxPoolBackwardCall(dy, argmax, dx));
+
+    private readonly record struct MaxPoolBackwardCall(Tensor Dy, Tensor Argmax, Tensor Dx) : IFloatOp
     {
-        if (IsF32(dy, "MaxPool2dBackward")) MaxPoolBackwardT(Data<float>(dy), Data<int>(argmax), dx.ShapeRef, Data<float>(dx));
-        else MaxPoolBackwardT(Data<double>(dy), Data<int>(argmax), dx.ShapeRef, Data<double>(dx));
+        public void Run<T>() where T : IFloatingPointIeee754<T> => MaxPoolBackwardT(Data<T>(Dy), Data<int>(Argmax), Dx.ShapeRef, Data<T>(Dx));
     }
 
     /// <summary>dx = 0, then dx[n, c, argmax[n, c, oh, ow]] += dy[n, c, oh, ow].</summary>
@@ -56,9 +58,11 @@ public sealed partial class CpuReference
 
     /// <inheritdoc/>
     public void AvgPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y)
+        => Dispatch(x, "AvgPool2d", new AvgPoolCall(x, Window.Of(x.ShapeRef, kh, kw, stride, pad), y));
+
+    private readonly record struct AvgPoolCall(Tensor X, Window G, Tensor Y) : IFloatOp
     {
-        var g = Window.Of(x.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(x, "AvgPool2d")) AvgPoolT(Data<float>(x), g, Data<float>(y)); else AvgPoolT(Data<double>(x), g, Data<double>(y));
+        public void Run<T>() where T : IFloatingPointIeee754<T> => AvgPoolT(Data<T>(X), G, Data<T>(Y));
     }
 
     /// <summary>y[n, c, oh, ow] = (Σ of the window's in-image values) / (KH·KW): padding counts as 0.</summary>
@@ -82,9 +86,11 @@ public sealed partial class CpuReference
 
     /// <inheritdoc/>
     public void AvgPool2dBackward(Tensor dy, int kh, int kw, int stride, int pad, Tensor dx)
+        => Dispatch(dy, "AvgPool2dBackward", new AvgPoolBackwardCall(dy, Window.Of(dx.ShapeRef, kh, kw, stride, pad), dx));
+
+    private readonly record struct AvgPoolBackwardCall(Tensor Dy, Window G, Tensor Dx) : IFloatOp
     {
-        var g = Window.Of(dx.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(dy, "AvgPool2dBackward")) AvgPoolBackwardT(Data<float>(dy), g, Data<float>(dx)); else AvgPoolBackwardT(Data<double>(dy), g, Data<double>(dx));
+        public void Run<T>() where T : IFloatingPointIeee754<T> => AvgPoolBackwardT(Data<T>(Dy), G, Data<T>(Dx));
     }
 
     /// <summary>dx = 0, then dx[n, c, h, w] += dy[n, c, oh, ow] / (KH·KW) for every in-image cell (h, w) of window (oh, ow).</summary>
