@@ -1,4 +1,3 @@
-using System.Text;
 using Engine;
 using Engine.Kernels;
 using Engine.Kernels.Checks;
@@ -42,12 +41,8 @@ public sealed class GpuCheckCommand : Command
             return options.ContainsKey("require-gpu") ? 3 : 0;
         }
         var device = cpu ? Device.Cpu : Device.Cuda(0);
-        var report = new StringBuilder();
-        void Line(string s = "")
-        {
-            Console.WriteLine(s);
-            report.AppendLine(s);
-        }
+        var report = new ConsoleReport();
+        void Line(string s = "") => report.Line(s);
 
         double copyGBs = 0, sgemmGflops = 0;
         CudaBackend? backend = null;
@@ -139,10 +134,8 @@ public sealed class GpuCheckCommand : Command
         }
         Line();
         Line($"{pass} passed, {fail} failed");
-        Directory.CreateDirectory(outDir);
         string file = Path.Combine(outDir, cpu ? "gpu-check-cpu.md" : "gpu-check.md");
-        File.WriteAllText(file, report.ToString());
-        Console.WriteLine($"(written to {file})");
+        report.Save(file);
         return fail == 0 ? 0 : 1;
     }
 }

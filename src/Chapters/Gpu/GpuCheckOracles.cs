@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Engine;
 using Engine.Kernels.Checks;
 
@@ -17,12 +16,8 @@ internal static class GpuCheckOracles
 {
     public static int Run(string? filter, string outDir)
     {
-        var report = new StringBuilder();
-        void Line(string s = "")
-        {
-            Console.WriteLine(s);
-            report.AppendLine(s);
-        }
+        var report = new ConsoleReport();
+        void Line(string s = "") => report.Line(s);
 
         Line($"# gpu-check --oracles: the large cases' CPU oracles ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} threads, load average {LoadAverage()})");
         Line();
@@ -60,10 +55,8 @@ internal static class GpuCheckOracles
         }
         Line();
         Line($"{cases} large cases: inputs {inputsMs / 1000:F1} s; oracle on CpuBackend {fastMs / 1000:F1} s, on CpuReference {refMs / 1000:F1} s; {fail} out of tolerance");
-        Directory.CreateDirectory(outDir);
         string file = Path.Combine(outDir, "gpu-check-oracles.md");
-        File.WriteAllText(file, report.ToString());
-        Console.WriteLine($"(written to {file})");
+        report.Save(file);
         return fail == 0 ? 0 : 1;
     }
 
