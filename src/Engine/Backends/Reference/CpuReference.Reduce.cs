@@ -94,16 +94,17 @@ public sealed partial class CpuReference
     }
 
     /// <inheritdoc/>
-    public void OneHot(Tensor labels, Tensor y)
+    public void OneHot(Tensor labels, Tensor y) => Dispatch(y, "OneHot", new OneHotCall(labels, y));
+
+    /// <summary>y = np.eye(C)[labels]: y[i, labels[i]] = 1, every other entry 0.</summary>
+    private readonly record struct OneHotCall(Tensor Labels, Tensor Y) : IFloatOp
     {
-        // y = np.eye(C)[labels]: y[i, labels[i]] = 1, every other entry 0.
-        int n = labels.ShapeRef[0], c = y.ShapeRef[1];
-        Fill(y, 0);
-        for (int i = 0; i < n; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            int label = Label(labels, i, c, "OneHot");
-            if (y.DType == DType.Float32) Data<float>(y)[i * c + label] = 1;
-            else Data<double>(y)[i * c + label] = 1;
+            T[] y = Data<T>(Y);
+            int n = Labels.ShapeRef[0], c = Y.ShapeRef[1];
+            for (long i = 0; i < y.LongLength; i++) y[i] = T.Zero;
+            for (int i = 0; i < n; i++) y[(long)i * c + Label(Labels, i, c, "OneHot")] = T.One;
         }
     }
 }
