@@ -104,126 +104,149 @@ extern "C" __global__ void sgemm_smem_tiled(int M, int N, int K, float alpha, co
 }
 
 // Rungs 4 and 5 share the tiling: a block computes a BM×BN tile of C from BK-deep slices of A and
-// B in shared memory; each of its 256 threads computes a TM×TN sub-tile held in registers.
-// Block 256, grid (ceil(N/BN), ceil(M/BM)).
+// B in shared memory (A stored transposed, as[k][row], so a thread reads TM consecutive A values);
+// each of its 256 threads computes a TM×TN sub-tile held in registers. Block 256, grid
+// (ceil(N/BN), ceil(M/BM)). The helpers below are what the two rungs share; each rung is its loads.
 #define BM 128
 #define BN 128
 #define BK 8
 #define TM 8
 #define TN 8
 
-// Rung 4, sgemm_block_tiled_2d: scalar loads (A stored transposed in shared memory so the inner
-// loop reads TM consecutive A values); any M, N, K.
-extern "C" __global__ void __launch_bounds__(256) sgemm_block_tiled_2d(int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C)
+// Where a thread of rungs 4 and 5 works: its block's first C row and column, and the row and column
+// of its TM×TN sub-tile within the block's BM×BN tile.
+struct SgemmThread { int row0, col0, trow, tcol; };
+
+__device__ __forceinline__ SgemmThread sgemm_thread()
 {
-    __shared__ float as[BK][BM];
-    __shared__ float bs[BK][BN];
     const int tid = threadIdx.x;
-    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
-    const int trow = tid / (BN / TN), tcol = tid % (BN / TN);
-    float acc[TM][TN];
+    SgemmThread t;
+    t.row0 = blockIdx.y * BM;
+    t.col0 = blockIdx.x * BN;
+    t.trow = tid / (BN / TN);
+    t.tcol = tid % (BN / TN);
+    return t;
+}
+
+// acc[TM][TN] = 0.
+__device__ __forceinline__ void sgemm_zero(float (&acc)[TM][TN])
+{
 #pragma unroll
     for (int i = 0; i < TM; ++i)
 #pragma unroll
         for (int j = 0; j < TN; ++j) acc[i][j] = 0.f;
+}
+
+// acc += as[k][trow·TM ..] ⊗ bs[k][tcol·TN ..] for k = 0..BK−1: per k, the thread's TM values of the A
+// slice (rm) and TN values of the B slice (rn) go to registers, then TM·TN FMAs update the sub-tile.
+// VEC4 reads each register fragment from shared memory as two float4 (rung 5), else one float at a time.
+template <bool VEC4>
+__device__ __forceinline__ void sgemm_slice(const float (&as)[BK][BM], const float (&bs)[BK][BN], SgemmThread t, float (&acc)[TM][TN])
+{
     float rm[TM], rn[TN];
-    for (int k0 = 0; k0 < K; k0 += BK)
+#pragma unroll
+    for (int k = 0; k < BK; ++k)
     {
-        for (int t = tid; t < BM * BK; t += 256)
+        if (VEC4)
         {
-            int r = t / BK, c = t % BK;
-            as[c][r] = (row0 + r < M && k0 + c < K) ? A[(long long)(row0 + r) * K + k0 + c] : 0.f;
+            float4 m0 = *(const float4*)&as[k][t.trow * TM], m1 = *(const float4*)&as[k][t.trow * TM + 4];
+            float4 n0 = *(const float4*)&bs[k][t.tcol * TN], n1 = *(const float4*)&bs[k][t.tcol * TN + 4];
+            rm[0] = m0.x; rm[1] = m0.y; rm[2] = m0.z; rm[3] = m0.w; rm[4] = m1.x; rm[5] = m1.y; rm[6] = m1.z; rm[7] = m1.w;
+            rn[0] = n0.x; rn[1] = n0.y; rn[2] = n0.z; rn[3] = n0.w; rn[4] = n1.x; rn[5] = n1.y; rn[6] = n1.z; rn[7] = n1.w;
         }
-        for (int t = tid; t < BK * BN; t += 256)
-        {
-            int r = t / BN, c = t % BN;
-            bs[r][c] = (k0 + r < K && col0 + c < N) ? B[(long long)(k0 + r) * N + col0 + c] : 0.f;
-        }
-        __syncthreads();
-#pragma unroll
-        for (int k = 0; k < BK; ++k)
+        else
         {
 #pragma unroll
-            for (int i = 0; i < TM; ++i) rm[i] = as[k][trow * TM + i];
+            for (int i = 0; i < TM; ++i) rm[i] = as[k][t.trow * TM + i];
 #pragma unroll
-            for (int j = 0; j < TN; ++j) rn[j] = bs[k][tcol * TN + j];
-#pragma unroll
-            for (int i = 0; i < TM; ++i)
-#pragma unroll
-                for (int j = 0; j < TN; ++j) acc[i][j] = fmaf(rm[i], rn[j], acc[i][j]);
+            for (int j = 0; j < TN; ++j) rn[j] = bs[k][t.tcol * TN + j];
         }
-        __syncthreads();
-    }
 #pragma unroll
-    for (int i = 0; i < TM; ++i)
-    {
-        int r = row0 + trow * TM + i;
-        if (r >= M) break;
+        for (int i = 0; i < TM; ++i)
 #pragma unroll
-        for (int j = 0; j < TN; ++j)
-        {
-            int c = col0 + tcol * TN + j;
-            if (c < N) C[(long long)r * N + c] = alpha * acc[i][j] + beta * C[(long long)r * N + c];
-        }
+            for (int j = 0; j < TN; ++j) acc[i][j] = fmaf(rm[i], rn[j], acc[i][j]);
     }
 }
 
-// Rung 5, sgemm_vectorized: rung 4 with 128-bit (float4) global loads and stores and float4
-// shared-memory reads. Needs K and N to be multiples of 4 (the host checks); any M.
-extern "C" __global__ void __launch_bounds__(256) sgemm_vectorized(int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C)
+// C[r, c] = alpha · acc + beta · C[r, c] over the thread's sub-tile, skipping rows and columns outside C.
+// VEC4 reads and writes C as float4 (rung 5: N is a multiple of 4, so a float4 is wholly inside or outside C).
+template <bool VEC4>
+__device__ __forceinline__ void sgemm_store(float* C, int M, int N, float alpha, float beta, SgemmThread t, const float (&acc)[TM][TN])
 {
-    __shared__ __align__(16) float as[BK][BM];
-    __shared__ __align__(16) float bs[BK][BN];
-    const int tid = threadIdx.x;
-    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
-    const int trow = tid / (BN / TN), tcol = tid % (BN / TN);
-    // Each thread loads one float4 of the A slice (BM×BK = 256 float4) and one of B (BK×BN = 256 float4).
-    const int ar = tid / (BK / 4), ac = (tid % (BK / 4)) * 4;
-    const int br = tid / (BN / 4), bc = (tid % (BN / 4)) * 4;
-    float acc[TM][TN];
-#pragma unroll
-    for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = 0.f;
-    float rm[TM], rn[TN];
-    for (int k0 = 0; k0 < K; k0 += BK)
-    {
-        float4 va = make_float4(0.f, 0.f, 0.f, 0.f), vb = make_float4(0.f, 0.f, 0.f, 0.f);
-        if (row0 + ar < M && k0 + ac < K) va = *(const float4*)&A[(long long)(row0 + ar) * K + k0 + ac];
-        if (k0 + br < K && col0 + bc < N) vb = *(const float4*)&B[(long long)(k0 + br) * N + col0 + bc];
-        as[ac + 0][ar] = va.x; as[ac + 1][ar] = va.y; as[ac + 2][ar] = va.z; as[ac + 3][ar] = va.w;
-        *(float4*)&bs[br][bc] = vb;
-        __syncthreads();
-#pragma unroll
-        for (int k = 0; k < BK; ++k)
-        {
-            float4 m0 = *(const float4*)&as[k][trow * TM], m1 = *(const float4*)&as[k][trow * TM + 4];
-            float4 n0 = *(const float4*)&bs[k][tcol * TN], n1 = *(const float4*)&bs[k][tcol * TN + 4];
-            rm[0] = m0.x; rm[1] = m0.y; rm[2] = m0.z; rm[3] = m0.w; rm[4] = m1.x; rm[5] = m1.y; rm[6] = m1.z; rm[7] = m1.w;
-            rn[0] = n0.x; rn[1] = n0.y; rn[2] = n0.z; rn[3] = n0.w; rn[4] = n1.x; rn[5] = n1.y; rn[6] = n1.z; rn[7] = n1.w;
-#pragma unroll
-            for (int i = 0; i < TM; ++i)
-#pragma unroll
-                for (int j = 0; j < TN; ++j) acc[i][j] = fmaf(rm[i], rn[j], acc[i][j]);
-        }
-        __syncthreads();
-    }
 #pragma unroll
     for (int i = 0; i < TM; ++i)
     {
-        int r = row0 + trow * TM + i;
+        int r = t.row0 + t.trow * TM + i;
         if (r >= M) break;
 #pragma unroll
-        for (int j = 0; j < TN; j += 4)
+        for (int j = 0; j < TN; j += VEC4 ? 4 : 1)
         {
-            int c = col0 + tcol * TN + j;
-            if (c < N)
+            int c = t.col0 + t.tcol * TN + j;
+            if (c >= N) continue;
+            if (VEC4)
             {
                 float4* p = (float4*)&C[(long long)r * N + c];
                 float4 old = *p;
                 *p = make_float4(alpha * acc[i][j] + beta * old.x, alpha * acc[i][j + 1] + beta * old.y,
                                  alpha * acc[i][j + 2] + beta * old.z, alpha * acc[i][j + 3] + beta * old.w);
             }
+            else C[(long long)r * N + c] = alpha * acc[i][j] + beta * C[(long long)r * N + c];
         }
     }
+}
+
+// Rung 4, sgemm_block_tiled_2d: the slices are loaded one float at a time (BM·BK and BK·BN floats,
+// 256 threads striding over them); any M, N, K.
+extern "C" __global__ void __launch_bounds__(256) sgemm_block_tiled_2d(int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C)
+{
+    __shared__ float as[BK][BM];
+    __shared__ float bs[BK][BN];
+    const int tid = threadIdx.x;
+    const SgemmThread t = sgemm_thread();
+    float acc[TM][TN];
+    sgemm_zero(acc);
+    for (int k0 = 0; k0 < K; k0 += BK)
+    {
+        for (int i = tid; i < BM * BK; i += 256)
+        {
+            int r = i / BK, c = i % BK;
+            as[c][r] = (t.row0 + r < M && k0 + c < K) ? A[(long long)(t.row0 + r) * K + k0 + c] : 0.f;
+        }
+        for (int i = tid; i < BK * BN; i += 256)
+        {
+            int r = i / BN, c = i % BN;
+            bs[r][c] = (k0 + r < K && t.col0 + c < N) ? B[(long long)(k0 + r) * N + t.col0 + c] : 0.f;
+        }
+        __syncthreads();
+        sgemm_slice<false>(as, bs, t, acc);
+        __syncthreads();
+    }
+    sgemm_store<false>(C, M, N, alpha, beta, t, acc);
+}
+
+// Rung 5, sgemm_vectorized: rung 4 with 128-bit (float4) global loads and stores and float4
+// shared-memory reads: each thread loads one float4 of the A slice (BM×BK = 256 float4) and one of
+// B (BK×BN = 256 float4). Needs K and N to be multiples of 4 (the host checks); any M.
+extern "C" __global__ void __launch_bounds__(256) sgemm_vectorized(int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C)
+{
+    __shared__ __align__(16) float as[BK][BM];
+    __shared__ __align__(16) float bs[BK][BN];
+    const int tid = threadIdx.x;
+    const SgemmThread t = sgemm_thread();
+    const int ar = tid / (BK / 4), ac = (tid % (BK / 4)) * 4;
+    const int br = tid / (BN / 4), bc = (tid % (BN / 4)) * 4;
+    float acc[TM][TN];
+    sgemm_zero(acc);
+    for (int k0 = 0; k0 < K; k0 += BK)
+    {
+        float4 va = make_float4(0.f, 0.f, 0.f, 0.f), vb = make_float4(0.f, 0.f, 0.f, 0.f);
+        if (t.row0 + ar < M && k0 + ac < K) va = *(const float4*)&A[(long long)(t.row0 + ar) * K + k0 + ac];
+        if (k0 + br < K && t.col0 + bc < N) vb = *(const float4*)&B[(long long)(k0 + br) * N + t.col0 + bc];
+        as[ac + 0][ar] = va.x; as[ac + 1][ar] = va.y; as[ac + 2][ar] = va.z; as[ac + 3][ar] = va.w;
+        *(float4*)&bs[br][bc] = vb;
+        __syncthreads();
+        sgemm_slice<true>(as, bs, t, acc);
+        __syncthreads();
+    }
+    sgemm_store<true>(C, M, N, alpha, beta, t, acc);
 }

@@ -3,7 +3,8 @@
 # .NET). Prepare here with `make device-bundle`, then run from the repository root there with bundle/
 # carried (the device tool: carry ["bundle"], command "bash scripts/device-check.sh").
 # Writes to $OUT (default out/device): nvidia-smi.txt, devices.txt, gpu-check-quick/ (every op at the
-# test sizes), gpu-check.md (large sizes, timings), bench-cuda.md, the exercises' logs (chapter 25 on
+# test sizes, against CpuReference), gpu-check.md (large sizes, timings, against the fast CPU backend,
+# CpuReference re-run only on a failing case: docs/gpu.md, "Which CPU oracle each size uses"), bench-cuda.md, the exercises' logs (chapter 25 on
 # cuda and over NCCL right after the quick op check), and summary.txt.
 # Exits non-zero when any check fails. Steps run most important first within DEVICE_CHECK_BUDGET seconds.
 set -uo pipefail
@@ -77,6 +78,7 @@ step run-25.1-hidden 30 env CUDA_VISIBLE_DEVICES= "$B" run 25.1 --quick --seed 0
 grep -q "Device.DeviceCount: 0" "$OUT/run-25.1-hidden.log" 2>/dev/null || { echo "run-25.1-hidden: CUDA_VISIBLE_DEVICES= did not hide the GPU" | tee -a "$OUT/summary.txt"; status=1; }
 step bench-cuda 150 "$B" bench --device cuda --require-gpu --out "$OUT"
 step bench-cnn-cuda 90 "$B" bench cnn --device cuda --require-gpu --out "$OUT"
+# Large sizes: CUDA against the fast CPU backend (CpuReference's single-threaded GEMMs alone would take minutes).
 step gpu-check 180 "$B" gpu-check --require-gpu --out "$OUT"
 tail -n 3 "$OUT/gpu-check.log"
 # The exercises that train on the GPU, same seed on both devices (compare the logs).

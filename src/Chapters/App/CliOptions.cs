@@ -50,6 +50,7 @@ public static class CliOptions
         Text("mpirun", "PATH", "MPICH launcher (default mpirun.mpich on PATH)"),
         Text("filter", "TEXT", "only ops whose name contains TEXT"),
         Flag("values", "compare values only (no timings), e.g. under the host emulation"),
+        Flag("oracles", "time the large gpu-check cases' CPU oracles here and check CpuBackend against CpuReference at those sizes"),
         Flag("full-epoch", "also time one whole epoch"),
         new("port", "N (0 to 65535; 0 picks a free port)", "TCP port to listen on",
             v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535),

@@ -1,4 +1,3 @@
-using System.Text;
 using Engine;
 using Engine.Kernels;
 using Engine.Kernels.Checks;
@@ -6,21 +5,24 @@ using Engine.Kernels.Checks;
 namespace Chapters.Gpu;
 
 /// <summary>
-/// `chapters gpu-check`: every op of the op table on the GPU against CpuReference (the plain CPU reference backend) — max relative
+/// `chapters gpu-check`: every op of the op table on the GPU against a CPU oracle — max relative
 /// error against the tolerance table, time, achieved GB/s or GFLOP/s next to the device's measured
 /// copy bandwidth and cuBLAS SGEMM rate — then the SGEMM ladder against cuBLAS. One table, printed
 /// and written to &lt;out&gt;/gpu-check.md. Exits 1 when any op is out of tolerance (the GPU machine has
-/// no .NET, so this is where the cross-check tests run there). Without a GPU it says so and exits 0
-/// (3 with --require-gpu); `--device cpu` runs the same cases on the CPU against their formulas.
+/// no .NET, so this is where the cross-check tests run there). The oracle: with --quick (the test sizes)
+/// CpuReference, the plain CPU reference backend; at the large sizes the fast CpuBackend (which the op suite
+/// checks against CpuReference), with CpuReference re-run on a case that fails, to tell which side is wrong.
+/// Without a GPU it says so and exits 0 (3 with --require-gpu); `--device cpu` runs the same cases on the
+/// CPU against their formulas; `--oracles` runs the CPU half of the large check here (<see cref="GpuCheckOracles"/>).
 /// `--values` compares values only (small cases, no timings, yardsticks or SGEMM ladder): what
 /// KernelEmulationTests runs over the host emulation of kernels.cu (ENGINE_CUDA_DRIVER).
 /// </summary>
 public sealed class GpuCheckCommand : Command
 {
     public override string Name => "gpu-check";
-    public override string Usage => "gpu-check [--quick] [--values] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
-    public override string Summary => "Runs every op of the op table on the GPU against CpuReference, the plain CPU reference backend (relative error against the tolerance, time, GB/s or GFLOP/s), then the SGEMM ladder against cuBLAS; writes <out>/gpu-check.md. Exit 1 when an op is out of tolerance. Without a GPU it says so and exits 0 (3 with --require-gpu); --device cpu checks the CPU twins against their formulas; --values compares every op case's values with CpuReference (under the host emulation too).";
-    public override IReadOnlyList<string> OptionNames => ["quick", "values", "filter", "reps", "out", "require-gpu", "device"];
+    public override string Usage => "gpu-check [--quick] [--values] [--oracles] [--filter TEXT] [--reps N] [--out DIR] [--require-gpu] [--device cpu]";
+    public override string Summary => "Runs every op of the op table on the GPU against a CPU oracle (CpuReference at the --quick test sizes, the fast CpuBackend at the large sizes; relative error against the tolerance, time, GB/s or GFLOP/s), then the SGEMM ladder against cuBLAS; writes <out>/gpu-check.md. Exit 1 when an op is out of tolerance. Without a GPU it says so and exits 0 (3 with --require-gpu); --device cpu checks the CPU twins against their formulas; --values compares every op case's values with CpuReference (under the host emulation too); --oracles times the large cases' two CPU oracles here and checks CpuBackend against CpuReference at those sizes.";
+    public override IReadOnlyList<string> OptionNames => ["quick", "values", "oracles", "filter", "reps", "out", "require-gpu", "device"];
 
     public override int Run(IReadOnlyList<string> args, Dictionary<string, string> options)
     {
@@ -30,18 +32,17 @@ public sealed class GpuCheckCommand : Command
         int reps = values ? 0 : int.Parse(options.GetValueOrDefault("reps", quick ? "3" : "5"));
         string? filter = options.GetValueOrDefault("filter");
         string outDir = options.GetValueOrDefault("out", "out");
+        if (options.ContainsKey("oracles")) return GpuCheckOracles.Run(filter, outDir);
+        // CPU twins against formulas; the test sizes against CpuReference; the large sizes against the fast CPU backend.
+        var oracle = cpu ? OpCheck.Oracle.Formula : quick ? OpCheck.Oracle.Reference : OpCheck.Oracle.FastCpu;
         if (!cpu && DeviceRegistry.CudaDeviceCount == 0)
         {
             Console.WriteLine($"gpu-check: no GPU ({DeviceRegistry.CudaUnavailableReason}); nothing to check. `chapters gpu-check --device cpu` checks the CPU twins against their formulas.");
             return options.ContainsKey("require-gpu") ? 3 : 0;
         }
         var device = cpu ? Device.Cpu : Device.Cuda(0);
-        var report = new StringBuilder();
-        void Line(string s = "")
-        {
-            Console.WriteLine(s);
-            report.AppendLine(s);
-        }
+        var report = new ConsoleReport();
+        void Line(string s = "") => report.Line(s);
 
         double copyGBs = 0, sgemmGflops = 0;
         CudaBackend? backend = null;
@@ -77,10 +78,14 @@ public sealed class GpuCheckCommand : Command
             if (filter is not null && !c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
             try
             {
-                var r = OpCheck.Run(c, device, reps: reps);
+                var r = OpCheck.Run(c, device, device.Backend, oracle, reps: reps);
                 double yard = c.Flops > 0 ? sgemmGflops : copyGBs;
                 string of = yard > 0 ? $"{100 * r.Rate / yard:F0}%" : "";
-                Line($"| {r.Name} | {r.Kernel} | {r.MaxRelError:E1} | {r.Tolerance:E0} | {r.Milliseconds:F3} | {r.Rate:F1} {r.Unit} | {of} | {(r.Pass ? "pass" : "FAIL")} |");
+                // A failure against the fast CPU backend is re-checked against CpuReference: which side is wrong.
+                string arbiter = !r.Pass && oracle == OpCheck.Oracle.FastCpu
+                    ? $" (vs CpuReference: rel err {OpCheck.Run(c, device, device.Backend, OpCheck.Oracle.Reference).MaxRelError:E1})"
+                    : "";
+                Line($"| {r.Name} | {r.Kernel} | {r.MaxRelError:E1} | {r.Tolerance:E0} | {r.Milliseconds:F3} | {r.Rate:F1} {r.Unit} | {of} | {(r.Pass ? "pass" : "FAIL" + arbiter)} |");
                 if (r.Pass) pass++; else fail++;
                 compared++;
             }
@@ -96,7 +101,7 @@ public sealed class GpuCheckCommand : Command
             }
         }
         Line();
-        Line($"{compared} op cases compared with the {(cpu ? "reference formulas" : "CPU reference backend (CpuReference)")}");
+        Line($"{compared} op cases compared with the {oracle switch { OpCheck.Oracle.Formula => "reference formulas", OpCheck.Oracle.Reference => "CPU reference backend (CpuReference)", _ => "fast CPU backend (CpuBackend; CpuReference re-run on a failure)" }}");
         if (backend is not null && filter is null)
         {
             double e = RecycledMemoryCheck.Run(backend);
@@ -129,10 +134,8 @@ public sealed class GpuCheckCommand : Command
         }
         Line();
         Line($"{pass} passed, {fail} failed");
-        Directory.CreateDirectory(outDir);
         string file = Path.Combine(outDir, cpu ? "gpu-check-cpu.md" : "gpu-check.md");
-        File.WriteAllText(file, report.ToString());
-        Console.WriteLine($"(written to {file})");
+        report.Save(file);
         return fail == 0 ? 0 : 1;
     }
 }

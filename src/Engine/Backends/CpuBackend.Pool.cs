@@ -6,9 +6,20 @@ using System.Runtime.Intrinsics.X86;
 namespace Engine;
 
 // Max and average pooling (NCHW), with the window geometry of the conv loops (ConvGeometry); parallel
-// over (image, channel) planes, so no two threads write the same element.
+// over (image, channel) planes, so no two threads write the same element. Every window walk takes its
+// in-plane rows and columns from WindowSpan; the 2×2 and 3×3 max-pooling shortcuts sit beside it.
 public sealed partial class CpuBackend
 {
+    /// <summary>
+    /// One axis of pooling window o: it covers input positions start + t for t in [0, k), start = o·stride − pad,
+    /// and [Lo, Hi) are the t whose position lies inside [0, size) (Lo ≥ Hi when none does: a window wholly in the padding).
+    /// </summary>
+    private static (int Start, int Lo, int Hi) WindowSpan(int o, int stride, int pad, int k, int size)
+    {
+        int start = o * stride - pad;
+        return (start, Math.Max(0, -start), Math.Min(k, size - start));
+    }
+
     /// <inheritdoc/>
     public void MaxPool2d(Tensor x, int kh, int kw, int stride, int pad, Tensor y, Tensor argmax)
         => Dispatch(x, "MaxPool2d", new MaxPoolCall(x, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, argmax));
@@ -33,67 +44,51 @@ public sealed partial class CpuBackend
             for (int nc = s; nc < e; nc++)
             {
                 var plane = xs.AsSpan(nc * inPlane, inPlane);
-                if (g.Pad == 0)
-                {
-                    // No padding: every window lies inside the plane (OH, OW were rounded down), so the
-                    // loops start from the window's first element and need no bounds checks. The geometry
-                    // is copied to locals so the JIT keeps it in registers.
-                    ref T p0 = ref MemoryMarshal.GetReference(plane);
-                    ref T y0 = ref ys[nc * outPlane];
-                    ref int a0 = ref am[nc * outPlane];
-                    int oH = g.OH, oW = g.OW, w = g.W, stride = g.Stride, kH = g.KH, kW = g.KW;
-                    if (kH == 2 && kW == 2 && stride == 2 && typeof(T) == typeof(float) && Avx2.IsSupported && oW >= 8)
-                    {
-                        MaxPool2x2Avx2(ref Unsafe.As<T, float>(ref p0), ref Unsafe.As<T, float>(ref y0), ref a0, oH, oW, w);
-                        continue;
-                    }
-                    if (kH == 2 && kW == 2 && stride == 2)
-                    {
-                        // The common 2×2, stride-2 window: four reads per output, compared in window order.
-                        for (int oh = 0; oh < oH; oh++)
-                            for (int ow = 0; ow < oW; ow++)
-                            {
-                                int i0 = 2 * oh * w + 2 * ow, best = i0;
-                                T bv = Unsafe.Add(ref p0, i0), v;
-                                if (Beats(v = Unsafe.Add(ref p0, i0 + 1), bv)) { bv = v; best = i0 + 1; }
-                                if (Beats(v = Unsafe.Add(ref p0, i0 + w), bv)) { bv = v; best = i0 + w; }
-                                if (Beats(v = Unsafe.Add(ref p0, i0 + w + 1), bv)) { bv = v; best = i0 + w + 1; }
-                                Unsafe.Add(ref y0, oh * oW + ow) = bv;
-                                Unsafe.Add(ref a0, oh * oW + ow) = best;
-                            }
-                        continue;
-                    }
-                    for (int oh = 0; oh < oH; oh++)
-                        for (int ow = 0; ow < oW; ow++)
-                        {
-                            int origin = oh * stride * w + ow * stride, best = origin;
-                            T bv = Unsafe.Add(ref p0, origin);
-                            for (int i = 0; i < kH; i++)
-                            {
-                                int row = origin + i * w;
-                                for (int j = 0; j < kW; j++)
-                                {
-                                    T v = Unsafe.Add(ref p0, row + j);
-                                    if (Beats(v, bv)) { bv = v; best = row + j; }
-                                }
-                            }
-                            Unsafe.Add(ref y0, oh * oW + ow) = bv;
-                            Unsafe.Add(ref a0, oh * oW + ow) = best;
-                        }
-                    continue;
-                }
-                MaxPoolPaddedPlane(plane, g, ys.AsSpan(nc * outPlane, outPlane), am.AsSpan(nc * outPlane, outPlane));
+                var yPlane = ys.AsSpan(nc * outPlane, outPlane);
+                var aPlane = am.AsSpan(nc * outPlane, outPlane);
+                if (g.KH == 2 && g.KW == 2 && g.Stride == 2 && g.Pad == 0) MaxPool2x2Plane(plane, g, yPlane, aPlane);
+                else MaxPoolPlane(plane, g, yPlane, aPlane);
             }
         }, grain: Grain((long)outPlane * g.KH * g.KW));
     }
 
     /// <summary>
-    /// One padded plane of <see cref="MaxPoolT{T}"/>: each window is clipped to the plane once (rows
-    /// [iLo, iHi), columns [jLo, jHi) inside it), so the loops over it need no bounds checks; the first
-    /// in-plane element starts the maximum, the rest are compared in row-major window order. A window
-    /// wholly in the padding (possible only when pad ≥ kernel) gives y = 0, argmax = 0.
+    /// One plane of <see cref="MaxPoolT{T}"/> for the 2×2, stride-2, unpadded window (every window inside the
+    /// plane, OH and OW rounded down): with AVX2, 8 float outputs at a time (<see cref="MaxPool2x2Avx2"/>);
+    /// otherwise four reads per output, compared in window order.
     /// </summary>
-    private static void MaxPoolPaddedPlane<T>(Span<T> plane, ConvGeometry g, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void MaxPool2x2Plane<T>(Span<T> plane, ConvGeometry g, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The geometry is copied to locals so the JIT keeps it in registers.
+        ref T p0 = ref MemoryMarshal.GetReference(plane);
+        ref T y0 = ref MemoryMarshal.GetReference(y);
+        ref int a0 = ref MemoryMarshal.GetReference(argmax);
+        int oH = g.OH, oW = g.OW, w = g.W;
+        if (typeof(T) == typeof(float) && Avx2.IsSupported && oW >= 8)
+        {
+            MaxPool2x2Avx2(ref Unsafe.As<T, float>(ref p0), ref Unsafe.As<T, float>(ref y0), ref a0, oH, oW, w);
+            return;
+        }
+        for (int oh = 0; oh < oH; oh++)
+            for (int ow = 0; ow < oW; ow++)
+            {
+                int i0 = 2 * oh * w + 2 * ow, best = i0;
+                T bv = Unsafe.Add(ref p0, i0), v;
+                if (Beats(v = Unsafe.Add(ref p0, i0 + 1), bv)) { bv = v; best = i0 + 1; }
+                if (Beats(v = Unsafe.Add(ref p0, i0 + w), bv)) { bv = v; best = i0 + w; }
+                if (Beats(v = Unsafe.Add(ref p0, i0 + w + 1), bv)) { bv = v; best = i0 + w + 1; }
+                Unsafe.Add(ref y0, oh * oW + ow) = bv;
+                Unsafe.Add(ref a0, oh * oW + ow) = best;
+            }
+    }
+
+    /// <summary>
+    /// One plane of <see cref="MaxPoolT{T}"/> for any window: each window is clipped to the plane once
+    /// (<see cref="WindowSpan"/>: rows [iLo, iHi), columns [jLo, jHi) inside it), so the loops over it need
+    /// no bounds checks; the first in-plane element starts the maximum, the rest are compared in row-major
+    /// window order. A window wholly in the padding (possible only when pad ≥ kernel) gives y = 0, argmax = 0.
+    /// </summary>
+    private static void MaxPoolPlane<T>(Span<T> plane, ConvGeometry g, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oH = g.OH, oW = g.OW, h = g.H, w = g.W, kH = g.KH, kW = g.KW, stride = g.Stride, pad = g.Pad;
         ref T p0 = ref MemoryMarshal.GetReference(plane);
@@ -103,7 +98,7 @@ public sealed partial class CpuBackend
         int vecLast = (w - 2) / 2; // last output column whose window columns are all inside the plane
         for (int oh = 0; oh < oH; oh++)
         {
-            int h0 = oh * stride - pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kH, h - h0);
+            var (h0, iLo, iHi) = WindowSpan(oh, stride, pad, kH, h);
             for (int ow = 0; ow < oW; ow++)
             {
                 if (avx && ow >= 1 && ow + 7 <= vecLast && iLo < iHi && (h0 + iHi - 1) * w + 2 * ow + 16 < plane.Length)
@@ -113,7 +108,7 @@ public sealed partial class CpuBackend
                     ow += 7;
                     continue;
                 }
-                int w0 = ow * stride - pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kW, w - w0);
+                var (w0, jLo, jHi) = WindowSpan(ow, stride, pad, kW, w);
                 int o = oh * oW + ow;
                 if (iLo >= iHi || jLo >= jHi) { y[o] = T.Zero; argmax[o] = 0; continue; }
                 // Bounds were established above: rows h0+iLo..h0+iHi−1 and columns w0+jLo..w0+jHi−1 lie in the plane.
@@ -184,21 +179,17 @@ public sealed partial class CpuBackend
             {
                 var plane = xs.AsSpan(nc * inPlane, inPlane);
                 for (int oh = 0; oh < g.OH; oh++)
+                {
+                    var (h0, iLo, iHi) = WindowSpan(oh, g.Stride, g.Pad, g.KH, g.H);
                     for (int ow = 0; ow < g.OW; ow++)
                     {
+                        var (w0, jLo, jHi) = WindowSpan(ow, g.Stride, g.Pad, g.KW, g.W);
                         T acc = T.Zero;
-                        for (int i = 0; i < g.KH; i++)
-                        {
-                            int hh = oh * g.Stride - g.Pad + i;
-                            if (hh < 0 || hh >= g.H) continue;
-                            for (int j = 0; j < g.KW; j++)
-                            {
-                                int ww = ow * g.Stride - g.Pad + j;
-                                if (ww >= 0 && ww < g.W) acc += plane[hh * g.W + ww];
-                            }
-                        }
+                        for (int i = iLo; i < iHi; i++)
+                            for (int j = jLo; j < jHi; j++) acc += plane[(h0 + i) * g.W + w0 + j];
                         ys[nc * outPlane + oh * g.OW + ow] = acc / count;
                     }
+                }
             }
         }, grain: Grain((long)outPlane * g.KH * g.KW));
     }
@@ -226,20 +217,16 @@ public sealed partial class CpuBackend
                 var d = ds.AsSpan(nc * inPlane, inPlane);
                 d.Clear();
                 for (int oh = 0; oh < g.OH; oh++)
+                {
+                    var (h0, iLo, iHi) = WindowSpan(oh, g.Stride, g.Pad, g.KH, g.H);
                     for (int ow = 0; ow < g.OW; ow++)
                     {
+                        var (w0, jLo, jHi) = WindowSpan(ow, g.Stride, g.Pad, g.KW, g.W);
                         T v = gs[nc * outPlane + oh * g.OW + ow] / count;
-                        for (int i = 0; i < g.KH; i++)
-                        {
-                            int hh = oh * g.Stride - g.Pad + i;
-                            if (hh < 0 || hh >= g.H) continue;
-                            for (int j = 0; j < g.KW; j++)
-                            {
-                                int ww = ow * g.Stride - g.Pad + j;
-                                if (ww >= 0 && ww < g.W) d[hh * g.W + ww] += v;
-                            }
-                        }
+                        for (int i = iLo; i < iHi; i++)
+                            for (int j = jLo; j < jHi; j++) d[(h0 + i) * g.W + w0 + j] += v;
                     }
+                }
             }
         }, grain: Grain((long)outPlane * g.KH * g.KW));
     }

@@ -4,8 +4,11 @@ namespace Engine.Kernels.Checks;
 
 /// <summary>
 /// Runs an <see cref="OpCase"/> on a backend and compares it with an oracle: the case's independent
-/// formula (<see cref="Oracle.Formula"/>) or the plain <see cref="CpuReference"/> backend
-/// (<see cref="Oracle.Reference"/>). The fast CPU backend is checked against both; CUDA against CpuReference.
+/// formula (<see cref="Oracle.Formula"/>), the plain <see cref="CpuReference"/> backend
+/// (<see cref="Oracle.Reference"/>) or the fast <see cref="CpuBackend"/> (<see cref="Oracle.FastCpu"/>).
+/// The fast CPU backend is checked against the first two; CUDA against CpuReference at the test sizes and
+/// against CpuBackend at gpu-check's large sizes, where CpuReference's single-threaded loops would take
+/// most of the run (a large MatMul case takes seconds there).
 /// Optionally times it (CUDA events on the backend's stream) and reports GB/s or GFLOP/s.
 /// Relative error of elementwise (and exact) ops, element by element:
 /// max_i |got_i − want_i| / max(|want_i|, 1e-3 · max_j |want_j|), so entries much smaller than the
@@ -24,6 +27,8 @@ internal static class OpCheck
         Formula,
         /// <summary>The same op on <see cref="CpuReference"/>, from the same inputs.</summary>
         Reference,
+        /// <summary>The same op on the fast <see cref="CpuBackend"/>, from the same inputs (itself checked against CpuReference by the op suite).</summary>
+        FastCpu,
     }
 
     /// <summary>
@@ -40,9 +45,12 @@ internal static class OpCheck
         var inputs = c.Inputs(gen);
         try
         {
-            double[][] want = oracle == Oracle.Formula
-                ? (c.Reference ?? throw new InvalidOperationException($"{c.Name}: no reference formula for the check."))(inputs.Select(t => t.ToDoubleArray()).ToArray())
-                : Execute(c, inputs, Device.Cpu, CpuReference.Instance, 0, out _);
+            double[][] want = oracle switch
+            {
+                Oracle.Formula => (c.Reference ?? throw new InvalidOperationException($"{c.Name}: no reference formula for the check."))(inputs.Select(t => t.ToDoubleArray()).ToArray()),
+                Oracle.Reference => Execute(c, inputs, Device.Cpu, CpuReference.Instance, 0, out _),
+                _ => Execute(c, inputs, Device.Cpu, CpuBackend.Instance, 0, out _),
+            };
             double[][] got = Execute(c, inputs, device, backend, reps, out double ms);
             double err = MaxError(c, got, want);
             double rate = 0;
@@ -63,7 +71,7 @@ internal static class OpCheck
     }
 
     /// <summary>The largest error over the compared outputs, measured as the case's kind says.</summary>
-    private static double MaxError(OpCase c, double[][] got, double[][] want)
+    internal static double MaxError(OpCase c, double[][] got, double[][] want)
     {
         var idx = c.Compared ?? Enumerable.Range(0, want.Length).ToArray();
         double err = 0;
@@ -83,7 +91,7 @@ internal static class OpCheck
     }
 
     /// <summary>Moves copies of the inputs to the device, runs once on the backend for the result, then times <paramref name="reps"/> more runs.</summary>
-    private static double[][] Execute(OpCase c, Tensor[] cpuInputs, Device device, IBackend backend, int reps, out double ms)
+    internal static double[][] Execute(OpCase c, Tensor[] cpuInputs, Device device, IBackend backend, int reps, out double ms)
     {
         using var inputs = new DisposableList(cpuInputs.Select(t => t.To(device, copy: true)));
         using var outputs = new DisposableList(c.Outputs(inputs.Items));

@@ -55,7 +55,8 @@ internal static partial class OpMap
         sb.AppendLine("Every op of the op table (`IBackend`, src/Engine/Backends/IBackend.cs): the plain reference (`CpuReference`, the");
         sb.AppendLine("oracle), the fast CPU path (`CpuBackend`), the CUDA backend's launch and the kernels it launches, and the");
         sb.AppendLine("op-suite cases (`OpCases`) that check it: CpuReference against each case's formula, CpuBackend, the");
-        sb.AppendLine("CUDA kernels (`chapters gpu-check`) and their host emulation against CpuReference.");
+        sb.AppendLine("CUDA kernels (the op suite on a GPU, `chapters gpu-check --quick`) and their host emulation against CpuReference");
+        sb.AppendLine("(the large sizes of `chapters gpu-check` against CpuBackend: docs/gpu.md).");
         sb.AppendLine();
         sb.AppendLine($"Generated from the sources by `{Command}`; a test fails when this file is stale.");
         sb.AppendLine();

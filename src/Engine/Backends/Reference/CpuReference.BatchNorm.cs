@@ -8,14 +8,14 @@ public sealed partial class CpuReference
     /// <inheritdoc/>
     public void BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
         bool training, double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd)
+        => Dispatch(x, "BatchNorm", new BatchNormCall(x, gamma, beta, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd));
+
+    private readonly record struct BatchNormCall(Tensor X, Tensor Gamma, Tensor Beta, Tensor RunningMean, Tensor RunningVar,
+        bool Training, double Momentum, double Eps, Tensor Y, Tensor SaveMean, Tensor SaveInvStd) : IFloatOp
     {
-        int[] s = x.ShapeRef;
-        if (IsF32(x, "BatchNorm"))
-            BatchNormT(Data<float>(x), s[0], s[1], s[2], Data<float>(gamma), Data<float>(beta), Data<float>(runningMean), Data<float>(runningVar),
-                training, momentum, eps, Data<float>(y), Data<float>(saveMean), Data<float>(saveInvStd));
-        else
-            BatchNormT(Data<double>(x), s[0], s[1], s[2], Data<double>(gamma), Data<double>(beta), Data<double>(runningMean), Data<double>(runningVar),
-                training, momentum, eps, Data<double>(y), Data<double>(saveMean), Data<double>(saveInvStd));
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+            => BatchNormT(Data<T>(X), X.ShapeRef[0], X.ShapeRef[1], X.ShapeRef[2], Data<T>(Gamma), Data<T>(Beta), Data<T>(RunningMean), Data<T>(RunningVar),
+                Training, Momentum, Eps, Data<T>(Y), Data<T>(SaveMean), Data<T>(SaveInvStd));
     }
 
     /// <summary>
@@ -61,14 +61,14 @@ public sealed partial class CpuReference
     /// <inheritdoc/>
     public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dgamma, Tensor dbeta)
+        => Dispatch(x, "BatchNormBackward", new BatchNormBackwardCall(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta));
+
+    private readonly record struct BatchNormBackwardCall(Tensor X, Tensor Dy, Tensor Gamma, Tensor SaveMean, Tensor SaveInvStd,
+        Tensor Dx, Tensor Dgamma, Tensor Dbeta) : IFloatOp
     {
-        int[] s = x.ShapeRef;
-        if (IsF32(x, "BatchNormBackward"))
-            BatchNormBackwardT(Data<float>(x), s[0], s[1], s[2], Data<float>(dy), Data<float>(gamma), Data<float>(saveMean), Data<float>(saveInvStd),
-                Data<float>(dx), Data<float>(dgamma), Data<float>(dbeta));
-        else
-            BatchNormBackwardT(Data<double>(x), s[0], s[1], s[2], Data<double>(dy), Data<double>(gamma), Data<double>(saveMean), Data<double>(saveInvStd),
-                Data<double>(dx), Data<double>(dgamma), Data<double>(dbeta));
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+            => BatchNormBackwardT(Data<T>(X), X.ShapeRef[0], X.ShapeRef[1], X.ShapeRef[2], Data<T>(Dy), Data<T>(Gamma), Data<T>(SaveMean), Data<T>(SaveInvStd),
+                Data<T>(Dx), Data<T>(Dgamma), Data<T>(Dbeta));
     }
 
     /// <summary>

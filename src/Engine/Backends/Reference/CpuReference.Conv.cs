@@ -16,20 +16,21 @@ public sealed partial class CpuReference
 
     /// <inheritdoc/>
     public void Im2Col(Tensor x, int kh, int kw, int stride, int pad, Tensor cols)
-    {
-        var g = Window.Of(x.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(x, "Im2Col")) Im2ColT(Data<float>(x), g, Data<float>(cols)); else Im2ColT(Data<double>(x), g, Data<double>(cols));
-    }
+        => Dispatch(x, "Im2Col", new Im2ColCall(x, Window.Of(x.ShapeRef, kh, kw, stride, pad), cols));
 
     /// <summary>cols[(n·OH + oh)·OW + ow, (c·KH + i)·KW + j] = x[n, c, oh·stride − pad + i, ow·stride − pad + j], 0 outside the image.</summary>
-    private static void Im2ColT<T>(T[] x, Window g, T[] cols) where T : IFloatingPointIeee754<T>
+    private readonly record struct Im2ColCall(Tensor X, Window G, Tensor Cols) : IFloatOp
     {
-        foreach (var (col, xi) in PatchEntries(g))
-            cols[col] = xi >= 0 ? x[xi] : T.Zero;
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X), cols = Data<T>(Cols);
+            foreach (var (col, xi) in PatchEntries(G))
+                cols[col] = xi >= 0 ? x[xi] : T.Zero;
+        }
     }
 
     /// <summary>
-    /// Every entry of the cols matrix of <see cref="Im2ColT{T}"/>: its index in cols and the index in x it copies
+    /// Every entry of the cols matrix of <see cref="Im2ColCall"/>: its index in cols and the index in x it copies
     /// (−1 where the window lies in the padding), row by row.
     /// </summary>
     private static IEnumerable<(long Col, long X)> PatchEntries(Window g)
@@ -53,16 +54,17 @@ public sealed partial class CpuReference
 
     /// <inheritdoc/>
     public void Col2Im(Tensor cols, int kh, int kw, int stride, int pad, Tensor dx)
-    {
-        var g = Window.Of(dx.ShapeRef, kh, kw, stride, pad);
-        if (IsF32(dx, "Col2Im")) Col2ImT(Data<float>(cols), g, Data<float>(dx)); else Col2ImT(Data<double>(cols), g, Data<double>(dx));
-    }
+        => Dispatch(dx, "Col2Im", new Col2ImCall(cols, Window.Of(dx.ShapeRef, kh, kw, stride, pad), dx));
 
-    /// <summary>dx = 0, then dx[n, c, h, w] += cols[…] for every patch entry of <see cref="Im2ColT{T}"/> that lies inside the image.</summary>
-    private static void Col2ImT<T>(T[] cols, Window g, T[] dx) where T : IFloatingPointIeee754<T>
+    /// <summary>dx = 0, then dx[n, c, h, w] += cols[…] for every patch entry of <see cref="Im2ColCall"/> that lies inside the image.</summary>
+    private readonly record struct Col2ImCall(Tensor Cols, Window G, Tensor Dx) : IFloatOp
     {
-        for (long i = 0; i < dx.LongLength; i++) dx[i] = T.Zero;
-        foreach (var (col, xi) in PatchEntries(g))
-            if (xi >= 0) dx[xi] += cols[col];
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] cols = Data<T>(Cols), dx = Data<T>(Dx);
+            for (long i = 0; i < dx.LongLength; i++) dx[i] = T.Zero;
+            foreach (var (col, xi) in PatchEntries(G))
+                if (xi >= 0) dx[xi] += cols[col];
+        }
     }
 }

@@ -114,101 +114,101 @@ public sealed partial class CpuReference
     };
 
     /// <inheritdoc/>
-    public void Unary(UnaryOp op, Tensor x, Tensor y)
-    {
-        if (IsF32(x, "Unary")) UnaryT(op, Data<float>(x), Data<float>(y)); else UnaryT(op, Data<double>(x), Data<double>(y));
-    }
+    public void Unary(UnaryOp op, Tensor x, Tensor y) => Dispatch(x, "Unary", new UnaryCall(op, x, y));
 
-    private static void UnaryT<T>(UnaryOp op, T[] x, T[] y) where T : IFloatingPointIeee754<T>
+    /// <summary>y[i] = f(x[i]).</summary>
+    private readonly record struct UnaryCall(UnaryOp Op, Tensor X, Tensor Y) : IFloatOp
     {
-        for (int i = 0; i < x.Length; i++) y[i] = Apply(op, x[i]);
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X), y = Data<T>(Y);
+            for (int i = 0; i < x.Length; i++) y[i] = Apply(Op, x[i]);
+        }
     }
 
     /// <inheritdoc/>
-    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
-    {
-        if (IsF32(a, "Binary")) BinaryT(op, a, Data<float>(a), b, Data<float>(b), y, Data<float>(y));
-        else BinaryT(op, a, Data<double>(a), b, Data<double>(b), y, Data<double>(y));
-    }
+    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y) => Dispatch(a, "Binary", new BinaryCall(op, a, b, y));
 
     /// <summary>
-    /// NumPy broadcasting: for every index of y, the index of a (and b) is y's index with stretched axes
-    /// (size 1, or missing on the left) set to 0.
+    /// y[i] = f(a[…], b[…]) with NumPy broadcasting: for every index of y, the index of a (and b) is y's index
+    /// with stretched axes (size 1, or missing on the left) set to 0.
     /// </summary>
-    private static void BinaryT<T>(BinaryOp op, Tensor a, T[] av, Tensor b, T[] bv, Tensor y, T[] yv) where T : IFloatingPointIeee754<T>
+    private readonly record struct BinaryCall(BinaryOp Op, Tensor A, Tensor B, Tensor Y) : IFloatOp
     {
-        int[] ys = y.ShapeRef;
-        long[] sa = BroadcastStrides.Of(a.ShapeRef, ys), sb = BroadcastStrides.Of(b.ShapeRef, ys);
-        for (long i = 0; i < yv.LongLength; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            long rest = i, ia = 0, ib = 0;
-            for (int d = ys.Length - 1; d >= 0; d--)
+            T[] av = Data<T>(A), bv = Data<T>(B), yv = Data<T>(Y);
+            int[] ys = Y.ShapeRef;
+            long[] sa = BroadcastStrides.Of(A.ShapeRef, ys), sb = BroadcastStrides.Of(B.ShapeRef, ys);
+            for (long i = 0; i < yv.LongLength; i++)
             {
-                long idx = rest % ys[d];
-                rest /= ys[d];
-                ia += idx * sa[d];
-                ib += idx * sb[d];
+                long rest = i, ia = 0, ib = 0;
+                for (int d = ys.Length - 1; d >= 0; d--)
+                {
+                    long idx = rest % ys[d];
+                    rest /= ys[d];
+                    ia += idx * sa[d];
+                    ib += idx * sb[d];
+                }
+                yv[i] = Apply(Op, av[ia], bv[ib]);
             }
-            yv[i] = Apply(op, av[ia], bv[ib]);
         }
     }
 
     /// <inheritdoc/>
     public void BinaryScalar(BinaryOp op, Tensor a, double s, Tensor y, bool scalarFirst = false)
-    {
-        if (IsF32(a, "BinaryScalar")) ScalarT(op, Data<float>(a), (float)s, Data<float>(y), scalarFirst);
-        else ScalarT(op, Data<double>(a), s, Data<double>(y), scalarFirst);
-    }
+        => Dispatch(a, "BinaryScalar", new BinaryScalarCall(op, a, s, y, scalarFirst));
 
-    private static void ScalarT<T>(BinaryOp op, T[] a, T s, T[] y, bool scalarFirst) where T : IFloatingPointIeee754<T>
+    /// <summary>y[i] = f(a[i], s), or f(s, a[i]) when the scalar comes first.</summary>
+    private readonly record struct BinaryScalarCall(BinaryOp Op, Tensor A, double S, Tensor Y, bool ScalarFirst) : IFloatOp
     {
-        for (int i = 0; i < a.Length; i++) y[i] = scalarFirst ? Apply(op, s, a[i]) : Apply(op, a[i], s);
-    }
-
-    /// <inheritdoc/>
-    public void ReluBackward(Tensor x, Tensor dy, Tensor dx)
-    {
-        // dx = dy where x > 0 (or x is NaN) else 0: PyTorch's threshold_backward.
-        if (IsF32(x, "ReluBackward")) Map2(Data<float>(x), Data<float>(dy), Data<float>(dx), static (v, g) => v <= 0 ? 0 : g);
-        else Map2(Data<double>(x), Data<double>(dy), Data<double>(dx), static (v, g) => v <= 0 ? 0 : g);
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] a = Data<T>(A), y = Data<T>(Y);
+            T s = Of<T>(S);
+            for (int i = 0; i < a.Length; i++) y[i] = ScalarFirst ? Apply(Op, s, a[i]) : Apply(Op, a[i], s);
+        }
     }
 
     /// <inheritdoc/>
-    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx)
-    {
-        if (IsF32(y, "SigmoidBackward")) Map2(Data<float>(y), Data<float>(dy), Data<float>(dx), SigmoidGrad);
-        else Map2(Data<double>(y), Data<double>(dy), Data<double>(dx), SigmoidGrad);
-    }
+    public void ReluBackward(Tensor x, Tensor dy, Tensor dx) => Dispatch(x, "ReluBackward", new ActivationBackwardCall(UnaryOp.Relu, x, dy, dx));
 
     /// <inheritdoc/>
-    public void TanhBackward(Tensor y, Tensor dy, Tensor dx)
-    {
-        if (IsF32(y, "TanhBackward")) Map2(Data<float>(y), Data<float>(dy), Data<float>(dx), TanhGrad);
-        else Map2(Data<double>(y), Data<double>(dy), Data<double>(dx), TanhGrad);
-    }
-
-    /// <summary>dx = dy · y · (1 − y) from the sigmoid's output y.</summary>
-    private static T SigmoidGrad<T>(T y, T dy) where T : IFloatingPointIeee754<T> => dy * y * (T.One - y);
-
-    /// <summary>dx = dy · (1 − y²) from tanh's output y.</summary>
-    private static T TanhGrad<T>(T y, T dy) where T : IFloatingPointIeee754<T> => dy * (T.One - y * y);
+    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) => Dispatch(y, "SigmoidBackward", new ActivationBackwardCall(UnaryOp.Sigmoid, y, dy, dx));
 
     /// <inheritdoc/>
-    public void Dropout(Tensor x, Tensor mask, double scale, Tensor y)
+    public void TanhBackward(Tensor y, Tensor dy, Tensor dx) => Dispatch(y, "TanhBackward", new ActivationBackwardCall(UnaryOp.Tanh, y, dy, dx));
+
+    /// <summary>dx[i] = <see cref="ActivationGrad{T}"/>(saved[i], dy[i]); saved is relu's input x, or sigmoid's or tanh's output y.</summary>
+    private readonly record struct ActivationBackwardCall(UnaryOp Activation, Tensor Saved, Tensor Dy, Tensor Dx) : IFloatOp
     {
-        // y = x · mask · scale (inverted dropout; mask of 0/1 drawn on the CPU).
-        if (IsF32(x, "Dropout")) DropoutT(Data<float>(x), Data<float>(mask), (float)scale, Data<float>(y));
-        else DropoutT(Data<double>(x), Data<double>(mask), scale, Data<double>(y));
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] saved = Data<T>(Saved), dy = Data<T>(Dy), dx = Data<T>(Dx);
+            for (int i = 0; i < dx.Length; i++) dx[i] = ActivationGrad(Activation, saved[i], dy[i]);
+        }
     }
 
-    private static void DropoutT<T>(T[] x, T[] mask, T scale, T[] y) where T : IFloatingPointIeee754<T>
+    /// <summary>One element of an activation's backward pass, from what its forward saved.</summary>
+    private static T ActivationGrad<T>(UnaryOp activation, T saved, T dy) where T : IFloatingPointIeee754<T> => activation switch
     {
-        for (int i = 0; i < y.Length; i++) y[i] = x[i] * mask[i] * scale;
-    }
+        UnaryOp.Relu => saved <= T.Zero ? T.Zero : dy,     // dy where x > 0 (or x is NaN), else 0: PyTorch's threshold_backward
+        UnaryOp.Sigmoid => dy * saved * (T.One - saved),   // dy · y · (1 − y)
+        UnaryOp.Tanh => dy * (T.One - saved * saved),      // dy · (1 − y²)
+        _ => throw new NotSupportedException($"ActivationBackward: {activation} has no backward here."),
+    };
 
-    /// <summary>c[i] = f(a[i], b[i]) over whole arrays.</summary>
-    private static void Map2<T>(T[] a, T[] b, T[] c, Func<T, T, T> f)
+    /// <inheritdoc/>
+    public void Dropout(Tensor x, Tensor mask, double scale, Tensor y) => Dispatch(x, "Dropout", new DropoutCall(x, mask, scale, y));
+
+    /// <summary>y = x · mask · scale (inverted dropout; mask of 0/1 drawn on the CPU).</summary>
+    private readonly record struct DropoutCall(Tensor X, Tensor Mask, double Scale, Tensor Y) : IFloatOp
     {
-        for (int i = 0; i < c.Length; i++) c[i] = f(a[i], b[i]);
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X), mask = Data<T>(Mask), y = Data<T>(Y);
+            T scale = Of<T>(Scale);
+            for (int i = 0; i < y.Length; i++) y[i] = x[i] * mask[i] * scale;
+        }
     }
 }

@@ -6,51 +6,52 @@ namespace Engine;
 public sealed partial class CpuReference
 {
     /// <inheritdoc/>
-    public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y)
-    {
-        if (IsF32(x, "Reduce")) ReduceT(op, Data<float>(x), x.ShapeRef, axis, Data<float>(y));
-        else ReduceT(op, Data<double>(x), x.ShapeRef, axis, Data<double>(y));
-    }
+    public void Reduce(ReduceOp op, Tensor x, int axis, Tensor y) => Dispatch(x, "Reduce", new ReduceCall(op, x, axis, y));
 
     /// <summary>
     /// y[o, i] = fold over k of x[o, k, i]: np.sum / np.mean / np.max / np.min(x, axis). Max and min propagate
     /// NaN (np.max); an empty axis gives the fold's identity (0, −∞, +∞) and NaN for the mean.
     /// </summary>
-    private static void ReduceT<T>(ReduceOp op, T[] x, int[] shape, int axis, T[] y) where T : IFloatingPointIeee754<T>
+    private readonly record struct ReduceCall(ReduceOp Op, Tensor X, int Axis, Tensor Y) : IFloatOp
     {
-        var (outer, n, inner) = AxisView(shape, axis);
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
-            {
-                T acc = op switch { ReduceOp.Max => T.NegativeInfinity, ReduceOp.Min => T.PositiveInfinity, _ => T.Zero };
-                for (int k = 0; k < n; k++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X), y = Data<T>(Y);
+            var (outer, n, inner) = AxisView(X.ShapeRef, Axis);
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
                 {
-                    T v = x[((long)o * n + k) * inner + i];
-                    acc = op switch { ReduceOp.Max => T.Max(acc, v), ReduceOp.Min => T.Min(acc, v), _ => acc + v };
+                    T acc = Op switch { ReduceOp.Max => T.NegativeInfinity, ReduceOp.Min => T.PositiveInfinity, _ => T.Zero };
+                    for (int k = 0; k < n; k++)
+                    {
+                        T v = x[((long)o * n + k) * inner + i];
+                        acc = Op switch { ReduceOp.Max => T.Max(acc, v), ReduceOp.Min => T.Min(acc, v), _ => acc + v };
+                    }
+                    y[(long)o * inner + i] = Op == ReduceOp.Mean ? acc / T.CreateTruncating(n) : acc;
                 }
-                y[(long)o * inner + i] = op == ReduceOp.Mean ? acc / T.CreateTruncating(n) : acc;
-            }
+        }
     }
 
     /// <inheritdoc/>
-    public void ArgMax(Tensor x, int axis, Tensor y)
-    {
-        if (IsF32(x, "ArgMax")) ArgMaxT(Data<float>(x), x.ShapeRef, axis, Data<int>(y));
-        else ArgMaxT(Data<double>(x), x.ShapeRef, axis, Data<int>(y));
-    }
+    public void ArgMax(Tensor x, int axis, Tensor y) => Dispatch(x, "ArgMax", new ArgMaxCall(x, axis, y));
 
     /// <summary>y[o, i] = np.argmax(x[o, :, i]): the first largest value, or the first NaN if there is one (PyTorch).</summary>
-    private static void ArgMaxT<T>(T[] x, int[] shape, int axis, int[] y) where T : IFloatingPointIeee754<T>
+    private readonly record struct ArgMaxCall(Tensor X, int Axis, Tensor Y) : IFloatOp
     {
-        var (outer, n, inner) = AxisView(shape, axis);
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
-            {
-                int best = 0;
-                for (int k = 1; k < n; k++)
-                    if (Beats(x[((long)o * n + k) * inner + i], x[((long)o * n + best) * inner + i])) best = k;
-                y[(long)o * inner + i] = best;
-            }
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X);
+            int[] y = Data<int>(Y);
+            var (outer, n, inner) = AxisView(X.ShapeRef, Axis);
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int best = 0;
+                    for (int k = 1; k < n; k++)
+                        if (Beats(x[((long)o * n + k) * inner + i], x[((long)o * n + best) * inner + i])) best = k;
+                    y[(long)o * inner + i] = best;
+                }
+        }
     }
 
     /// <summary>Whether v replaces best in an argmax: it is larger, or it is the first NaN.</summary>
@@ -72,35 +73,38 @@ public sealed partial class CpuReference
     }
 
     /// <inheritdoc/>
-    public void IndexAdd(Tensor x, Tensor index, Tensor y)
-    {
-        // y[index[i], :] += x[i, :] (np.add.at(y, index, x)); y is not cleared.
-        if (IsF32(x, "IndexAdd")) IndexAddT(Data<float>(x), Data<int>(index), Data<float>(y), y.ShapeRef[0]);
-        else IndexAddT(Data<double>(x), Data<int>(index), Data<double>(y), y.ShapeRef[0]);
-    }
+    public void IndexAdd(Tensor x, Tensor index, Tensor y) => Dispatch(x, "IndexAdd", new IndexAddCall(x, index, y));
 
-    private static void IndexAddT<T>(T[] x, int[] index, T[] y, int rows) where T : IFloatingPointIeee754<T>
+    /// <summary>y[index[i], :] += x[i, :] (np.add.at(y, index, x)); y is not cleared.</summary>
+    private readonly record struct IndexAddCall(Tensor X, Tensor Index, Tensor Y) : IFloatOp
     {
-        long row = rows == 0 ? 0 : y.LongLength / rows;
-        for (int i = 0; i < index.Length; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            if (index[i] < 0 || index[i] >= rows)
-                throw new ArgumentOutOfRangeException(nameof(index), $"IndexAdd: index {index[i]} at {i} is outside 0..{rows - 1}.");
-            for (long j = 0; j < row; j++) y[index[i] * row + j] += x[i * row + j];
+            T[] x = Data<T>(X), y = Data<T>(Y);
+            int[] index = Data<int>(Index);
+            int rows = Y.ShapeRef[0];
+            long row = rows == 0 ? 0 : y.LongLength / rows;
+            for (int i = 0; i < index.Length; i++)
+            {
+                if (index[i] < 0 || index[i] >= rows)
+                    throw new ArgumentOutOfRangeException("index", $"IndexAdd: index {index[i]} at {i} is outside 0..{rows - 1}.");
+                for (long j = 0; j < row; j++) y[index[i] * row + j] += x[i * row + j];
+            }
         }
     }
 
     /// <inheritdoc/>
-    public void OneHot(Tensor labels, Tensor y)
+    public void OneHot(Tensor labels, Tensor y) => Dispatch(y, "OneHot", new OneHotCall(labels, y));
+
+    /// <summary>y = np.eye(C)[labels]: y[i, labels[i]] = 1, every other entry 0.</summary>
+    private readonly record struct OneHotCall(Tensor Labels, Tensor Y) : IFloatOp
     {
-        // y = np.eye(C)[labels]: y[i, labels[i]] = 1, every other entry 0.
-        int n = labels.ShapeRef[0], c = y.ShapeRef[1];
-        Fill(y, 0);
-        for (int i = 0; i < n; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            int label = Label(labels, i, c, "OneHot");
-            if (y.DType == DType.Float32) Data<float>(y)[i * c + label] = 1;
-            else Data<double>(y)[i * c + label] = 1;
+            T[] y = Data<T>(Y);
+            int n = Labels.ShapeRef[0], c = Y.ShapeRef[1];
+            for (long i = 0; i < y.LongLength; i++) y[i] = T.Zero;
+            for (int i = 0; i < n; i++) y[(long)i * c + Label(Labels, i, c, "OneHot")] = T.One;
         }
     }
 }

@@ -7,26 +7,21 @@ namespace Engine;
 public sealed partial class CpuReference
 {
     /// <inheritdoc/>
-    public void Softmax(Tensor x, Tensor y)
-    {
-        if (IsF32(x, "Softmax")) RowsT(Data<float>(x), Data<float>(y), LastDim(x), log: false);
-        else RowsT(Data<double>(x), Data<double>(y), LastDim(x), log: false);
-    }
+    public void Softmax(Tensor x, Tensor y) => Dispatch(x, "Softmax", new SoftmaxCall(x, y, Log: false));
 
     /// <inheritdoc/>
-    public void LogSoftmax(Tensor x, Tensor y)
-    {
-        if (IsF32(x, "LogSoftmax")) RowsT(Data<float>(x), Data<float>(y), LastDim(x), log: true);
-        else RowsT(Data<double>(x), Data<double>(y), LastDim(x), log: true);
-    }
+    public void LogSoftmax(Tensor x, Tensor y) => Dispatch(x, "LogSoftmax", new SoftmaxCall(x, y, Log: true));
 
-    private static int LastDim(Tensor x) => x.Rank == 0 ? 1 : x.ShapeRef[^1];
-
-    /// <summary>Each row of length c: softmax or log-softmax (<see cref="Row{T}"/>).</summary>
-    private static void RowsT<T>(T[] x, T[] y, int c, bool log) where T : IFloatingPointIeee754<T>
+    /// <summary>Each row of the last axis (length c): softmax or log-softmax (<see cref="Row{T}"/>).</summary>
+    private readonly record struct SoftmaxCall(Tensor X, Tensor Y, bool Log) : IFloatOp
     {
-        long rows = c == 0 ? 0 : x.LongLength / c;
-        for (long r = 0; r < rows; r++) Row(x, y, r * c, c, log);
+        public void Run<T>() where T : IFloatingPointIeee754<T>
+        {
+            T[] x = Data<T>(X), y = Data<T>(Y);
+            int c = X.Rank == 0 ? 1 : X.ShapeRef[^1];
+            long rows = c == 0 ? 0 : x.LongLength / c;
+            for (long r = 0; r < rows; r++) Row(x, y, r * c, c, Log);
+        }
     }
 
     /// <summary>
@@ -48,8 +43,7 @@ public sealed partial class CpuReference
     public void SoftmaxCrossEntropy(Tensor logits, Tensor target, Tensor probs, Tensor loss, double delta)
     {
         OpChecks.CheckLogGuard(delta);
-        if (IsF32(logits, "SoftmaxCrossEntropy")) SceT(logits, Data<float>(logits), target, Data<float>(probs), Data<float>(loss), (float)delta);
-        else SceT(logits, Data<double>(logits), target, Data<double>(probs), Data<double>(loss), delta);
+        Dispatch(logits, "SoftmaxCrossEntropy", new SoftmaxCrossEntropyCall(logits, target, probs, loss, delta));
     }
 
     /// <summary>
@@ -57,44 +51,51 @@ public sealed partial class CpuReference
     /// (labels [N]), with log p = log(p + δ) for δ &gt; 0 (DLfS) and the exact x − m − log Σ exp(x − m) for δ = 0
     /// (PyTorch). Zero targets add nothing (their log is skipped, so −0·log 0 never makes NaN).
     /// </summary>
-    private static void SceT<T>(Tensor logits, T[] x, Tensor target, T[] p, T[] loss, T delta) where T : IFloatingPointIeee754<T>
+    private readonly record struct SoftmaxCrossEntropyCall(Tensor Logits, Tensor Target, Tensor Probs, Tensor Loss, double Delta) : IFloatOp
     {
-        int n = logits.ShapeRef[0], c = logits.ShapeRef[1];
-        T[]? t = target.DType.IsFloat() ? Data<T>(target) : null;
-        for (int i = 0; i < n; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            long o = (long)i * c;
-            var (max, sum) = Row(x, p, o, c, log: false);
-            T logSum = Of<T>(Math.Log(sum));
-            T LogP(long j) => delta == T.Zero ? x[j] - max - logSum : T.Log(p[j] + delta);
-            if (t is null) { loss[i] = -LogP(o + Label(target, i, c, "SoftmaxCrossEntropy")); continue; }
-            T acc = T.Zero;
-            for (long j = o; j < o + c; j++)
-                if (t[j] != T.Zero) acc -= t[j] * LogP(j);
-            loss[i] = acc;
+            T[] x = Data<T>(Logits), p = Data<T>(Probs), loss = Data<T>(Loss);
+            T delta = Of<T>(Delta);
+            int n = Logits.ShapeRef[0], c = Logits.ShapeRef[1];
+            T[]? t = Target.DType.IsFloat() ? Data<T>(Target) : null;
+            for (int i = 0; i < n; i++)
+            {
+                long o = (long)i * c;
+                var (max, sum) = Row(x, p, o, c, log: false);
+                T logSum = Of<T>(Math.Log(sum));
+                T LogP(long j) => delta == T.Zero ? x[j] - max - logSum : T.Log(p[j] + delta);
+                if (t is null) { loss[i] = -LogP(o + Label(Target, i, c, "SoftmaxCrossEntropy")); continue; }
+                T acc = T.Zero;
+                for (long j = o; j < o + c; j++)
+                    if (t[j] != T.Zero) acc -= t[j] * LogP(j);
+                loss[i] = acc;
+            }
         }
     }
 
     /// <inheritdoc/>
     public void SoftmaxCrossEntropyBackward(Tensor probs, Tensor target, double scale, Tensor dx)
-    {
-        if (IsF32(probs, "SoftmaxCrossEntropyBackward")) SceBackT(probs, Data<float>(probs), target, (float)scale, Data<float>(dx));
-        else SceBackT(probs, Data<double>(probs), target, scale, Data<double>(dx));
-    }
+        => Dispatch(probs, "SoftmaxCrossEntropyBackward", new SoftmaxCrossEntropyBackwardCall(probs, target, scale, dx));
 
     /// <summary>dx = (p − t) · scale, where t is the float target or the one-hot of the labels.</summary>
-    private static void SceBackT<T>(Tensor probs, T[] p, Tensor target, T scale, T[] dx) where T : IFloatingPointIeee754<T>
+    private readonly record struct SoftmaxCrossEntropyBackwardCall(Tensor Probs, Tensor Target, double Scale, Tensor Dx) : IFloatOp
     {
-        int n = probs.ShapeRef[0], c = probs.ShapeRef[1];
-        T[]? t = target.DType.IsFloat() ? Data<T>(target) : null;
-        for (int i = 0; i < n; i++)
+        public void Run<T>() where T : IFloatingPointIeee754<T>
         {
-            int label = t is null ? Label(target, i, c, "SoftmaxCrossEntropyBackward") : -1;
-            for (int j = 0; j < c; j++)
+            T[] p = Data<T>(Probs), dx = Data<T>(Dx);
+            T scale = Of<T>(Scale);
+            int n = Probs.ShapeRef[0], c = Probs.ShapeRef[1];
+            T[]? t = Target.DType.IsFloat() ? Data<T>(Target) : null;
+            for (int i = 0; i < n; i++)
             {
-                long ij = (long)i * c + j;
-                T tij = t is null ? (j == label ? T.One : T.Zero) : t[ij];
-                dx[ij] = (p[ij] - tij) * scale;
+                int label = t is null ? Label(Target, i, c, "SoftmaxCrossEntropyBackward") : -1;
+                for (int j = 0; j < c; j++)
+                {
+                    long ij = (long)i * c + j;
+                    T tij = t is null ? (j == label ? T.One : T.Zero) : t[ij];
+                    dx[ij] = (p[ij] - tij) * scale;
+                }
             }
         }
     }

@@ -51,6 +51,22 @@ public sealed partial class CpuReference : IBackend
         _ => throw new InvalidOperationException($"{op}: expected a float tensor, got {t.DType.Name()}."),
     };
 
+    /// <summary>
+    /// An op's loop written once for both float dtypes: <see cref="Run{T}"/> runs it with T = float or double,
+    /// the element type of the op's tensors. The op's arguments are the struct's fields.
+    /// </summary>
+    private interface IFloatOp
+    {
+        /// <summary>Runs the op on tensors whose elements are T.</summary>
+        void Run<T>() where T : IFloatingPointIeee754<T>;
+    }
+
+    /// <summary>Runs op.Run&lt;float&gt;() when t is Float32, op.Run&lt;double&gt;() when it is Float64; any other dtype throws, naming the op.</summary>
+    private static void Dispatch<TOp>(Tensor t, string name, TOp op) where TOp : struct, IFloatOp
+    {
+        if (IsF32(t, name)) op.Run<float>(); else op.Run<double>();
+    }
+
     /// <summary>T from a double (rounds to float for float32).</summary>
     private static T Of<T>(double v) where T : INumberBase<T> => T.CreateTruncating(v);
 
