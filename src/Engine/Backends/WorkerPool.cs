@@ -29,6 +29,10 @@ internal static class WorkerPool
     private static int _sleepers;    // workers blocked in Monitor.Wait
     private static int _busy;        // 1 while a loop owns the workers
     private static bool _started;
+    private static long _handOffs;
+
+    /// <summary>Loops handed to the workers so far (loops run inline on the caller are not counted): the step profile's hand-offs.</summary>
+    internal static long HandOffs => Interlocked.Read(ref _handOffs);
 
     /// <summary>One loop: body(i) for i in [0, count), tasks handed out by an atomic counter.</summary>
     private sealed class Job(Action<int> body, int count, int maxThreads)
@@ -81,6 +85,7 @@ internal static class WorkerPool
         }
         try
         {
+            Interlocked.Increment(ref _handOffs);
             var job = new Job(body, count, maxThreads);
             lock (Gate)
             {
