@@ -113,6 +113,26 @@ public class GemmTests
     }
 
     [Test]
+    public void RaggedTilesLeaveMemoryPastCUntouched()
+    {
+        // Last strips narrower than a tile (stored under lane masks) and last rows of fewer than 6: the 64 values after
+        // C keep their sentinel, with and without accumulation, whichever side is transposed.
+        var rng = new Random(9);
+        foreach (var (m, n, k) in new[] { (100, 10, 50), (13, 29, 7), (100, 50, 10), (7, 2, 300) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (float beta in new[] { 0f, 1f })
+                    {
+                        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble()).ToArray();
+                        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble()).ToArray();
+                        var c = new float[m * n + 64];
+                        Array.Fill(c, -7f, m * n, 64);
+                        Gemm.RunWith(GemmKernel.Vector256, 2, ta, tb, m, n, k, 1f, a, b, beta, c);
+                        Assert.That(c[(m * n)..], Is.All.EqualTo(-7f), $"{m}×{n}×{k} transA={ta} transB={tb} beta={beta}");
+                    }
+    }
+
+    [Test]
     public void BetaZeroOverwritesNaN()
     {
         var a = new float[] { 1, 2, 3, 4 };
