@@ -57,10 +57,10 @@ public static partial class Gemm
             c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
         bool full = rows == MR && cols == 2 * w;
-        if (!full && HasMaskedStores<T>())
+        if (!full && cols > w && HasMaskedStores<T>())
         {
-            // A ragged tile (last rows, or last columns: cols > w here, narrower strips take Kernel256Half):
-            // each valid row's first vector whole, its second under a mask of cols − w lanes.
+            // A ragged tile (last rows, or last columns wider than one vector; narrower strips take Kernel256Half):
+            // each valid row's first vector whole, its second under a mask of cols − w lanes (all of them for full columns).
             var m1 = FirstLanes<T>(cols - w);
             PutMasked256(c, c00, c01, m1, accumulate);
             if (rows > 1) PutMasked256(c + ldc, c10, c11, m1, accumulate);
@@ -186,6 +186,11 @@ public static partial class Gemm
         where T : unmanaged
     {
         int w = Vector256<T>.Count;
+        if (m1 == Vector256<int>.AllBitsSet)
+        {
+            Put256(c, v0, v1, accumulate); // a full row: plain loads and stores
+            return;
+        }
         if (accumulate) { v0 = Vector256.Add(Vector256.Load(c), v0); v1 = Vector256.Add(LoadFirst(c + w, m1), v1); }
         v0.Store(c);
         StoreFirst(c + w, v1, m1);
