@@ -7,7 +7,8 @@ namespace Chapters.Bench;
 /// <summary>
 /// `chapters bench cpu`: SGEMM GFLOP/s (256³, 1024³) and one TwoLayerNet training step, the engine
 /// against NumPy (OpenBLAS) and PyTorch measured in the same run on the same CPU with the same
-/// thread count, best of N for everyone, with the median and the per-round ratios beside it. Options: --rounds R (default 5: engine and peers alternate),
+/// thread count, best of N for everyone, with the median and the per-round ratios beside it; then where the
+/// TwoLayerNet step's time goes (<see cref="TwoLayerNetStepProfile"/>). Options: --rounds R (default 5: engine and peers alternate),
 /// --repeat N (runs per turn, default 10), --python PATH.
 /// </summary>
 public sealed class CpuBench : BenchSuite
@@ -89,6 +90,7 @@ public sealed class CpuBench : BenchSuite
             if (peers.Value.TryGetProperty("missing", out var tm)) Console.WriteLine($"PyTorch missing: {tm.GetString()}");
             else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads.");
         }
+        TwoLayerNetStepProfile.Print(Math.Max(20, 2 * repeat));
         return 0;
     }
 

@@ -57,6 +57,19 @@ public static partial class Gemm
             c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
         bool full = rows == MR && cols == 2 * w;
+        if (!full && cols > w && HasMaskedStores<T>())
+        {
+            // A ragged tile (last rows, or last columns wider than one vector; narrower strips take Kernel256Half):
+            // each valid row's first vector whole, its second under a mask of cols − w lanes (all of them for full columns).
+            var m1 = FirstLanes<T>(cols - w);
+            PutMasked256(c, c00, c01, m1, accumulate);
+            if (rows > 1) PutMasked256(c + ldc, c10, c11, m1, accumulate);
+            if (rows > 2) PutMasked256(c + 2 * ldc, c20, c21, m1, accumulate);
+            if (rows > 3) PutMasked256(c + 3 * ldc, c30, c31, m1, accumulate);
+            if (rows > 4) PutMasked256(c + 4 * ldc, c40, c41, m1, accumulate);
+            if (rows > 5) PutMasked256(c + 5 * ldc, c50, c51, m1, accumulate);
+            return;
+        }
         T* edge = stackalloc T[full ? 0 : MR * 2 * w];
         T* t = full ? c : edge;
         int ld = full ? ldc : 2 * w;
@@ -153,6 +166,43 @@ public static partial class Gemm
                 T* cij = c + (long)r * ldc + j;
                 *cij = accumulate ? *cij + acc : acc;
             }
+    }
+
+    /// <summary>Whether ragged tiles can be stored under lane masks (AVX masked loads and stores of float or double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasMaskedStores<T>() => Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    /// <summary>A mask (as 32-bit lanes) selecting the first <paramref name="count"/> elements of a Vector256 of T (none for count ≤ 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> FirstLanes<T>(int count) where T : unmanaged =>
+        Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count * (8 / Vector256<T>.Count)));
+
+    /// <summary>
+    /// One row of a ragged tile: c[0, w) (+)= v0 and c[w, 2w) (+)= v1 in the lanes <paramref name="m1"/> selects; C under
+    /// the other lanes is neither read nor written. The sums are CopyEdge's (c + tile), without the buffer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PutMasked256<T>(T* c, Vector256<T> v0, Vector256<T> v1, Vector256<int> m1, bool accumulate)
+        where T : unmanaged
+    {
+        int w = Vector256<T>.Count;
+        if (m1 == Vector256<int>.AllBitsSet)
+        {
+            Put256(c, v0, v1, accumulate); // a full row: plain loads and stores
+            return;
+        }
+        if (accumulate) { v0 = Vector256.Add(Vector256.Load(c), v0); v1 = Vector256.Add(LoadFirst(c + w, m1), v1); }
+        v0.Store(c);
+        StoreFirst(c + w, v1, m1);
+    }
+
+    /// <summary>Stores the lanes of v where <paramref name="mask"/> (as 32-bit lanes) is set; memory under the other lanes is not touched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreFirst<T>(T* p, Vector256<T> v, Vector256<int> mask) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, mask.AsSingle(), v.AsSingle());
+        else if (typeof(T) == typeof(double)) Avx.MaskStore((double*)p, mask.AsDouble(), v.AsDouble());
+        else throw new NotSupportedException($"Gemm: masked stores of {typeof(T).Name}."); // HasMaskedStores is false for other types
     }
 
     /// <summary>The lanes of a vector at p where <paramref name="mask"/> (as 32-bit lanes) is set, zero elsewhere; masked-off memory is not read.</summary>

@@ -56,14 +56,29 @@ public static partial class Gemm
 
     /// <summary>
     /// The microkernel for a product of this size: the plain loop up to <see cref="SmallProduct"/> multiply-adds;
-    /// then <see cref="Best"/>, except that a C narrower than one Vector512 strip (N &lt; 32 floats or 16 doubles:
-    /// a conv with few filters, a 10-class output layer) takes the Vector256 kernel, whose 16-float strips (and
-    /// one-vector half strips) leave fewer lanes idle (docs/cpu-speed.md), with the same sums in the same order.
+    /// then <see cref="Best"/>, except that a narrow C (N ≤ <see cref="DirectAMaxN"/>) takes the Vector256 kernel where its
+    /// 16-float strips (and one-vector half strips) compute fewer columns than Vector512's 32-float ones
+    /// (<see cref="PaddedColumns"/>): N &lt; 32 (a conv with few filters, a 10-class output layer), N = 50 (a hidden layer:
+    /// 56 columns instead of 64, and B read in place). Both kernels give the same sums in the same order.
     /// </summary>
     internal static GemmKernel KernelFor<T>(int m, int n, int k) where T : unmanaged
     {
         if ((long)m * n * k <= SmallProduct) return GemmKernel.Reference;
-        return Best == GemmKernel.Vector512 && n < 2 * Vector512<T>.Count ? GemmKernel.Vector256 : Best;
+        if (Best != GemmKernel.Vector512) return Best;
+        int w256 = Vector256<T>.Count, w512 = Vector512<T>.Count;
+        bool narrow = n < 2 * w512 || (n <= DirectAMaxN && PaddedColumns(n, w256, halfStrip: true) < PaddedColumns(n, w512, halfStrip: false));
+        return narrow ? GemmKernel.Vector256 : Best;
+    }
+
+    /// <summary>
+    /// Columns a kernel of vector width <paramref name="w"/> computes for a C row of <paramref name="n"/>: full strips of 2w,
+    /// then a last strip of w where the kernel has a half-width variant (<paramref name="halfStrip"/>:
+    /// <see cref="Kernel256Half{T}"/>) and the rest fits in one vector, else of 2w.
+    /// </summary>
+    private static int PaddedColumns(int n, int w, bool halfStrip)
+    {
+        int full = n / (2 * w) * 2 * w, rest = n - full;
+        return full + (rest == 0 ? 0 : halfStrip && rest <= w ? w : 2 * w);
     }
 
     /// <summary>Runs one GEMM with the fastest path for this machine and size.</summary>

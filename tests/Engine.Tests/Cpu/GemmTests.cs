@@ -55,17 +55,24 @@ public class GemmTests
     [Test]
     public void NarrowProductsTakeTheVector256KernelWithTheSameResult()
     {
-        // A C narrower than one Vector512 strip (32 floats, 16 doubles) runs on the Vector256 kernel where Vector512 is best.
+        // A C narrower than one Vector512 strip (32 floats, 16 doubles), or narrow (N ≤ 128) and padded less by
+        // Vector256's 16-float strips and half strips, runs on the Vector256 kernel where Vector512 is best.
         var narrow = Gemm.Best == GemmKernel.Vector512 ? GemmKernel.Vector256 : Gemm.Best;
         Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(narrow), "conv 576×25·25×8");
         Assert.That(Gemm.KernelFor<float>(100, 31, 50), Is.EqualTo(narrow));
         Assert.That(Gemm.KernelFor<double>(100, 15, 50), Is.EqualTo(narrow));
         Assert.That(Gemm.KernelFor<float>(100, 32, 50), Is.EqualTo(Gemm.Best));
         Assert.That(Gemm.KernelFor<double>(100, 16, 50), Is.EqualTo(Gemm.Best));
+        Assert.That(Gemm.KernelFor<float>(100, 50, 784), Is.EqualTo(narrow), "TwoLayerNet x·W1: 56 columns computed, not 64");
+        Assert.That(Gemm.KernelFor<float>(784, 50, 100), Is.EqualTo(narrow), "TwoLayerNet xᵀ·dout");
+        Assert.That(Gemm.KernelFor<double>(100, 25, 50), Is.EqualTo(narrow), "double: 28 columns computed, not 32");
+        Assert.That(Gemm.KernelFor<float>(100, 64, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
+        Assert.That(Gemm.KernelFor<float>(100, 60, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
+        Assert.That(Gemm.KernelFor<float>(100, 784, 50), Is.EqualTo(Gemm.Best), "wide C");
         Assert.That(Gemm.KernelFor<float>(16, 16, 16), Is.EqualTo(GemmKernel.Reference), "4096 multiply-adds: the plain loop");
         // Same sums in the same order: both kernels give the same bits on the conv and layer shapes.
         var rng = new Random(8);
-        foreach (var (m, n, k, ta, tb) in new[] { (576, 8, 25, false, true), (25, 8, 576, true, false), (64, 16, 200, false, true), (200, 16, 64, true, false), (64, 10, 256, false, false), (100, 24, 50, false, false) })
+        foreach (var (m, n, k, ta, tb) in new[] { (576, 8, 25, false, true), (25, 8, 576, true, false), (64, 16, 200, false, true), (200, 16, 64, true, false), (64, 10, 256, false, false), (100, 24, 50, false, false), (100, 50, 784, false, false), (784, 50, 100, true, false) })
         {
             var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
             var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
@@ -103,6 +110,26 @@ public class GemmTests
                     foreach (bool tb in new[] { false, true })
                         Assert.That(Product(threads, ta, tb), Is.EqualTo(plain).AsCollection, $"{m}×{n}×{k} threads={threads} transA={ta} transB={tb}");
         }
+    }
+
+    [Test]
+    public void RaggedTilesLeaveMemoryPastCUntouched()
+    {
+        // Last strips narrower than a tile (stored under lane masks) and last rows of fewer than 6: the 64 values after
+        // C keep their sentinel, with and without accumulation, whichever side is transposed.
+        var rng = new Random(9);
+        foreach (var (m, n, k) in new[] { (100, 10, 50), (13, 29, 7), (100, 50, 10), (7, 2, 300) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (float beta in new[] { 0f, 1f })
+                    {
+                        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble()).ToArray();
+                        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble()).ToArray();
+                        var c = new float[m * n + 64];
+                        Array.Fill(c, -7f, m * n, 64);
+                        Gemm.RunWith(GemmKernel.Vector256, 2, ta, tb, m, n, k, 1f, a, b, beta, c);
+                        Assert.That(c[(m * n)..], Is.All.EqualTo(-7f), $"{m}×{n}×{k} transA={ta} transB={tb} beta={beta}");
+                    }
     }
 
     [Test]

@@ -1,0 +1,106 @@
+using Engine;
+using Engine.Optim;
+using Engine.Scratch;
+
+namespace Chapters.Bench;
+
+/// <summary>
+/// Where one ch24 TwoLayerNet training step goes (the step of <see cref="TwoLayerNetStep.ScratchMs"/>: batch 100,
+/// 784-50-10, float32): each layer's Forward and Backward and the SGD update timed alone inside a
+/// <see cref="Tensor.Scope"/> (best of many runs, after the whole step has run long enough for the JIT to finish),
+/// with the loops each hands to the worker threads and the managed bytes it allocates per call; then the three
+/// large GEMMs alone on preallocated outputs, the floor the step cannot go under at this GEMM speed.
+/// </summary>
+internal static class TwoLayerNetStepProfile
+{
+    private const int Batch = 100, In = 784, Hidden = 50, Out = 10;
+
+    /// <summary>Turns each call gets (the calls take turns, round after round).</summary>
+    private const int Rounds = 5;
+
+    /// <summary>Prints one line per layer call and GEMM: best milliseconds, hand-offs and KiB allocated per call.</summary>
+    public static void Print(int repeat)
+    {
+        var gen = new Generator(0);
+        var net = new TwoLayerNet(In, Hidden, Out, generator: gen);
+        var optimizer = new Sgd(lr: 0.1);
+        using var x = Tensor.Rand([Batch, In], generator: gen);
+        using var labels = Tensor.FromArray(Enumerable.Range(0, Batch).Select(i => (int)(gen.NextUInt64() % Out)).ToArray());
+        using var t = labels.OneHot(Out);
+        void Step()
+        {
+            using var scope = Tensor.Scope();
+            optimizer.Update(net.Params, net.Gradient(x, t));
+        }
+        Timing.BestOf(Step, 1, warmUpSeconds: 1.5); // every op of the step compiled at its final tier
+
+        // The layer calls run on a second net, whose caches the whole-step turns leave alone; the activations and
+        // gradients each layer gets in a step are made once, outside the timed scopes.
+        var layersNet = new TwoLayerNet(In, Hidden, Out, generator: gen);
+        var affine1 = (Affine)layersNet.Layers["Affine1"];
+        var relu1 = (Relu)layersNet.Layers["Relu1"];
+        var affine2 = (Affine)layersNet.Layers["Affine2"];
+        var last = layersNet.LastLayer;
+        using var h1 = affine1.Forward(x);
+        using var r1 = relu1.Forward(h1);
+        using var scores = affine2.Forward(r1);
+        last.Forward(scores, t);
+        using var dScores = last.Backward();
+        using var dR1 = affine2.Backward(dScores);
+        using var dH1 = relu1.Backward(dR1);
+        var calls = new List<(string What, Action Body)>();
+        void Time(string what, Action body) => calls.Add((what, () => { using var s = Tensor.Scope(); body(); }));
+
+        Time("Affine1.Forward   x·W1 + b1", () => affine1.Forward(x));
+        Time("Relu1.Forward", () => relu1.Forward(h1));
+        Time("Affine2.Forward   h·W2 + b2", () => affine2.Forward(r1));
+        var loss2 = new SoftmaxWithLoss(); // a second loss layer for the Forward row: a timed Forward's Y goes with its scope
+        Time("SoftmaxWithLoss.Forward", () => loss2.Forward(scores, t));
+        Time("SoftmaxWithLoss.Backward", () => last.Backward());
+        Time("Affine2.Backward  dout·W2ᵀ, hᵀ·dout, Σ", () => affine2.Backward(dScores));
+        Time("Relu1.Backward", () => relu1.Backward(dR1));
+        Time("Affine1.Backward  dout·W1ᵀ, xᵀ·dout, Σ", () => affine1.Backward(dH1));
+        var grads = new OrderedDictionary<string, Tensor>();
+        foreach (var (name, p) in layersNet.Params) grads.Add(name, Tensor.ZerosLike(p));
+        Time("Sgd.Update        4 parameters", () => optimizer.Update(layersNet.Params, grads));
+        int layerCalls = calls.Count;
+        Time("whole step        scope, Gradient, Update", Step);
+
+        // The three GEMMs of 3.92 M multiply-adds each, straight to the backend on preallocated outputs.
+        var b = CpuBackend.Instance;
+        var w1 = layersNet.Params["W1"];
+        using var c1 = Tensor.Zeros([Batch, Hidden]);
+        using var c2 = Tensor.Zeros([Batch, In]);
+        using var c3 = Tensor.Zeros([In, Hidden]);
+        Time("GEMM x·W1        [100,784]·[784,50]", () => b.MatMul(x, w1, c1));
+        Time("GEMM dout·W1ᵀ    [100,50]·[50,784]", () => b.MatMul(dH1, w1, c2, transB: true));
+        Time("GEMM xᵀ·dout     [784,100]·[100,50]", () => b.MatMul(x, dH1, c3, transA: true));
+
+        // Rounds: every call in turn, so load from other processes falls on all of them alike; each keeps its best.
+        var best = Enumerable.Repeat(double.MaxValue, calls.Count).ToArray();
+        for (int round = 0; round < Rounds; round++)
+            for (int i = 0; i < calls.Count; i++)
+                best[i] = Math.Min(best[i], Timing.BestOf(calls[i].Body, repeat, minSeconds: 0.002, warmUpSeconds: 0.05) * 1e3);
+        var rows = calls.Select((c, i) => (c.What, Ms: best[i], Counts: CountPerCall(c.Body))).ToList();
+        double layers = rows.Take(layerCalls).Sum(r => r.Ms);
+        double step = rows[layerCalls].Ms;
+        double gemms = rows.Skip(layerCalls + 1).Sum(r => r.Ms);
+        Console.WriteLine();
+        Console.WriteLine($"Where the TwoLayerNet step goes ({WorkerPool.Threads} threads): each call alone in a Tensor.Scope, the calls in turn for");
+        Console.WriteLine($"{Rounds} rounds, best of {repeat} runs a turn; hand-offs = loops given to the worker threads per call, KiB = managed memory allocated per call.");
+        Console.WriteLine($"{"call",-44} {"ms",8} {"hand-offs",10} {"KiB",8}");
+        foreach (var (what, ms, (handOffs, kib)) in rows) Console.WriteLine($"{what,-44} {ms,8:F4} {handOffs,10:F1} {kib,8:F1}");
+        Console.WriteLine($"{"sum of the layer calls and the update",-44} {layers,8:F4}");
+        Console.WriteLine($"The three large GEMMs alone: {gemms:F4} ms, {3 * 2.0 * Batch * In * Hidden / (gemms * 1e-3) / 1e9:F0} GFLOP/s; the whole step {step:F4} ms" +
+            (step > gemms ? $", {step - gemms:F4} ms ({100 * (step - gemms) / step:F0}%) of it on everything else." : " (less than the GEMMs alone: the load changed between turns)."));
+    }
+
+    /// <summary>Worker hand-offs and managed KiB allocated per call of <paramref name="body"/>, over 200 calls.</summary>
+    private static (double HandOffs, double KiB) CountPerCall(Action body)
+    {
+        const int calls = 200;
+        long handOffs = WorkerPool.HandOffs, bytes = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < calls; i++) body();
+        return ((WorkerPool.HandOffs - handOffs) / (double)calls, (GC.GetAllocatedBytesForCurrentThread() - bytes) / 1024.0 / calls);
+    }
+}
