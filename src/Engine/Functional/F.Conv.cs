@@ -71,6 +71,14 @@ public static partial class F
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool needsGrad = NeedsGrad(inputs);
+        if (be is CpuBackend implicitCpu && !needsGrad)
+        {
+            // On the CPU without a backward: the implicit GEMM writes y (NCHW, bias added) straight from x.
+            var yi = Empty(x, [n, f, oh, ow]);
+            using var wi = ViewAs(weight, [f, k]);
+            implicitCpu.Conv2dImplicit(x, wi, bias, kh, kw, stride, padding, yi);
+            return yi;
+        }
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);

@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Engine;
+
+// The CPU's implicit-GEMM convolution forward: y_n [F, OH·OW] = W [F, C·KH·KW] · colsᵀ_n (+ bias), image by
+// image, with the GEMM's B strips gathered straight from x (Gemm.Implicit.cs), so no im2col matrix is written
+// and read back and the result is NCHW already (no transpose pass). W is packed once per call and shared by
+// every image. The work is cut into tasks (image, run of output positions, run of filters) that the worker
+// threads take as they come free; every output element is one FMA chain over k in fixed K slices, so the
+// result does not depend on the cut or on the number of threads.
+public sealed partial class CpuBackend
+{
+    /// <summary>Bytes of packed B strips one task keeps for a K slice: they stay in a core's L2 while every A strip meets them.</summary>
+    private const int ImplicitStripBytes = 256 << 10;
+
+    /// <summary>
+    /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
+    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes.
+    /// </summary>
+    internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y, int maxThreads = int.MaxValue)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads));
+
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads);
+    }
+
+    private static unsafe void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
+        if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
+            throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
+        T[] xs = Data<T>(x), ws = Data<T>(w2), ys = Data<T>(y);
+        T[]? bs = bias is null ? null : Data<T>(bias);
+        if (g.N == 0 || f == 0) return;
+        if (k == 0)
+        {
+            // No input channels: every output is the bias (or 0).
+            for (int n = 0; n < g.N; n++)
+                for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(bs is null ? T.Zero : bs[c]);
+            return;
+        }
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
+        int strips = (positions + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
+        int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
+        int chunks = (strips + chunkStrips - 1) / chunkStrips;
+        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): split the filters too.
+        int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
+        int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
+        int tasks = g.N * chunks * fParts, image = g.C * g.H * g.W;
+        var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
+        T[] wPacked = ArrayPool<T>.Shared.Rent(fStrips * Gemm.MR * k);
+        try
+        {
+            // Pack W [F, K] into MR-row strips for every K slice, the strips shared out among the threads.
+            int packParts = Math.Min(threads, fStrips);
+            WorkerPool.For(packParts, part =>
+            {
+                fixed (T* pw = ws, dst = wPacked)
+                    Gemm.PackWeights(pw, f, k, fStrips * part / packParts, fStrips * (part + 1) / packParts, dst);
+            }, threads);
+            WorkerPool.For(tasks, t =>
+            {
+                int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
+                int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                int f0 = fStrips * part / fParts * Gemm.MR, f1 = Math.Min(f, fStrips * (part + 1) / fParts * Gemm.MR);
+                if (f0 >= f1) return;
+                T[] bBuf = ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep);
+                try
+                {
+                    fixed (T* px = xs, pw = wPacked, pb = bBuf, py = ys)
+                    {
+                        T* yn = py + (long)n * f * positions;
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, q0, q1, pb, yn);
+                        if (bs is not null) AddBias(yn, bs, positions, f0, f1, q0 * nr, Math.Min(positions, q1 * nr));
+                    }
+                }
+                finally { ArrayPool<T>.Shared.Return(bBuf); }
+            }, threads);
+        }
+        finally { ArrayPool<T>.Shared.Return(wPacked); }
+    }
+
+    /// <summary>y[c, p] += bias[c] for channels [f0, f1) and positions [p0, p1) of one image's output y [F, positions].</summary>
+    private static unsafe void AddBias<T>(T* y, T[] bias, int positions, int f0, int f1, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = f0; c < f1; c++)
+        {
+            var row = new Span<T>(y + (long)c * positions + p0, p1 - p0);
+            T b = bias[c];
+            for (int p = 0; p < row.Length; p++) row[p] += b;
+        }
+    }
+}

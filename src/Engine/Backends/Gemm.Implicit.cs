@@ -1,0 +1,135 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Engine;
+
+/// <summary>
+/// The window geometry of one image for <see cref="Gemm.PackWindows{T}"/>: C channels of H×W, a KH×KW
+/// window, one stride and one zero padding for both axes, OH×OW output positions.
+/// </summary>
+internal readonly record struct ImageWindows(int C, int H, int W, int KH, int KW, int Stride, int Pad, int OH, int OW);
+
+// Implicit-GEMM convolution: for one image, C [F, OH·OW] = W [F, K] · colsᵀ [K, OH·OW] with K = C·KH·KW,
+// where colsᵀ[(c·KH + i)·KW + j, oh·OW + ow] = x[c, oh·s − p + i, ow·s − p + j] (0 on the padding) is never
+// written out: each packed B strip (kc rows × NR consecutive output positions) is gathered straight from the
+// image. C comes out in NCHW order (row f is output channel f's plane). The K slices, strips and microkernels
+// are the ones of the plain GEMM, so every output is the same FMA chain over k whatever the split of the work.
+public static partial class Gemm
+{
+    /// <summary>Depth of one K slice for a product of depth k: K cut into ⌈K / KC⌉ equal slices (as <see cref="Packed{T}"/> does).</summary>
+    internal static int SliceDepth(int k)
+    {
+        int slices = Math.Max(1, (k + KC - 1) / KC);
+        return Math.Max(1, (k + slices - 1) / slices);
+    }
+
+    /// <summary>B strip width (elements) of a kernel: two vectors.</summary>
+    internal static int StripWidth<T>(GemmKernel kernel) where T : unmanaged => 2 * Width<T>(kernel);
+
+    /// <summary>The microkernel of an implicit conv C [f, positions] with depth k: <see cref="KernelFor{T}"/>, never the plain loop.</summary>
+    internal static GemmKernel ConvKernel<T>(int f, int positions, int k) where T : unmanaged
+    {
+        var kernel = KernelFor<T>(f, positions, k);
+        return kernel == GemmKernel.Reference ? Best : kernel;
+    }
+
+    /// <summary>
+    /// Packs the A strips [s0, s1) (MR rows each) of W [F, K] for every K slice: slice pc (depth kc =
+    /// <see cref="SliceDepth"/>) starts at dst + pc·F' (F' = F rounded up to MR), strip s at + s·MR·kc, element
+    /// (r, p) at + p·MR + r; rows past F are zero. Each task of a conv packs its own strips once.
+    /// </summary>
+    internal static unsafe void PackWeights<T>(T* w, int f, int k, int s0, int s1, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
+        int r0 = s0 * MR, rows = Math.Min(f, s1 * MR) - r0;
+        if (rows <= 0) return;
+        for (int pc = 0; pc < k; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, k - pc);
+            PackA(false, w, f, k, r0, rows, pc, kc, T.One, dst + (long)pc * fPad + (long)r0 * kc);
+        }
+    }
+
+    /// <summary>
+    /// Packs B strips [q0, q1) of colsᵀ for one image x [C, H, W], K slice [pc, pc + kc): strip q covers output
+    /// positions q·nr .. q·nr + nr − 1 (position = oh·OW + ow) and goes to dst + (q − q0)·nr·kc with
+    /// dst[p·nr + j] = x[c, oh·s − p + i, ow·s − p + jw] for k = pc + p = (c·KH + i)·KW + jw, 0 on the padding
+    /// and past the last position. A strip is cut into runs of positions on one output row; along a run the
+    /// input columns step by the stride (stride 1: one contiguous copy per run and k).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
+    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
+    {
+        int positions = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, h = g.H, w = g.W, kw = g.KW, kh = g.KH;
+        int maxRuns = nr / Math.Max(1, g.OW) + 2;
+        int* runJ = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runH = stackalloc int[maxRuns], runW = stackalloc int[maxRuns];
+        for (int q = q0; q < q1; q++)
+        {
+            // Runs: strip columns [runJ, runJ + runLen) are output row oh from column ow; runH/runW = oh·s − p, ow·s − p.
+            int runs = 0, first = q * nr, end = Math.Min(positions, first + nr);
+            for (int pos = first; pos < end; runs++)
+            {
+                int oh = pos / g.OW, ow = pos % g.OW, len = Math.Min(end - pos, g.OW - ow);
+                runJ[runs] = pos - first; runLen[runs] = len; runH[runs] = oh * s - g.Pad; runW[runs] = ow * s - g.Pad;
+                pos += len;
+            }
+            int valid = end - first;
+            T* d = dst + (long)(q - q0) * nr * kc;
+            int c = pc / (kh * kw), i = pc % (kh * kw) / kw, jw = pc % kw;
+            for (int p = 0; p < kc; p++)
+            {
+                T* row = d + (long)p * nr;
+                T* src = x + (long)c * plane;
+                for (int r = 0; r < runs; r++)
+                {
+                    T* o = row + runJ[r];
+                    int len = runLen[r], hh = runH[r] + i;
+                    if (hh < 0 || hh >= h) { Clear(o, 0, len); continue; }
+                    // Run element t reads column w0 + t·s: inside the image for t in [tLo, tHi).
+                    int w0 = runW[r] + jw;
+                    int tLo = w0 >= 0 ? 0 : Math.Min(len, (-w0 + s - 1) / s);
+                    int tHi = w0 >= w ? tLo : Math.Max(tLo, Math.Min(len, (w - 1 - w0) / s + 1));
+                    Clear(o, 0, tLo);
+                    T* from = src + (long)hh * w + w0;
+                    if (s == 1) new ReadOnlySpan<T>(from + tLo, tHi - tLo).CopyTo(new Span<T>(o + tLo, tHi - tLo));
+                    else for (int t = tLo; t < tHi; t++) o[t] = from[(long)t * s];
+                    Clear(o, tHi, len);
+                }
+                Clear(row, valid, nr);
+                if (++jw == kw) { jw = 0; if (++i == kh) { i = 0; c++; } }
+            }
+        }
+    }
+
+    private static unsafe void Clear<T>(T* o, int from, int to) where T : unmanaged, INumberBase<T>
+    {
+        for (int t = from; t < to; t++) o[t] = T.Zero;
+    }
+
+    /// <summary>
+    /// One image's C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv,
+    /// C = y plane by plane (ldc = OH·OW), overwritten: W read as packed strips (<see cref="PackWeights{T}"/>,
+    /// <paramref name="wPacked"/>). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
+    /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
+    internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* wPacked, int f, int k, int f0, int f1, T* x, in ImageWindows g,
+        int q0, int q1, T* bBuf, T* y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = StripWidth<T>(kernel), positions = g.OH * g.OW, fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
+        for (int pc = 0; pc < k; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, k - pc);
+            PackWindows(x, g, pc, kc, nr, q0, q1, bBuf);
+            T* slice = wPacked + (long)pc * fPad;
+            for (int r = f0; r < f1; r += MR)
+            {
+                T* a = slice + (long)r * kc;
+                int rows = Math.Min(MR, f1 - r);
+                for (int q = q0; q < q1; q++)
+                    Micro(kernel, kc, a, 1, MR, bBuf + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
+                        rows, Math.Min(nr, positions - q * nr), pc > 0, T.One);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using NUnit.Framework;
+
+namespace Engine.Tests.Cpu;
+
+/// <summary>
+/// The CPU's implicit-GEMM convolution (CpuBackend.Conv.Implicit.cs, Gemm.Implicit.cs) against CpuReference's
+/// Im2Col → MatMul → bias → NHWC-to-NCHW composition, on random geometries: strides 1–3, pads 0..KH−1,
+/// 1×1 to 7×7 and non-square windows, images smaller than one B strip, filters not a multiple of the
+/// microkernel's 6 rows, batch 1 and several, float and double; and the same bits on 1 thread as on all.
+/// </summary>
+public class ImplicitConvTests
+{
+    private static readonly CpuBackend B = CpuBackend.Instance;
+    private static readonly CpuReference R = CpuReference.Instance;
+
+    /// <summary>conv2d(x, w2) + bias by the plain reference loops, as y [N, F, OH, OW].</summary>
+    internal static Tensor ReferenceConv(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int s, int p)
+    {
+        int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), w = x.Dim(3), f = w2.Dim(0);
+        int oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1;
+        var cols = Tensor.Zeros([n * oh * ow, c * kh * kw], x.DType);
+        R.Im2Col(x, kh, kw, s, p, cols);
+        var y2 = Tensor.Zeros([n * oh * ow, f], x.DType);
+        R.MatMul(cols, w2, y2, transB: true);
+        if (bias is not null) R.Binary(BinaryOp.Add, y2, bias, y2);
+        var y = Tensor.Zeros([n, f, oh, ow], x.DType);
+        R.Permute(y2.Reshape(n, oh, ow, f), [0, 3, 1, 2], y);
+        cols.Dispose();
+        y2.Dispose();
+        return y;
+    }
+
+    internal static void Close(Tensor got, Tensor expected, double tol, string what)
+    {
+        var g = got.ToDoubleArray();
+        var e = expected.ToDoubleArray();
+        Assert.That(g, Has.Length.EqualTo(e.Length), what);
+        double scale = e.Length == 0 ? 1 : Math.Max(1, e.Max(Math.Abs));
+        for (int i = 0; i < g.Length; i++)
+            if (!(Math.Abs(g[i] - e[i]) <= tol * scale)) Assert.Fail($"{what}: element {i} is {g[i]}, expected {e[i]} (±{tol * scale:G3}).");
+    }
+
+    /// <summary>(N, C, H, W, F, KH, KW, stride, pad) drawn at random, each a valid conv with a small output.</summary>
+    internal static IEnumerable<(int N, int C, int H, int W, int F, int KH, int KW, int S, int P)> RandomGeometries(int seed, int count)
+    {
+        var rng = new Random(seed);
+        int[] windows = [1, 2, 3, 5, 7];
+        for (int made = 0; made < count;)
+        {
+            int kh = windows[rng.Next(windows.Length)], kw = rng.Next(4) == 0 ? windows[rng.Next(windows.Length)] : kh;
+            int s = 1 + rng.Next(3), p = rng.Next(Math.Min(kh, kw));
+            int h = 1 + rng.Next(20), w = 1 + rng.Next(45);
+            if (h + 2 * p < kh || w + 2 * p < kw) continue;
+            made++;
+            yield return (1 + rng.Next(3), 1 + rng.Next(9), h, w, 1 + rng.Next(40), kh, kw, s, p);
+        }
+    }
+
+    [Test]
+    public void ForwardMatchesTheReferenceOnRandomGeometries()
+    {
+        // Fixed shapes first: ResNet-18's (scaled down), one B strip exactly, 1×1 stride 2, a K over one slice (KC = 1024).
+        var fixedCases = new[]
+        {
+            (2, 3, 30, 30, 16, 7, 7, 2, 3), (1, 16, 14, 14, 16, 3, 3, 1, 1), (3, 8, 8, 8, 12, 3, 3, 2, 1), (2, 8, 9, 9, 12, 1, 1, 2, 0),
+            (1, 4, 4, 8, 7, 1, 1, 1, 0), (1, 130, 5, 6, 13, 3, 3, 1, 1), (2, 3, 2, 3, 5, 3, 3, 1, 2),
+        };
+        foreach (var (n, c, h, w, f, kh, kw, s, p) in fixedCases.Concat(RandomGeometries(5, 60)))
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                foreach (bool withBias in new[] { true, false })
+                {
+                    string what = $"{n}×{c}×{h}×{w} → {f}, {kh}×{kw} s{s} p{p} {dtype.Name()} bias {withBias}";
+                    var gen = new Generator((ulong)(n * 1000 + c * 100 + h + w));
+                    using var scope = Tensor.Scope();
+                    var x = Tensor.Randn([n, c, h, w], dtype, generator: gen);
+                    var w2 = Tensor.Randn([f, c * kh * kw], dtype, generator: gen);
+                    var bias = withBias ? Tensor.Randn([f], dtype, generator: gen) : null;
+                    var expected = ReferenceConv(x, w2, bias, kh, kw, s, p);
+                    var y = Tensor.Full(expected.Shape, double.NaN, dtype);
+                    B.Conv2dImplicit(x, w2, bias, kh, kw, s, p, y);
+                    Close(y, expected, dtype == DType.Float32 ? 1e-5 : 1e-12, what);
+                    var one = Tensor.Full(expected.Shape, double.NaN, dtype);
+                    B.Conv2dImplicit(x, w2, bias, kh, kw, s, p, one, maxThreads: 1);
+                    Assert.That(one.ToDoubleArray(), Is.EqualTo(y.ToDoubleArray()), what + ": 1 thread vs all");
+                }
+    }
+
+    [Test]
+    public void ForwardWithoutInputChannelsIsTheBias()
+    {
+        using var scope = Tensor.Scope();
+        var x = Tensor.Zeros([2, 0, 5, 5]);
+        var w2 = Tensor.Zeros([3, 0]);
+        var bias = Tensor.FromArray(new[] { 1f, -2f, 3f }, [3]);
+        var y = Tensor.Full([2, 3, 3, 3], double.NaN);
+        B.Conv2dImplicit(x, w2, bias, 3, 3, 1, 0, y);
+        Assert.That(y.ToArray<float>(), Is.EqualTo(Enumerable.Range(0, 2).SelectMany(_ => new[] { 1f, -2f, 3f }.SelectMany(b => Enumerable.Repeat(b, 9)))));
+    }
+
+    [Test]
+    public void ForwardRejectsMismatchedShapes()
+    {
+        using var scope = Tensor.Scope();
+        var x = Tensor.Zeros([1, 2, 5, 5]);
+        var ex = Assert.Throws<ArgumentException>(() => B.Conv2dImplicit(x, Tensor.Zeros([3, 17]), null, 3, 3, 1, 0, Tensor.Zeros([1, 3, 3, 3])));
+        Assert.That(ex!.Message, Does.Contain("Conv2d"));
+    }
+}
