@@ -16,25 +16,42 @@ public sealed partial class CpuBackend
     private const int ImplicitStripBytes = 256 << 10;
 
     /// <summary>
+    /// Filters from which F.Conv2d takes the implicit GEMM on the CPU: its A strips are MR = 6 filters tall, so
+    /// fewer filters (the 8 and 16 of chapter 20's MNIST convs) leave much of each tile empty; those keep the
+    /// im2col path, whose GEMM puts the filters along the vector lanes.
+    /// </summary>
+    internal const int ImplicitMinFilters = 32;
+
+    /// <summary>B strips (over the batch) from which W is packed once rather than read in place by every strip.</summary>
+    internal static int PackWeightsMinStrips = 16;
+
+    /// <summary>
     /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
     /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes.
     /// </summary>
-    internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y, int maxThreads = int.MaxValue)
-        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads));
+    internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y,
+        int maxThreads = int.MaxValue, bool? packWeights = null)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads, packWeights));
 
-    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads) : IFloatOp
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads, bool? PackWeights) : IFloatOp
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads, PackWeights);
     }
 
-    private static unsafe void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads)
+    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads, bool? packWeights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
             throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
-        T[] xs = Data<T>(x), ws = Data<T>(w2), ys = Data<T>(y);
-        T[]? bs = bias is null ? null : Data<T>(bias);
+        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads, packWeights);
+    }
+
+    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays.</summary>
+    private static unsafe void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool? packWeights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (g.N == 0 || f == 0) return;
         if (k == 0)
         {
@@ -53,11 +70,12 @@ public sealed partial class CpuBackend
         int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
         int tasks = g.N * chunks * fParts, image = g.C * g.H * g.W;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
-        T[] wPacked = ArrayPool<T>.Shared.Rent(fStrips * Gemm.MR * k);
+        bool packed = packWeights ?? g.N * strips >= PackWeightsMinStrips;
+        T[]? wPacked = packed ? ArrayPool<T>.Shared.Rent(fStrips * Gemm.MR * k) : null;
         try
         {
             // Pack W [F, K] into MR-row strips for every K slice, the strips shared out among the threads.
-            int packParts = Math.Min(threads, fStrips);
+            int packParts = packed ? Math.Min(threads, fStrips) : 0;
             WorkerPool.For(packParts, part =>
             {
                 fixed (T* pw = ws, dst = wPacked)
@@ -72,17 +90,17 @@ public sealed partial class CpuBackend
                 T[] bBuf = ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep);
                 try
                 {
-                    fixed (T* px = xs, pw = wPacked, pb = bBuf, py = ys)
+                    fixed (T* px = xs, pw = wPacked ?? ws, pb = bBuf, py = ys)
                     {
                         T* yn = py + (long)n * f * positions;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, q0, q1, pb, yn);
+                        Gemm.ConvTiles(kernel, pw, packed, f, k, f0, f1, px + (long)n * image, windows, q0, q1, pb, yn);
                         if (bs is not null) AddBias(yn, bs, positions, f0, f1, q0 * nr, Math.Min(positions, q1 * nr));
                     }
                 }
                 finally { ArrayPool<T>.Shared.Return(bBuf); }
             }, threads);
         }
-        finally { ArrayPool<T>.Shared.Return(wPacked); }
+        finally { if (wPacked is not null) ArrayPool<T>.Shared.Return(wPacked); }
     }
 
     /// <summary>y[c, p] += bias[c] for channels [f0, f1) and positions [p0, p1) of one image's output y [F, positions].</summary>

@@ -108,12 +108,12 @@ public static partial class Gemm
 
     /// <summary>
     /// One image's C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv,
-    /// C = y plane by plane (ldc = OH·OW), overwritten: W read as packed strips (<see cref="PackWeights{T}"/>,
-    /// <paramref name="wPacked"/>). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
+    /// C = y plane by plane (ldc = OH·OW), overwritten: W read as packed strips (<see cref="PackWeights{T}"/>)
+    /// when <paramref name="packed"/>, else in place from W [F, K]. <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* wPacked, int f, int k, int f0, int f1, T* x, in ImageWindows g,
+    internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, bool packed, int f, int k, int f0, int f1, T* x, in ImageWindows g,
         int q0, int q1, T* bBuf, T* y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = StripWidth<T>(kernel), positions = g.OH * g.OW, fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
@@ -121,13 +121,14 @@ public static partial class Gemm
         {
             int kc = Math.Min(kcStep, k - pc);
             PackWindows(x, g, pc, kc, nr, q0, q1, bBuf);
-            T* slice = wPacked + (long)pc * fPad;
             for (int r = f0; r < f1; r += MR)
             {
-                T* a = slice + (long)r * kc;
+                // A strip: rows r..r+5 of W, element (row, p) at a[row·rs + p·cs].
+                T* a = packed ? w + (long)pc * fPad + (long)r * kc : w + (long)r * k + pc;
+                nint rs = packed ? 1 : k, cs = packed ? MR : 1;
                 int rows = Math.Min(MR, f1 - r);
                 for (int q = q0; q < q1; q++)
-                    Micro(kernel, kc, a, 1, MR, bBuf + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
+                    Micro(kernel, kc, a, rs, cs, bBuf + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
                         rows, Math.Min(nr, positions - q * nr), pc > 0, T.One);
             }
         }

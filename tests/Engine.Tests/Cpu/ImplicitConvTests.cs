@@ -105,4 +105,78 @@ public class ImplicitConvTests
         var ex = Assert.Throws<ArgumentException>(() => B.Conv2dImplicit(x, Tensor.Zeros([3, 17]), null, 3, 3, 1, 0, Tensor.Zeros([1, 3, 3, 3])));
         Assert.That(ex!.Message, Does.Contain("Conv2d"));
     }
+    /// <summary>dx and dW [F, K] of conv2d(x, w2) for dy = g [N, F, OH, OW] by the reference loops: col2im(g2 · W), (colsᵀ · g2)ᵀ.</summary>
+    private static (Tensor Dx, Tensor Dw) ReferenceBackward(Tensor x, Tensor w2, Tensor g, int kh, int kw, int s, int p)
+    {
+        int n = x.Dim(0), f = w2.Dim(0), k = w2.Dim(1), oh = g.Dim(2), ow = g.Dim(3), m = n * oh * ow;
+        var g2 = Tensor.Zeros([n, oh, ow, f], x.DType);
+        R.Permute(g, [0, 2, 3, 1], g2);
+        using var g2m = g2.Reshape(m, f);
+        var cols = Tensor.Zeros([m, k], x.DType);
+        R.Im2Col(x, kh, kw, s, p, cols);
+        var dcols = Tensor.Zeros([m, k], x.DType);
+        R.MatMul(g2m, w2, dcols);
+        var dx = Tensor.Zeros(x.Shape, x.DType);
+        R.Col2Im(dcols, kh, kw, s, p, dx);
+        var dwT = Tensor.Zeros([k, f], x.DType);
+        R.MatMul(cols, g2m, dwT, transA: true);
+        var dw = Tensor.Zeros([f, k], x.DType);
+        R.Permute(dwT, [1, 0], dw);
+        foreach (var t in new[] { g2, cols, dcols, dwT }) t.Dispose();
+        return (dx, dw);
+    }
+
+    [Test]
+    public void BackwardMatchesTheReferenceOnRandomGeometries()
+    {
+        // Fixed shapes first: stride 1 with every pad 0..KH−1 (dx as a conv), 1×1, strides 2 (dx by col2im), one image, a K over one slice.
+        var fixedCases = new[]
+        {
+            (2, 5, 9, 11, 33, 3, 3, 1, 0), (2, 5, 9, 11, 33, 3, 3, 1, 1), (1, 5, 9, 11, 33, 3, 3, 1, 2), (3, 4, 8, 7, 12, 5, 5, 1, 4),
+            (2, 8, 9, 9, 12, 1, 1, 1, 0), (2, 8, 9, 9, 12, 1, 1, 2, 0), (1, 3, 30, 30, 16, 7, 7, 2, 3), (1, 130, 5, 6, 13, 3, 3, 1, 1),
+            (9, 3, 6, 6, 7, 3, 3, 2, 1),
+        };
+        foreach (var (n, c, h, w, f, kh, kw, s, p) in fixedCases.Concat(RandomGeometries(8, 50)))
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            {
+                string what = $"{n}×{c}×{h}×{w} → {f}, {kh}×{kw} s{s} p{p} {dtype.Name()}";
+                var gen = new Generator((ulong)(n * 1000 + c * 100 + h + w + f));
+                int oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1;
+                using var scope = Tensor.Scope();
+                var x = Tensor.Randn([n, c, h, w], dtype, generator: gen);
+                var w2 = Tensor.Randn([f, c * kh * kw], dtype, generator: gen);
+                var g = Tensor.Randn([n, f, oh, ow], dtype, generator: gen);
+                var (dx, dw) = ReferenceBackward(x, w2, g, kh, kw, s, p);
+                var gotDx = Tensor.Full(dx.Shape, double.NaN, dtype);
+                var gotDw = Tensor.Full(dw.Shape, double.NaN, dtype);
+                B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, gotDx, gotDw);
+                double tol = dtype == DType.Float32 ? 1e-5 : 1e-12;
+                Close(gotDx, dx, tol, what + ": dx");
+                Close(gotDw, dw, tol, what + ": dW");
+                var oneDx = Tensor.Full(dx.Shape, double.NaN, dtype);
+                var oneDw = Tensor.Full(dw.Shape, double.NaN, dtype);
+                B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, oneDx, null, maxThreads: 1);
+                B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, null, oneDw, maxThreads: 1);
+                Assert.That(oneDx.ToDoubleArray(), Is.EqualTo(gotDx.ToDoubleArray()), what + ": dx alone, 1 thread vs all");
+                Assert.That(oneDw.ToDoubleArray(), Is.EqualTo(gotDw.ToDoubleArray()), what + ": dW alone, 1 thread vs all");
+            }
+    }
+
+    [Test]
+    public void WeightsPackedOrReadInPlaceGiveTheSameBits()
+    {
+        foreach (var (n, c, h, w, f, kh, kw, s, p) in RandomGeometries(9, 20))
+        {
+            using var scope = Tensor.Scope();
+            var gen = new Generator(4);
+            var x = Tensor.Randn([n, c, h, w], generator: gen);
+            var w2 = Tensor.Randn([f, c * kh * kw], generator: gen);
+            int oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1;
+            var packed = Tensor.Full([n, f, oh, ow], double.NaN);
+            var inPlace = Tensor.Full([n, f, oh, ow], double.NaN);
+            B.Conv2dImplicit(x, w2, null, kh, kw, s, p, packed, packWeights: true);
+            B.Conv2dImplicit(x, w2, null, kh, kw, s, p, inPlace, packWeights: false);
+            Assert.That(inPlace.ToArray<float>(), Is.EqualTo(packed.ToArray<float>()), $"{n}×{c}×{h}×{w} → {f}, {kh}×{kw} s{s} p{p}");
+        }
+    }
 }
