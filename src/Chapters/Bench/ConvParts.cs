@@ -35,13 +35,6 @@ internal static class ConvParts
             var (input, w) = (inputs[node.Inputs[0]], model.Weight(node.Inputs[1]));
             Tensor? b = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? model.Weight(node.Inputs[2]) : null;
             int s = (int)(node.Ints("strides")?[0] ?? 1), p = (int)(node.Ints("pads")?[0] ?? 0), k = w.Dim(2), f = w.Dim(0);
-            {
-                int oh0 = (input.Dim(2) + 2 * p - k) / s + 1, ow0 = (input.Dim(3) + 2 * p - k) / s + 1;
-                using var yy = Tensor.Zeros([input.Dim(0), f, oh0, ow0]);
-                using var w2x = w.Reshape(f, (int)(w.Size / f));
-                var (tp, tu) = BestAlternating(() => CpuBackend.Instance.Conv2dImplicit(input, w2x, b, k, k, s, p, yy, packWeights: true), () => CpuBackend.Instance.Conv2dImplicit(input, w2x, b, k, k, s, p, yy, packWeights: false), repeat);
-                Console.WriteLine($"TMP {g.Key}: packed {tp * 1e3:F2} in place {tu * 1e3:F2}");
-            }
             var (tConv, tPath) = BestAlternating(() => F.Conv2d(input, w, b, s, p).Dispose(), () => Im2ColPath(input, w, b, s, p), repeat);
             using var cols = F.Im2Col(input, k, k, s, p);
             double tCols = Best(() => F.Im2Col(input, k, k, s, p).Dispose(), repeat);

@@ -62,16 +62,21 @@ public sealed partial class CpuBackend
         }
         var kernel = Gemm.ConvKernel<T>(f, positions, k);
         int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
-        int strips = (positions + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
+        // Small images whose last strip is mostly empty (7×7: 49 positions in two 32-wide strips) run as one
+        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
+        bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
+        int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
+        int strips = (columns + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
         int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
         int chunks = (strips + chunkStrips - 1) / chunkStrips;
         // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): split the filters too.
         int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
-        int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
-        int tasks = g.N * chunks * fParts, image = g.C * g.H * g.W;
+        int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
+        int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
         bool packed = packWeights ?? g.N * strips >= PackWeightsMinStrips;
         T[]? wPacked = packed ? ArrayPool<T>.Shared.Rent(fStrips * Gemm.MR * k) : null;
+        T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
         try
         {
             // Pack W [F, K] into MR-row strips for every K slice, the strips shared out among the threads.
@@ -90,17 +95,49 @@ public sealed partial class CpuBackend
                 T[] bBuf = ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep);
                 try
                 {
-                    fixed (T* px = xs, pw = wPacked ?? ws, pb = bBuf, py = ys)
+                    fixed (T* px = xs, pw = wPacked ?? ws, pb = bBuf, py = ys, ps = scratch)
                     {
-                        T* yn = py + (long)n * f * positions;
-                        Gemm.ConvTiles(kernel, pw, packed, f, k, f0, f1, px + (long)n * image, windows, q0, q1, pb, yn);
-                        if (bs is not null) AddBias(yn, bs, positions, f0, f1, q0 * nr, Math.Min(positions, q1 * nr));
+                        // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
+                        T* c = batched ? ps : py + (long)n * f * positions;
+                        Gemm.ConvTiles(kernel, pw, packed, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, pb, c);
+                        if (bs is not null && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
                     }
                 }
                 finally { ArrayPool<T>.Shared.Return(bBuf); }
             }, threads);
+            // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]).
+            if (batched)
+                For((long)g.N * f, (s0, s1) =>
+                {
+                    for (int row = s0; row < s1; row++)
+                    {
+                        int n = row / f, c = row % f;
+                        var from = scratch.AsSpan(c * columns + n * positions, positions);
+                        var to = ys.AsSpan(row * positions, positions);
+                        if (bs is null) from.CopyTo(to);
+                        else for (int p = 0; p < positions; p++) to[p] = from[p] + bs[c];
+                    }
+                }, grain: Grain(positions));
         }
-        finally { if (wPacked is not null) ArrayPool<T>.Shared.Return(wPacked); }
+        finally
+        {
+            if (wPacked is not null) ArrayPool<T>.Shared.Return(wPacked);
+            if (scratch is not null) ArrayPool<T>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Largest scratch C (bytes) of a batched-positions conv.</summary>
+    private const long BatchedScratchBytes = 16 << 20;
+
+    /// <summary>
+    /// Whether a conv runs its batch as one run of N·P positions: several images, each ending in a part-filled
+    /// strip, so that running on saves at least one strip in eight (P = 49 of 7×7 at batch 8: 13 strips
+    /// instead of 16; 196 of 14×14: 49 instead of 56), and a scratch C [F, N·P] of at most 16 MiB.
+    /// </summary>
+    internal static bool BatchesPositions(int n, int positions, int nr, int f, int elementBytes)
+    {
+        long perImage = (long)n * ((positions + nr - 1) / nr), joined = ((long)n * positions + nr - 1) / nr;
+        return n > 1 && 8 * (perImage - joined) >= perImage && (long)f * n * positions * elementBytes <= BatchedScratchBytes;
     }
 
     /// <summary>y[c, p] += bias[c] for channels [f0, f1) and positions [p0, p1) of one image's output y [F, positions].</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine;
 
@@ -51,26 +52,30 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Packs B strips [q0, q1) of colsᵀ for one image x [C, H, W], K slice [pc, pc + kc): strip q covers output
-    /// positions q·nr .. q·nr + nr − 1 (position = oh·OW + ow) and goes to dst + (q − q0)·nr·kc with
-    /// dst[p·nr + j] = x[c, oh·s − p + i, ow·s − p + jw] for k = pc + p = (c·KH + i)·KW + jw, 0 on the padding
-    /// and past the last position. A strip is cut into runs of positions on one output row; along a run the
-    /// input columns step by the stride (stride 1: one contiguous copy per run and k).
+    /// Packs B strips [q0, q1) of colsᵀ for images x [.., C, H, W], K slice [pc, pc + kc): strip q covers positions
+    /// q·nr .. q·nr + nr − 1 of the <paramref name="positions"/> (position = (n·OH + oh)·OW + ow: one image, or
+    /// several that strips run on through) and goes to dst + (q − q0)·nr·kc with dst[p·nr + j] =
+    /// x[n, c, oh·s − p + i, ow·s − p + jw] for k = pc + p = (c·KH + i)·KW + jw, 0 on the padding and past the
+    /// last position. A strip is cut into runs of positions on one output row; along a run the input columns
+    /// step by the stride (stride 1: one contiguous copy per run and k).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
+    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
     {
-        int positions = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, h = g.H, w = g.W, kw = g.KW, kh = g.KH;
+        int perImage = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, h = g.H, w = g.W, kw = g.KW, kh = g.KH;
+        long image = (long)g.C * plane;
         int maxRuns = nr / Math.Max(1, g.OW) + 2;
         int* runJ = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runH = stackalloc int[maxRuns], runW = stackalloc int[maxRuns];
+        long* runX = stackalloc long[maxRuns];
         for (int q = q0; q < q1; q++)
         {
-            // Runs: strip columns [runJ, runJ + runLen) are output row oh from column ow; runH/runW = oh·s − p, ow·s − p.
+            // Runs: strip columns [runJ, runJ + runLen) are output row oh of image n from column ow;
+            // runH/runW = oh·s − p, ow·s − p; runX = n·C·H·W, where image n starts in x.
             int runs = 0, first = q * nr, end = Math.Min(positions, first + nr);
             for (int pos = first; pos < end; runs++)
             {
-                int oh = pos / g.OW, ow = pos % g.OW, len = Math.Min(end - pos, g.OW - ow);
-                runJ[runs] = pos - first; runLen[runs] = len; runH[runs] = oh * s - g.Pad; runW[runs] = ow * s - g.Pad;
+                int n = pos / perImage, at = pos % perImage, oh = at / g.OW, ow = at % g.OW, len = Math.Min(end - pos, g.OW - ow);
+                runJ[runs] = pos - first; runLen[runs] = len; runH[runs] = oh * s - g.Pad; runW[runs] = ow * s - g.Pad; runX[runs] = n * image;
                 pos += len;
             }
             int valid = end - first;
@@ -82,6 +87,7 @@ public static partial class Gemm
                 T* src = x + (long)c * plane;
                 for (int r = 0; r < runs; r++)
                 {
+                    T* img = src + runX[r];
                     T* o = row + runJ[r];
                     int len = runLen[r], hh = runH[r] + i;
                     if (hh < 0 || hh >= h) { Clear(o, 0, len); continue; }
@@ -90,8 +96,8 @@ public static partial class Gemm
                     int tLo = w0 >= 0 ? 0 : Math.Min(len, (-w0 + s - 1) / s);
                     int tHi = w0 >= w ? tLo : Math.Max(tLo, Math.Min(len, (w - 1 - w0) / s + 1));
                     Clear(o, 0, tLo);
-                    T* from = src + (long)hh * w + w0;
-                    if (s == 1) new ReadOnlySpan<T>(from + tLo, tHi - tLo).CopyTo(new Span<T>(o + tLo, tHi - tLo));
+                    T* from = img + (long)hh * w + w0;
+                    if (s == 1) CopyRun(from + tLo, o + tLo, tHi - tLo);
                     else for (int t = tLo; t < tHi; t++) o[t] = from[(long)t * s];
                     Clear(o, tHi, len);
                 }
@@ -101,26 +107,41 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>to[t] = from[t] for t &lt; count, a vector at a time (runs are at most one strip, 32 floats: a call to a block copy would cost more).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRun<T>(T* from, T* to, int count) where T : unmanaged, INumberBase<T>
+    {
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; t + Vector256<T>.Count <= count; t += Vector256<T>.Count) Vector256.Store(Vector256.Load(from + t), to + t);
+        for (; t < count; t++) to[t] = from[t];
+    }
+
+    /// <summary>o[t] = 0 for t in [from, to).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Clear<T>(T* o, int from, int to) where T : unmanaged, INumberBase<T>
     {
-        for (int t = from; t < to; t++) o[t] = T.Zero;
+        int t = from;
+        if (Vector256.IsHardwareAccelerated)
+            for (; t + Vector256<T>.Count <= to; t += Vector256<T>.Count) Vector256.Store(Vector256<T>.Zero, o + t);
+        for (; t < to; t++) o[t] = T.Zero;
     }
 
     /// <summary>
-    /// One image's C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv,
-    /// C = y plane by plane (ldc = OH·OW), overwritten: W read as packed strips (<see cref="PackWeights{T}"/>)
+    /// C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv over
+    /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten: W read as packed strips (<see cref="PackWeights{T}"/>)
     /// when <paramref name="packed"/>, else in place from W [F, K]. <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, bool packed, int f, int k, int f0, int f1, T* x, in ImageWindows g,
-        int q0, int q1, T* bBuf, T* y) where T : unmanaged, IFloatingPointIeee754<T>
+        int positions, int q0, int q1, T* bBuf, T* y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = StripWidth<T>(kernel), positions = g.OH * g.OW, fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
+        int nr = StripWidth<T>(kernel), fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
-            PackWindows(x, g, pc, kc, nr, q0, q1, bBuf);
+            PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf);
             for (int r = f0; r < f1; r += MR)
             {
                 // A strip: rows r..r+5 of W, element (row, p) at a[row·rs + p·cs].

@@ -64,6 +64,7 @@ public class ImplicitConvTests
         {
             (2, 3, 30, 30, 16, 7, 7, 2, 3), (1, 16, 14, 14, 16, 3, 3, 1, 1), (3, 8, 8, 8, 12, 3, 3, 2, 1), (2, 8, 9, 9, 12, 1, 1, 2, 0),
             (1, 4, 4, 8, 7, 1, 1, 1, 0), (1, 130, 5, 6, 13, 3, 3, 1, 1), (2, 3, 2, 3, 5, 3, 3, 1, 2),
+            (8, 16, 7, 7, 40, 3, 3, 1, 1), (4, 6, 14, 14, 13, 3, 3, 2, 1), (3, 5, 3, 2, 7, 1, 1, 1, 0), // strips running on through the batch
         };
         foreach (var (n, c, h, w, f, kh, kw, s, p) in fixedCases.Concat(RandomGeometries(5, 60)))
             foreach (var dtype in new[] { DType.Float32, DType.Float64 })
@@ -83,6 +84,17 @@ public class ImplicitConvTests
                     B.Conv2dImplicit(x, w2, bias, kh, kw, s, p, one, maxThreads: 1);
                     Assert.That(one.ToDoubleArray(), Is.EqualTo(y.ToDoubleArray()), what + ": 1 thread vs all");
                 }
+    }
+
+    [Test]
+    public void SmallImagesRunTheirStripsOnThroughTheBatch()
+    {
+        Assert.That(CpuBackend.BatchesPositions(8, 49, 32, 512, 4), Is.True, "7×7 at batch 8: 13 strips instead of 16");
+        Assert.That(CpuBackend.BatchesPositions(8, 196, 32, 256, 4), Is.True, "14×14 at batch 8: 49 strips instead of 56");
+        Assert.That(CpuBackend.BatchesPositions(8, 784, 32, 128, 4), Is.False, "28×28: 196 instead of 200 is not worth a scratch pass");
+        Assert.That(CpuBackend.BatchesPositions(8, 3136, 32, 64, 4), Is.False, "56×56 fills its strips");
+        Assert.That(CpuBackend.BatchesPositions(1, 49, 32, 512, 4), Is.False, "one image");
+        Assert.That(CpuBackend.BatchesPositions(64, 49, 32, 4096, 4), Is.False, "scratch over 16 MiB");
     }
 
     [Test]
