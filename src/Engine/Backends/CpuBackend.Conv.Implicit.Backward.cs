@@ -58,7 +58,7 @@ public sealed partial class CpuBackend
                     for (int t = 0; t < kk; t++)
                         flipped[(c * f + o) * kk + t] = ws[(o * g.C + c) * kk + kk - 1 - t];
             var back = new ConvGeometry(g.N, f, g.OH, g.OW, g.KH, g.KW, 1, g.KH - 1 - g.Pad, g.H, g.W);
-            ImplicitForward(gs, flipped, null, back, g.C, ds, threads, null);
+            ImplicitForward(gs, flipped, null, back, g.C, ds, threads);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }

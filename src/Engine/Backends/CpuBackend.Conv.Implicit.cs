@@ -6,9 +6,9 @@ namespace Engine;
 
 // The CPU's implicit-GEMM convolution forward: y_n [F, OH·OW] = W [F, C·KH·KW] · colsᵀ_n (+ bias), image by
 // image, with the GEMM's B strips gathered straight from x (Gemm.Implicit.cs), so no im2col matrix is written
-// and read back and the result is NCHW already (no transpose pass). W is packed once per call and shared by
-// every image. The work is cut into tasks (image, run of output positions, run of filters) that the worker
-// threads take as they come free; every output element is one FMA chain over k in fixed K slices, so the
+// and read back and the result is NCHW already (no transpose pass). W is read in place. The work is cut into
+// tasks (image, run of output positions, run of filters) that the worker threads take as they come free; every
+// output element is one FMA chain over k in fixed K slices, so the
 // result does not depend on the cut or on the number of threads.
 public sealed partial class CpuBackend
 {
@@ -22,33 +22,30 @@ public sealed partial class CpuBackend
     /// </summary>
     internal const int ImplicitMinFilters = 32;
 
-    /// <summary>B strips (over the batch) from which W is packed once rather than read in place by every strip.</summary>
-    internal static int PackWeightsMinStrips = 16;
-
     /// <summary>
     /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
     /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes.
     /// </summary>
     internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y,
-        int maxThreads = int.MaxValue, bool? packWeights = null)
-        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads, packWeights));
+        int maxThreads = int.MaxValue)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads));
 
-    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads, bool? PackWeights) : IFloatOp
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads) : IFloatOp
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads, PackWeights);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads);
     }
 
-    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads, bool? packWeights)
+    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
             throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
-        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads, packWeights);
+        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads);
     }
 
     /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays.</summary>
-    private static unsafe void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool? packWeights)
+    private static unsafe void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
@@ -74,18 +71,9 @@ public sealed partial class CpuBackend
         int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
         int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
-        bool packed = packWeights ?? g.N * strips >= PackWeightsMinStrips;
-        T[]? wPacked = packed ? ArrayPool<T>.Shared.Rent(fStrips * Gemm.MR * k) : null;
         T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
         try
         {
-            // Pack W [F, K] into MR-row strips for every K slice, the strips shared out among the threads.
-            int packParts = packed ? Math.Min(threads, fStrips) : 0;
-            WorkerPool.For(packParts, part =>
-            {
-                fixed (T* pw = ws, dst = wPacked)
-                    Gemm.PackWeights(pw, f, k, fStrips * part / packParts, fStrips * (part + 1) / packParts, dst);
-            }, threads);
             WorkerPool.For(tasks, t =>
             {
                 int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
@@ -95,11 +83,11 @@ public sealed partial class CpuBackend
                 T[] bBuf = ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep);
                 try
                 {
-                    fixed (T* px = xs, pw = wPacked ?? ws, pb = bBuf, py = ys, ps = scratch)
+                    fixed (T* px = xs, pw = ws, pb = bBuf, py = ys, ps = scratch)
                     {
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
-                        Gemm.ConvTiles(kernel, pw, packed, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, pb, c);
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, pb, c);
                         if (bs is not null && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
                     }
                 }
@@ -121,7 +109,6 @@ public sealed partial class CpuBackend
         }
         finally
         {
-            if (wPacked is not null) ArrayPool<T>.Shared.Return(wPacked);
             if (scratch is not null) ArrayPool<T>.Shared.Return(scratch);
         }
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
@@ -32,23 +33,6 @@ public static partial class Gemm
     {
         var kernel = KernelFor<T>(f, positions, k);
         return kernel == GemmKernel.Reference ? Best : kernel;
-    }
-
-    /// <summary>
-    /// Packs the A strips [s0, s1) (MR rows each) of W [F, K] for every K slice: slice pc (depth kc =
-    /// <see cref="SliceDepth"/>) starts at dst + pc·F' (F' = F rounded up to MR), strip s at + s·MR·kc, element
-    /// (r, p) at + p·MR + r; rows past F are zero. Each task of a conv packs its own strips once.
-    /// </summary>
-    internal static unsafe void PackWeights<T>(T* w, int f, int k, int s0, int s1, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
-        int r0 = s0 * MR, rows = Math.Min(f, s1 * MR) - r0;
-        if (rows <= 0) return;
-        for (int pc = 0; pc < k; pc += kcStep)
-        {
-            int kc = Math.Min(kcStep, k - pc);
-            PackA(false, w, f, k, r0, rows, pc, kc, T.One, dst + (long)pc * fPad + (long)r0 * kc);
-        }
     }
 
     /// <summary>
@@ -98,6 +82,8 @@ public static partial class Gemm
                     Clear(o, 0, tLo);
                     T* from = img + (long)hh * w + w0;
                     if (s == 1) CopyRun(from + tLo, o + tLo, tHi - tLo);
+                    else if (s == 2 && typeof(T) == typeof(float) && Avx2.IsSupported)
+                        CopyEvens((float*)from, (float*)o, tLo, tHi, w - w0);
                     else for (int t = tLo; t < tHi; t++) o[t] = from[(long)t * s];
                     Clear(o, tHi, len);
                 }
@@ -117,6 +103,25 @@ public static partial class Gemm
         for (; t < count; t++) to[t] = from[t];
     }
 
+    /// <summary>
+    /// to[t] = from[2t] for t in [t0, t1) (a stride-2 run), eight at a time: two 8-float loads, the even lanes
+    /// picked by a shuffle and a 64-bit lane permute. A vector step reads from[2t .. 2t + 15], so it runs only
+    /// while that stays below <paramref name="limit"/> (the end of the image row); the rest go one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyEvens(float* from, float* to, int t0, int t1, int limit)
+    {
+        int t = t0;
+        for (; t + 8 <= t1 && 2 * t + 16 <= limit; t += 8)
+        {
+            var a = Avx.LoadVector256(from + 2 * t);
+            var b = Avx.LoadVector256(from + 2 * t + 8);
+            var evens = Avx.Shuffle(a, b, 0b10_00_10_00); // a0 a2 b0 b2 | a4 a6 b4 b6
+            Avx.Store(to + t, Avx2.Permute4x64(evens.AsDouble(), 0b11_01_10_00).AsSingle()); // a0 a2 a4 a6 b0 b2 b4 b6
+        }
+        for (; t < t1; t++) to[t] = from[2 * t];
+    }
+
     /// <summary>o[t] = 0 for t in [from, to).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Clear<T>(T* o, int from, int to) where T : unmanaged, INumberBase<T>
@@ -129,27 +134,27 @@ public static partial class Gemm
 
     /// <summary>
     /// C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv over
-    /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten: W read as packed strips (<see cref="PackWeights{T}"/>)
-    /// when <paramref name="packed"/>, else in place from W [F, K]. <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
+    /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten, W [F, K]
+    /// read in place (an A strip is six rows K apart: packing W was slower at every ResNet-18 shape, by up to 1.6× where
+    /// OH·OW is small). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, bool packed, int f, int k, int f0, int f1, T* x, in ImageWindows g,
+    internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, int f, int k, int f0, int f1, T* x, in ImageWindows g,
         int positions, int q0, int q1, T* bBuf, T* y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = StripWidth<T>(kernel), fPad = RoundUp(f, MR), kcStep = SliceDepth(k);
+        int nr = StripWidth<T>(kernel), kcStep = SliceDepth(k);
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
             PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf);
             for (int r = f0; r < f1; r += MR)
             {
-                // A strip: rows r..r+5 of W, element (row, p) at a[row·rs + p·cs].
-                T* a = packed ? w + (long)pc * fPad + (long)r * kc : w + (long)r * k + pc;
-                nint rs = packed ? 1 : k, cs = packed ? MR : 1;
+                // A strip: rows r..r+5 of W from column pc, element (row, p) at a[row·K + p].
+                T* a = w + (long)r * k + pc;
                 int rows = Math.Min(MR, f1 - r);
                 for (int q = q0; q < q1; q++)
-                    Micro(kernel, kc, a, rs, cs, bBuf + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
+                    Micro(kernel, kc, a, k, 1, bBuf + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
                         rows, Math.Min(nr, positions - q * nr), pc > 0, T.One);
             }
         }
