@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Engine;
 
@@ -65,7 +67,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// dx[n] = col2im(g_nᵀ · W) image by image: the GEMM [OH·OW, C·KH·KW] on every thread (its split keeps each
-    /// element's sum), then the scatter-add shared out by channels (each channel's plane is written by one thread).
+    /// element's sum; g_n [F, P] is read as a transposed A, which measured no slower than transposing it first),
+    /// then the scatter-add shared out by channels (each channel's plane is written by one thread).
     /// </summary>
     private static void DxByCol2Im<T>(T[] gs, T[] ws, ConvGeometry g, int f, T[] ds, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -89,26 +92,28 @@ public sealed partial class CpuBackend
     /// <summary>dx[n, c] += the entries of dcols [OH·OW, C·KH·KW] that fall on plane c, for channels [c0, c1) of image n.</summary>
     private static void Col2ImChannels<T>(T[] dcols, ConvGeometry g, int n, int c0, int c1, T[] ds) where T : unmanaged, INumberBase<T>
     {
-        int kk = g.KH * g.KW, width = g.C * kk, plane = g.H * g.W;
+        int kk = g.KH * g.KW, width = g.C * kk, plane = g.H * g.W, kw = g.KW, kh = g.KH, w = g.W, h = g.H;
+        ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
+        ref T cRef = ref MemoryMarshal.GetArrayDataReference(dcols);
         for (int c = c0; c < c1; c++)
         {
             int planeBase = (n * g.C + c) * plane;
             for (int oh = 0; oh < g.OH; oh++)
+            {
+                int h0 = oh * g.Stride - g.Pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
                 for (int ow = 0; ow < g.OW; ow++)
                 {
+                    int w0 = ow * g.Stride - g.Pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0);
                     int src = (oh * g.OW + ow) * width + c * kk;
-                    int h0 = oh * g.Stride - g.Pad, w0 = ow * g.Stride - g.Pad;
-                    int jLo = Math.Max(0, -w0), jHi = Math.Min(g.KW, g.W - w0);
-                    if (jHi <= jLo) continue; // a window wholly on the padding
-                    for (int i = 0; i < g.KH; i++)
+                    // Bounds were established above: window rows iLo..iHi and columns jLo..jHi lie inside plane c.
+                    for (int i = iLo; i < iHi; i++)
                     {
-                        int hh = h0 + i;
-                        if (hh < 0 || hh >= g.H) continue;
-                        var to = ds.AsSpan(planeBase + hh * g.W + w0 + jLo, jHi - jLo);
-                        var from = dcols.AsSpan(src + i * g.KW + jLo, jHi - jLo);
-                        for (int j = 0; j < to.Length; j++) to[j] += from[j];
+                        ref T d = ref Unsafe.Add(ref dRef, planeBase + (h0 + i) * w + w0);
+                        ref T s = ref Unsafe.Add(ref cRef, src + i * kw);
+                        for (int j = jLo; j < jHi; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref s, j);
                     }
                 }
+            }
         }
     }
 
