@@ -5,12 +5,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
-/// <summary>
-/// The window geometry of one image for <see cref="Gemm.PackWindows{T}"/>: C channels of H×W, a KH×KW
-/// window, one stride and one zero padding for both axes, OH×OW output positions.
-/// </summary>
-internal readonly record struct ImageWindows(int C, int H, int W, int KH, int KW, int Stride, int Pad, int OH, int OW);
-
 // Implicit-GEMM convolution: for one image, C [F, OH·OW] = W [F, K] · colsᵀ [K, OH·OW] with K = C·KH·KW,
 // where colsᵀ[(c·KH + i)·KW + j, oh·OW + ow] = x[c, oh·s − p + i, ow·s − p + j] (0 on the padding) is never
 // written out: each packed B strip (kc rows × NR consecutive output positions) is gathered straight from the
@@ -135,8 +129,8 @@ public static partial class Gemm
     /// <summary>
     /// C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv over
     /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten, W [F, K]
-    /// read in place (an A strip is six rows K apart: packing W was slower at every ResNet-18 shape, by up to 1.6× where
-    /// OH·OW is small). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
+    /// read in place (an A strip is six rows K apart; packing W first measured slower at every ResNet-18 shape, most
+    /// where OH·OW is small and the packing is not shared by many strips). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
