@@ -13,7 +13,7 @@ namespace Engine;
 public sealed partial class CpuBackend
 {
     /// <summary>Bytes of packed B strips one task keeps for a K slice: they stay in a core's L2 while every A strip meets them.</summary>
-    private const int ImplicitStripBytes = 256 << 10;
+    private const int ImplicitStripBytes = 512 << 10;
 
     /// <summary>
     /// Filters from which F.Conv2d takes the implicit GEMM on the CPU: its A strips are MR = 6 filters tall, so
@@ -66,8 +66,10 @@ public sealed partial class CpuBackend
         int strips = (columns + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
         int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
         int chunks = (strips + chunkStrips - 1) / chunkStrips;
-        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): split the filters too.
         int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
+        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): shorter runs of strips
+        // first (each task gathers only its own strips), then split the filters too (each part gathers them again).
+        if (images * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + images - 1) / images);
         int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
         int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
