@@ -45,7 +45,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays.</summary>
-    private static unsafe void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+    private static void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
@@ -57,6 +57,49 @@ public sealed partial class CpuBackend
                 for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(bs is null ? T.Zero : bs[c]);
             return;
         }
+        // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
+        // gathering then copies for a 3×3 window), so the gathering never meets the padding.
+        T[]? padded = g.Pad > 0 ? PadImages(xs, g) : null;
+        try
+        {
+            if (padded is not null)
+                ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads);
+            else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads);
+        }
+        finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
+    }
+
+    /// <summary>
+    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side.
+    /// </summary>
+    private static T[] PadImages<T>(T[] xs, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hp = g.H + 2 * g.Pad, wp = g.W + 2 * g.Pad, plane = hp * wp;
+        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane));
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int pl = s; pl < e; pl++)
+            {
+                var dst = xp.AsSpan(pl * plane, plane);
+                dst[..(g.Pad * wp)].Clear();
+                dst[((g.Pad + g.H) * wp)..].Clear();
+                for (int h = 0; h < g.H; h++)
+                {
+                    var row = dst.Slice((g.Pad + h) * wp, wp);
+                    row[..g.Pad].Clear();
+                    xs.AsSpan((pl * g.H + h) * g.W, g.W).CopyTo(row[g.Pad..]);
+                    row[(g.Pad + g.W)..].Clear();
+                }
+            }
+        }, grain: Grain(plane));
+        return xp;
+    }
+
+    /// <summary><see cref="ImplicitForward{T}"/> for a geometry without padding (g.Pad = 0).</summary>
+    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         var kernel = Gemm.ConvKernel<T>(f, positions, k);
         int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         // Small images whose last strip is mostly empty (7×7: 49 positions in two 32-wide strips) run as one

@@ -30,30 +30,33 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Packs B strips [q0, q1) of colsᵀ for images x [.., C, H, W], K slice [pc, pc + kc): strip q covers positions
-    /// q·nr .. q·nr + nr − 1 of the <paramref name="positions"/> (position = (n·OH + oh)·OW + ow: one image, or
-    /// several that strips run on through) and goes to dst + (q − q0)·nr·kc with dst[p·nr + j] =
-    /// x[n, c, oh·s − p + i, ow·s − p + jw] for k = pc + p = (c·KH + i)·KW + jw, 0 on the padding and past the
-    /// last position. A strip is cut into runs of positions on one output row; along a run the input columns
-    /// step by the stride (stride 1: one contiguous copy per run and k).
+    /// Packs B strips [q0, q1) of colsᵀ for images x [.., C, H, W] with no padding (the caller pads x first, so
+    /// every window lies inside), K slice [pc, pc + kc): strip q covers positions q·nr .. q·nr + nr − 1 of the
+    /// <paramref name="positions"/> (position = (n·OH + oh)·OW + ow: one image, or several that strips run on
+    /// through) and goes to dst + (q − q0)·nr·kc with dst[p·nr + j] = x[n, c, oh·s + i, ow·s + jw] for
+    /// k = pc + p = (c·KH + i)·KW + jw, 0 past the last position. A strip is cut into runs of positions on one
+    /// output row; along a run the input columns step by the stride (stride 1: one vector copy per run and k;
+    /// stride 2: the even lanes of twice as many).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
     {
-        int perImage = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, h = g.H, w = g.W, kw = g.KW, kh = g.KH;
+        if (g.Pad != 0) throw new ArgumentException($"Gemm.PackWindows: expected an unpadded image (pad it first), got pad {g.Pad}.");
+        int perImage = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, w = g.W, kw = g.KW, kh = g.KH;
         long image = (long)g.C * plane;
         int maxRuns = nr / Math.Max(1, g.OW) + 2;
-        int* runJ = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runH = stackalloc int[maxRuns], runW = stackalloc int[maxRuns];
-        long* runX = stackalloc long[maxRuns];
+        int* runJ = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runW = stackalloc int[maxRuns];
+        long* runAt = stackalloc long[maxRuns];
         for (int q = q0; q < q1; q++)
         {
-            // Runs: strip columns [runJ, runJ + runLen) are output row oh of image n from column ow;
-            // runH/runW = oh·s − p, ow·s − p; runX = n·C·H·W, where image n starts in x.
+            // Runs: strip columns [runJ, runJ + runLen) are output row oh of image n from column ow; runAt is where
+            // the first one's window starts in x (image n, row oh·s, column runW = ow·s).
             int runs = 0, first = q * nr, end = Math.Min(positions, first + nr);
             for (int pos = first; pos < end; runs++)
             {
                 int n = pos / perImage, at = pos % perImage, oh = at / g.OW, ow = at % g.OW, len = Math.Min(end - pos, g.OW - ow);
-                runJ[runs] = pos - first; runLen[runs] = len; runH[runs] = oh * s - g.Pad; runW[runs] = ow * s - g.Pad; runX[runs] = n * image;
+                runJ[runs] = pos - first; runLen[runs] = len; runW[runs] = ow * s;
+                runAt[runs] = n * image + (long)oh * s * w + ow * s;
                 pos += len;
             }
             int valid = end - first;
@@ -62,24 +65,14 @@ public static partial class Gemm
             for (int p = 0; p < kc; p++)
             {
                 T* row = d + (long)p * nr;
-                T* src = x + (long)c * plane;
+                T* src = x + (long)c * plane + (long)i * w + jw; // window element (i, jw) of channel c
                 for (int r = 0; r < runs; r++)
                 {
-                    T* img = src + runX[r];
-                    T* o = row + runJ[r];
-                    int len = runLen[r], hh = runH[r] + i;
-                    if (hh < 0 || hh >= h) { Clear(o, 0, len); continue; }
-                    // Run element t reads column w0 + t·s: inside the image for t in [tLo, tHi).
-                    int w0 = runW[r] + jw;
-                    int tLo = w0 >= 0 ? 0 : Math.Min(len, (-w0 + s - 1) / s);
-                    int tHi = w0 >= w ? tLo : Math.Max(tLo, Math.Min(len, (w - 1 - w0) / s + 1));
-                    Clear(o, 0, tLo);
-                    T* from = img + (long)hh * w + w0;
-                    if (s == 1) CopyRun(from + tLo, o + tLo, tHi - tLo);
+                    T* from = src + runAt[r];
+                    if (s == 1) CopyRun(from, row + runJ[r], runLen[r]);
                     else if (s == 2 && typeof(T) == typeof(float) && Avx2.IsSupported)
-                        CopyEvens((float*)from, (float*)o, tLo, tHi, w - w0);
-                    else for (int t = tLo; t < tHi; t++) o[t] = from[(long)t * s];
-                    Clear(o, tHi, len);
+                        CopyEvens((float*)from, (float*)(row + runJ[r]), 0, runLen[r], w - runW[r] - jw);
+                    else for (int t = 0; t < runLen[r]; t++) row[runJ[r] + t] = from[(long)t * s];
                 }
                 Clear(row, valid, nr);
                 if (++jw == kw) { jw = 0; if (++i == kh) { i = 0; c++; } }
