@@ -97,6 +97,28 @@ public class ImplicitConvTests
         Assert.That(CpuBackend.BatchesPositions(64, 49, 32, 4096, 4), Is.False, "scratch over 16 MiB");
     }
 
+    /// <summary>
+    /// F.Conv2d with enough filters to take the implicit GEMM (CpuBackend.ImplicitMinFilters), float64 central
+    /// differences for x, W and b: strides 1 and 2, pads 0..2, a non-square window, dilation and unequal
+    /// (stride, padding) pairs, which F.Conv2d runs as compositions around the same conv.
+    /// </summary>
+    [TestCase(1, 0, 1, 3, true)]
+    [TestCase(1, 2, 1, 3, true)]
+    [TestCase(2, 1, 1, 3, false)]
+    [TestCase(1, 1, 2, 2, true)]
+    public void Conv2dGradientsOnTheImplicitPathMatchCentralDifferences(int stride, int pad, int dilation, int kw, bool withBias)
+    {
+        int f = CpuBackend.ImplicitMinFilters + 1;
+        var x = Engine.Tests.Autograd.GradCheck.Rand([2, 2, 6, 5], seed: 1);
+        var w = Engine.Tests.Autograd.GradCheck.Rand([f, 2, 3, kw], -1, 1, seed: 2);
+        var b = Engine.Tests.Autograd.GradCheck.Rand([f], seed: 3);
+        Tensor[] inputs = withBias ? [x, w, b] : [x, w];
+        Engine.Tests.Autograd.GradCheck.Check(t => Engine.Functional.F.Conv2d(t[0], t[1], withBias ? t[2] : null, stride, pad, dilation), inputs,
+            what: $"Conv2d {f} filters s{stride} p{pad} d{dilation} 3×{kw}");
+        Engine.Tests.Autograd.GradCheck.Check(t => Engine.Functional.F.Conv2d(t[0], t[1], withBias ? t[2] : null, (stride, 1), (pad, 1)), inputs,
+            what: $"Conv2d {f} filters stride ({stride}, 1) padding ({pad}, 1) 3×{kw}");
+    }
+
     [Test]
     public void ForwardWithoutInputChannelsIsTheBias()
     {
