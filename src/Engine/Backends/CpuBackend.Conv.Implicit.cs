@@ -111,32 +111,46 @@ public sealed partial class CpuBackend
         int chunks = (strips + chunkStrips - 1) / chunkStrips;
         int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
         // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): shorter runs of strips
-        // first (each task gathers only its own strips), then split the filters too (each part gathers them again).
+        // first, then split the filters too.
         if (images * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + images - 1) / images);
         int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
         int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
         T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
+        // With the filters split, the parts of one (image, run of strips) would each gather the same strips: gather
+        // them once for all K, (pair, slice) by (pair, slice) on every thread, pair p's block at p·block.
+        int block = (strips + chunks - 1) / chunks * nr * k, slices = (k + kcStep - 1) / kcStep;
+        T[]? shared = fParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
         try
         {
+            if (shared is not null)
+                WorkerPool.For(images * chunks * slices, u =>
+                {
+                    int pair = u / slices, n = pair / chunks, chunk = pair % chunks, pc = u % slices * kcStep;
+                    int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                    fixed (T* px = xs, pb = shared)
+                        Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
+                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr);
+                }, threads);
             WorkerPool.For(tasks, t =>
             {
                 int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
                 int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
                 int f0 = fStrips * part / fParts * Gemm.MR, f1 = Math.Min(f, fStrips * (part + 1) / fParts * Gemm.MR);
                 if (f0 >= f1) return;
-                T[] bBuf = ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep);
+                T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
                 try
                 {
-                    fixed (T* px = xs, pw = ws, pb = bBuf, py = ys, ps = scratch)
+                    fixed (T* px = xs, pw = ws, pb = bBuf ?? shared, py = ys, ps = scratch)
                     {
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, pb, c);
+                        T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null);
                         if (bs is not null && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
                     }
                 }
-                finally { ArrayPool<T>.Shared.Return(bBuf); }
+                finally { if (bBuf is not null) ArrayPool<T>.Shared.Return(bBuf); }
             }, threads);
             // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]).
             if (batched)
@@ -155,6 +169,7 @@ public sealed partial class CpuBackend
         finally
         {
             if (scratch is not null) ArrayPool<T>.Shared.Return(scratch);
+            if (shared is not null) ArrayPool<T>.Shared.Return(shared);
         }
     }
 
