@@ -277,7 +277,8 @@ public static partial class F
             using (var dx3 = ViewAs(dx, [n, c, s]))
             {
                 if (training) g.Backend.BatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
-                else EvalBatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
+                else EvalBatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3,
+                    weight is { RequiresGrad: true } ? dgamma : null, bias is { RequiresGrad: true } ? dbeta : null);
             }
             var grads = new List<Tensor?> { dx };
             if (weight is not null) grads.Add(dgamma); else dgamma.Dispose();
@@ -287,18 +288,22 @@ public static partial class F
     }
 
     /// <summary>
-    /// Eval-mode batch norm backward (statistics are constants): dx = dy·γ·invStd, dγ = Σ dy·x̂,
-    /// dβ = Σ dy over N and S, written with tensor ops so it runs on any device.
+    /// Eval-mode batch norm backward (statistics are constants): dx = dy·γ·invStd, and, when wanted (not null: γ or β
+    /// requires grad; a frozen backbone's do not), dγ = Σ dy·x̂ and dβ = Σ dy over N and S, written with tensor ops
+    /// so it runs on any device. dx is one broadcast multiply straight into dx3.
     /// </summary>
-    private static void EvalBatchNormBackward(Tensor x3, Tensor g3, Tensor gamma, Tensor mean, Tensor invStd, Tensor dx3, Tensor dgamma, Tensor dbeta)
+    private static void EvalBatchNormBackward(Tensor x3, Tensor g3, Tensor gamma, Tensor mean, Tensor invStd, Tensor dx3, Tensor? dgamma, Tensor? dbeta)
     {
         int c = x3.Dim(1);
         using var scope = Tensor.Scope();
         var inv = invStd.Reshape(1, c, 1);
-        var xhat = (x3 - mean.Reshape(1, c, 1)) * inv;
-        dx3.CopyFrom(g3 * (gamma.Reshape(1, c, 1) * inv));
-        dgamma.CopyFrom((g3 * xhat).Sum(2).Sum(0));
-        dbeta.CopyFrom(g3.Sum(2).Sum(0));
+        g3.Backend.Binary(BinaryOp.Mul, g3, gamma.Reshape(1, c, 1) * inv, dx3);
+        if (dgamma is not null)
+        {
+            var xhat = (x3 - mean.Reshape(1, c, 1)) * inv;
+            dgamma.CopyFrom((g3 * xhat).Sum(2).Sum(0));
+        }
+        dbeta?.CopyFrom(g3.Sum(2).Sum(0));
     }
 
     // ---- shared checks and helpers --------------------------------------------------------------
