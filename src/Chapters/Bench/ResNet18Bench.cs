@@ -114,7 +114,7 @@ public sealed class ResNet18Bench : BenchSuite
         Console.WriteLine();
         foreach (var line in profiles) Console.WriteLine(line);
         Console.WriteLine();
-        Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it, and its im2col and GEMM alone on the whole batch, best of --repeat:");
+        Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it (implicit GEMM) and the im2col path timed alternately, then that path's im2col and GEMM alone on the whole batch, best of --repeat:");
         foreach (var line in convParts) Console.WriteLine(line);
         Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
         return 0;

@@ -71,6 +71,8 @@ public static partial class F
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool needsGrad = NeedsGrad(inputs);
+        if (be is CpuBackend implicitCpu && f >= CpuBackend.ImplicitMinFilters)
+            return ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding);
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);
@@ -128,6 +130,36 @@ public static partial class F
                 g.Backend.Permute(dwT, [1, 0], dw2);
             }
             if (bias is not null && bias.RequiresGrad) db = g2.Sum(0);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    /// <summary>
+    /// The CPU's implicit-GEMM convolution (CpuBackend.Conv.Implicit*.cs): y [N, F, OH, OW] straight from x, bias
+    /// added, no im2col matrix kept; the backward reads x again: dx as a conv of dy with the flipped weights
+    /// (stride 1) or dy·W then col2im, dW = Σ_n dy_n · im2col(x_n), db = Σ dy over N, OH, OW.
+    /// </summary>
+    private static Tensor ConvImplicit(CpuBackend cpu, Tensor x, Tensor weight, Tensor? bias, Tensor[] inputs, bool needsGrad, int stride, int padding)
+    {
+        const string op = "Conv2d";
+        int n = x.Dim(0), f = weight.Dim(0), kh = weight.Dim(2), kw = weight.Dim(3), k = (int)(weight.Size / Math.Max(1, f));
+        var (oh, ow) = OutputSize(op, x.Shape, kh, kw, stride, padding, zeroChannels: true);
+        var y = Empty(x, [n, f, oh, ow]);
+        using (var w2 = ViewAs(weight, [f, k]))
+            cpu.Conv2dImplicit(x, w2, bias, kh, kw, stride, padding, y);
+        if (!needsGrad) return y;
+        return Autograd.Record(y, op, inputs, g =>
+        {
+            Tensor? dx = x.RequiresGrad ? Empty(g, x.Shape) : null, dw = weight.RequiresGrad ? Empty(g, weight.Shape) : null, db = null;
+            using (var w2 = ViewAs(weight, [f, k]))
+            using (var dw2 = dw is null ? null : ViewAs(dw, [f, k]))
+                cpu.Conv2dImplicitBackward(g, x, w2, kh, kw, stride, padding, dx, dw2);
+            if (bias is not null && bias.RequiresGrad)
+            {
+                using var s3 = g.Sum(3);
+                using var s2 = s3.Sum(2);
+                db = s2.Sum(0);
+            }
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
     }
@@ -245,7 +277,8 @@ public static partial class F
             using (var dx3 = ViewAs(dx, [n, c, s]))
             {
                 if (training) g.Backend.BatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
-                else EvalBatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3, dgamma, dbeta);
+                else EvalBatchNormBackward(x3, g3, gamma, saveMean, saveInvStd, dx3,
+                    weight is { RequiresGrad: true } ? dgamma : null, bias is { RequiresGrad: true } ? dbeta : null);
             }
             var grads = new List<Tensor?> { dx };
             if (weight is not null) grads.Add(dgamma); else dgamma.Dispose();
@@ -255,18 +288,22 @@ public static partial class F
     }
 
     /// <summary>
-    /// Eval-mode batch norm backward (statistics are constants): dx = dy·γ·invStd, dγ = Σ dy·x̂,
-    /// dβ = Σ dy over N and S, written with tensor ops so it runs on any device.
+    /// Eval-mode batch norm backward (statistics are constants): dx = dy·γ·invStd, and, when wanted (not null: γ or β
+    /// requires grad; a frozen backbone's do not), dγ = Σ dy·x̂ and dβ = Σ dy over N and S, written with tensor ops
+    /// so it runs on any device. dx is one broadcast multiply straight into dx3.
     /// </summary>
-    private static void EvalBatchNormBackward(Tensor x3, Tensor g3, Tensor gamma, Tensor mean, Tensor invStd, Tensor dx3, Tensor dgamma, Tensor dbeta)
+    private static void EvalBatchNormBackward(Tensor x3, Tensor g3, Tensor gamma, Tensor mean, Tensor invStd, Tensor dx3, Tensor? dgamma, Tensor? dbeta)
     {
         int c = x3.Dim(1);
         using var scope = Tensor.Scope();
         var inv = invStd.Reshape(1, c, 1);
-        var xhat = (x3 - mean.Reshape(1, c, 1)) * inv;
-        dx3.CopyFrom(g3 * (gamma.Reshape(1, c, 1) * inv));
-        dgamma.CopyFrom((g3 * xhat).Sum(2).Sum(0));
-        dbeta.CopyFrom(g3.Sum(2).Sum(0));
+        g3.Backend.Binary(BinaryOp.Mul, g3, gamma.Reshape(1, c, 1) * inv, dx3);
+        if (dgamma is not null)
+        {
+            var xhat = (x3 - mean.Reshape(1, c, 1)) * inv;
+            dgamma.CopyFrom((g3 * xhat).Sum(2).Sum(0));
+        }
+        dbeta?.CopyFrom(g3.Sum(2).Sum(0));
     }
 
     // ---- shared checks and helpers --------------------------------------------------------------

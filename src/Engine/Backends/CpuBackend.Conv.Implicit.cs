@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Engine;
+
+// The CPU's implicit-GEMM convolution forward: y_n [F, OH·OW] = W [F, C·KH·KW] · colsᵀ_n (+ bias), image by
+// image, with the GEMM's B strips gathered straight from x (Gemm.Implicit.cs), so no im2col matrix is written
+// and read back and the result is NCHW already (no transpose pass). W is read in place. The work is cut into
+// tasks (image, run of output positions, run of filters) that the worker threads take as they come free; every
+// output element is one FMA chain over k in fixed K slices, so the
+// result does not depend on the cut or on the number of threads.
+public sealed partial class CpuBackend
+{
+    /// <summary>Bytes of packed B strips one task keeps for a K slice: they stay in a core's L2 while every A strip meets them.</summary>
+    private const int ImplicitStripBytes = 512 << 10;
+
+    /// <summary>
+    /// Filters from which F.Conv2d takes the implicit GEMM on the CPU: its A strips are MR = 6 filters tall, so
+    /// fewer filters (the 8 and 16 of chapter 20's MNIST convs) leave much of each tile empty; those keep the
+    /// im2col path, whose GEMM puts the filters along the vector lanes.
+    /// </summary>
+    internal const int ImplicitMinFilters = 32;
+
+    /// <summary>
+    /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
+    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes.
+    /// </summary>
+    internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y,
+        int maxThreads = int.MaxValue)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads));
+
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads) : IFloatOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads);
+    }
+
+    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
+        if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
+            throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
+        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads);
+    }
+
+    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays.</summary>
+    private static void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
+        if (g.N == 0 || f == 0) return;
+        if (k == 0)
+        {
+            // No input channels: every output is the bias (or 0).
+            for (int n = 0; n < g.N; n++)
+                for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(bs is null ? T.Zero : bs[c]);
+            return;
+        }
+        // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
+        // gathering then copies for a 3×3 window), so the gathering never meets the padding.
+        T[]? padded = g.Pad > 0 ? PadImages(xs, g) : null;
+        try
+        {
+            if (padded is not null)
+                ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads);
+            else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads);
+        }
+        finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
+    }
+
+    /// <summary>
+    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side.
+    /// </summary>
+    private static T[] PadImages<T>(T[] xs, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hp = g.H + 2 * g.Pad, wp = g.W + 2 * g.Pad, plane = hp * wp;
+        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane));
+        For((long)g.N * g.C, (s, e) =>
+        {
+            for (int pl = s; pl < e; pl++)
+            {
+                var dst = xp.AsSpan(pl * plane, plane);
+                dst[..(g.Pad * wp)].Clear();
+                dst[((g.Pad + g.H) * wp)..].Clear();
+                for (int h = 0; h < g.H; h++)
+                {
+                    var row = dst.Slice((g.Pad + h) * wp, wp);
+                    row[..g.Pad].Clear();
+                    xs.AsSpan((pl * g.H + h) * g.W, g.W).CopyTo(row[g.Pad..]);
+                    row[(g.Pad + g.W)..].Clear();
+                }
+            }
+        }, grain: Grain(plane));
+        return xp;
+    }
+
+    /// <summary><see cref="ImplicitForward{T}"/> for a geometry without padding (g.Pad = 0).</summary>
+    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
+        // Small images whose last strip is mostly empty (7×7: 49 positions in two 32-wide strips) run as one
+        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
+        bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
+        int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
+        int strips = (columns + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
+        int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
+        int chunks = (strips + chunkStrips - 1) / chunkStrips;
+        int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
+        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): shorter runs of strips
+        // first, then split the filters too.
+        if (images * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + images - 1) / images);
+        int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
+        int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
+        var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
+        T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
+        // With the filters split, the parts of one (image, run of strips) would each gather the same strips: gather
+        // them once for all K, (pair, slice) by (pair, slice) on every thread, pair p's block at p·block.
+        int block = (strips + chunks - 1) / chunks * nr * k, slices = (k + kcStep - 1) / kcStep;
+        T[]? shared = fParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
+        try
+        {
+            if (shared is not null)
+                WorkerPool.For(images * chunks * slices, u =>
+                {
+                    int pair = u / slices, n = pair / chunks, chunk = pair % chunks, pc = u % slices * kcStep;
+                    int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                    fixed (T* px = xs, pb = shared)
+                        Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
+                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr);
+                }, threads);
+            WorkerPool.For(tasks, t =>
+            {
+                int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
+                int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                int f0 = fStrips * part / fParts * Gemm.MR, f1 = Math.Min(f, fStrips * (part + 1) / fParts * Gemm.MR);
+                if (f0 >= f1) return;
+                T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
+                try
+                {
+                    fixed (T* px = xs, pw = ws, pb = bBuf ?? shared, py = ys, ps = scratch)
+                    {
+                        // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
+                        T* c = batched ? ps : py + (long)n * f * positions;
+                        T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null);
+                        if (bs is not null && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
+                    }
+                }
+                finally { if (bBuf is not null) ArrayPool<T>.Shared.Return(bBuf); }
+            }, threads);
+            // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]).
+            if (batched)
+                For((long)g.N * f, (s0, s1) =>
+                {
+                    for (int row = s0; row < s1; row++)
+                    {
+                        int n = row / f, c = row % f;
+                        var from = scratch.AsSpan(c * columns + n * positions, positions);
+                        var to = ys.AsSpan(row * positions, positions);
+                        if (bs is null) from.CopyTo(to);
+                        else AddScalar(from, to, bs[c]);
+                    }
+                }, grain: Grain(positions));
+        }
+        finally
+        {
+            if (scratch is not null) ArrayPool<T>.Shared.Return(scratch);
+            if (shared is not null) ArrayPool<T>.Shared.Return(shared);
+        }
+    }
+
+    /// <summary>Largest scratch C (bytes) of a batched-positions conv.</summary>
+    private const long BatchedScratchBytes = 16 << 20;
+
+    /// <summary>
+    /// Whether a conv runs its batch as one run of N·P positions: several images, each ending in a part-filled
+    /// strip, so that running on saves at least one strip in eight (P = 49 of 7×7 at batch 8: 13 strips
+    /// instead of 16; 196 of 14×14: 49 instead of 56), and a scratch C [F, N·P] of at most 16 MiB.
+    /// </summary>
+    internal static bool BatchesPositions(int n, int positions, int nr, int f, int elementBytes)
+    {
+        long perImage = (long)n * ((positions + nr - 1) / nr), joined = ((long)n * positions + nr - 1) / nr;
+        return n > 1 && 8 * (perImage - joined) >= perImage && (long)f * n * positions * elementBytes <= BatchedScratchBytes;
+    }
+
+    /// <summary>y[c, p] += bias[c] for channels [f0, f1) and positions [p0, p1) of one image's output y [F, positions].</summary>
+    private static unsafe void AddBias<T>(T* y, T[] bias, int positions, int f0, int f1, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = f0; c < f1; c++)
+        {
+            var row = new Span<T>(y + (long)c * positions + p0, p1 - p0);
+            AddScalar(row, row, bias[c]);
+        }
+    }
+
+    /// <summary>to[p] = from[p] + b, a vector at a time (the same single addition per element as the scalar loop).</summary>
+    private static void AddScalar<T>(ReadOnlySpan<T> from, Span<T> to, T b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int p = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var bv = new Vector<T>(b);
+            for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count) (new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
+        }
+        for (; p < from.Length; p++) to[p] = from[p] + b;
+    }
+}
