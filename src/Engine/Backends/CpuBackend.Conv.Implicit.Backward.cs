@@ -8,8 +8,9 @@ namespace Engine;
 // The backward of the CPU's implicit-GEMM convolution, from the gradient g [N, F, OH, OW] (NCHW, as the forward
 // wrote y) and the input x itself (the forward keeps no im2col matrix):
 //   dx: for stride 1 and a square window with pad ≤ KH − 1, dx = conv2d(g, W') with W'[c, f, i, j] =
-//       W[f, c, KH−1−i, KW−1−j] and padding KH−1−pad — the forward's implicit GEMM again; otherwise, image by
-//       image, dcols_n = g_nᵀ · W [OH·OW, C·KH·KW] scattered into dx[n] (col2im);
+//       W[f, c, KH−1−i, KW−1−j] and padding KH−1−pad — the forward's implicit GEMM again; otherwise
+//       dcols = gᵀ · W [OH·OW, C·KH·KW] scattered into dx (col2im): band by band of output rows when W is small
+//       (CpuBackend.Conv.Implicit.Bands.cs), else image by image with the GEMM on every thread;
 //   dW [F, C·KH·KW] = Σ_n g_n · cols_n, cols_n = im2col of image n made in a scratch block just before its GEMM.
 // Every sum runs in an order fixed by the shapes (fixed image chunks, partials added in chunk order), so the
 // results do not depend on the number of threads.
@@ -42,6 +43,7 @@ public sealed partial class CpuBackend
         if (dx is not null)
         {
             if (DxIsConv(g)) DxAsConv(gs, ws, g, f, Data<T>(dx), threads);
+            else if (DxInBands(f, k, Unsafe.SizeOf<T>())) DxByBands(gs, ws, g, f, Data<T>(dx), threads);
             else DxByCol2Im(gs, ws, g, f, Data<T>(dx), threads);
         }
         if (dw2 is not null) DwByImages(gs, xs, g, f, Data<T>(dw2), threads);
