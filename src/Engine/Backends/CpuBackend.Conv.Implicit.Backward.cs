@@ -56,11 +56,17 @@ public sealed partial class CpuBackend
         T[] flipped = ArrayPool<T>.Shared.Rent(f * k);
         try
         {
-            // flipped[c, (f·KH + i)·KW + j] = w[f, c, KH−1−i, KW−1−j]
-            for (int c = 0; c < g.C; c++)
-                for (int o = 0; o < f; o++)
-                    for (int t = 0; t < kk; t++)
-                        flipped[(c * f + o) * kk + t] = ws[(o * g.C + c) * kk + kk - 1 - t];
+            // flipped[c, (f·KH + i)·KW + j] = w[f, c, KH−1−i, KW−1−j], rows of flipped c shared out among the threads.
+            For(g.C, (c0, c1) =>
+            {
+                for (int c = c0; c < c1; c++)
+                    for (int o = 0; o < f; o++)
+                    {
+                        var from = ws.AsSpan((o * g.C + c) * kk, kk);
+                        var to = flipped.AsSpan((c * f + o) * kk, kk);
+                        for (int t = 0; t < kk; t++) to[t] = from[kk - 1 - t];
+                    }
+            }, grain: Grain((long)f * kk));
             var back = new ConvGeometry(g.N, f, g.OH, g.OW, g.KH, g.KW, 1, g.KH - 1 - g.Pad, g.H, g.W);
             ImplicitForward(gs, flipped, null, back, g.C, ds, threads);
         }
