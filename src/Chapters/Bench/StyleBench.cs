@@ -49,6 +49,8 @@ public sealed class StyleBench : BenchSuite
             best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
         }
 
+        string profile = Profile(net.Model, () => loss.LossAndGradient(start));
+
         Directory.CreateDirectory("out");
         string file = Path.GetFullPath(Path.Combine("out", "bench-style.safetensors"));
         StyleExport.Save(file, net.Model, content, style, new Dictionary<string, object>
@@ -64,12 +66,34 @@ public sealed class StyleBench : BenchSuite
         Console.WriteLine($"{"benchmark (ms, lower better)",-52} {"engine",10} {"PyTorch",10} {"engine/PyTorch",15}");
         Console.WriteLine($"{$"loss + gradient, image {h}×{w}",-52} {best,10:F0} {PeerScript.Fmt(ptMs, "F0"),10} {PeerScript.Ratio(best, ptMs),15}");
         Console.WriteLine();
+        Console.WriteLine(profile);
         Console.WriteLine($"Loss at the content image: engine {engineLoss:E6}, PyTorch {PeerScript.Fmt(ptLoss, "E6")} (float32 both).");
         if (error is not null) Console.WriteLine($"PyTorch peer: {error}");
         else if (peer is { } p && p.TryGetProperty("missing", out var why)) Console.WriteLine($"PyTorch peer: {why}");
         Console.WriteLine("The machine is shared: other processes load it while this runs; compare the two columns of one run, not runs.");
         Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
         return 0;
+    }
+
+    /// <summary>
+    /// One more evaluation with every backbone node timed forward (by ONNX operator) and every autograd node
+    /// backward (by op): milliseconds per kind, largest first, and the rest (losses, bookkeeping) as "other".
+    /// </summary>
+    private static string Profile(Engine.IO.Onnx.OnnxModel model, Action evaluate)
+    {
+        var parts = new Dictionary<string, double>();
+        model.NodeTimer = (node, s) => parts[node.OpType] = parts.GetValueOrDefault(node.OpType) + s;
+        Autograd.BackwardTimer = (name, s) => parts[name + " backward"] = parts.GetValueOrDefault(name + " backward") + s;
+        var watch = Stopwatch.StartNew();
+        try { evaluate(); }
+        finally
+        {
+            model.NodeTimer = null;
+            Autograd.BackwardTimer = null;
+        }
+        double total = watch.Elapsed.TotalSeconds, other = total - parts.Values.Sum();
+        var lines = parts.OrderByDescending(kv => kv.Value).Where(kv => kv.Value >= 0.0005).Select(kv => $"{kv.Key} {kv.Value * 1e3:F1}");
+        return $"Engine, one profiled evaluation {total * 1e3:F0} ms (ms): {string.Join(", ", lines)}, other {other * 1e3:F1}.";
     }
 
     private static string LoadAverage()

@@ -27,6 +27,9 @@ public static class Autograd
         }
     }
 
+    /// <summary>When set, called after each node's backward with the node's op name and its seconds (the benchmarks' profiles).</summary>
+    internal static Action<string, double>? BackwardTimer { get; set; }
+
     /// <summary>
     /// Marks <paramref name="result"/> as made by op <paramref name="name"/> from <paramref name="inputs"/>
     /// when gradients are on and any input needs one; returns <paramref name="result"/>.
@@ -104,11 +107,13 @@ public static class Autograd
             if (!grads.Remove(t, out var g)) continue;
             var node = t.GradFn!;
             Tensor?[] inputGrads;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try { inputGrads = node.Backward(g); }
             catch (ObjectDisposedException ex)
             {
                 throw new ObjectDisposedException($"Backward through {node} (inputs {string.Join(", ", node.Inputs.Select(x => Tensor.ShapeString(x.ShapeRef)))}, output {Tensor.ShapeString(t.ShapeRef)}): a tensor it needs was disposed before the backward pass; keep the graph's tensors alive until Backward() has run.", ex);
             }
+            BackwardTimer?.Invoke(node.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             for (int k = 0; k < node.Inputs.Length; k++)
             {
                 var input = node.Inputs[k];
