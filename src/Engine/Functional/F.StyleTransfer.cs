@@ -17,23 +17,29 @@ public static partial class F
     /// <summary>
     /// Gram matrix G = F·Fᵀ of a feature map F viewed as [C, L] (L = H·W): G[m, n] = Σ_k F[m, k]·F[n, k],
     /// the inner products of the flattened channels. [C, L] → [C, C]; batched [N, C, L] or
-    /// [N, C, H, W] → [N, C, C]. One (batched) GEMM with the transpose flag, no copy of Fᵀ.
+    /// [N, C, H, W] → [N, C, C]. One (batched) GEMM with the transpose flag, no copy of Fᵀ. Backward: F appears
+    /// twice, so dF = dG·F + dGᵀ·F = (dG + dGᵀ)·F, one GEMM.
     /// </summary>
     public static Tensor Gram(Tensor featureMap)
     {
         const string op = "Gram";
         featureMap.CheckFloat(op);
         var s = featureMap.Shape;
-        switch (s.Length)
+        if (s.Length is not (2 or 3 or 4))
+            throw new ArgumentException($"{op}: expected a feature map [C, H·W], [N, C, H·W] or [N, C, H, W], got shape {Tensor.ShapeString(s)}.");
+        Tensor f, g;
+        using (Autograd.Disable())
         {
-            case 2 or 3:
-                return featureMap.MatMul(featureMap, transB: true);
-            case 4:
-                var f = featureMap.Reshape(s[0], s[1], s[2] * s[3]);
-                return f.MatMul(f, transB: true);
-            default:
-                throw new ArgumentException($"{op}: expected a feature map [C, H·W], [N, C, H·W] or [N, C, H, W], got shape {Tensor.ShapeString(s)}.");
+            f = s.Length == 4 ? featureMap.Reshape(s[0], s[1], s[2] * s[3]) : featureMap;
+            g = f.MatMul(f, transB: true);
         }
+        return Autograd.Record(g, op, [featureMap], dg =>
+        {
+            using var dgT = dg.Transpose(-2, -1);
+            using var sym = dg + dgT;
+            var df = sym.MatMul(f);
+            return [s.Length == 4 ? df.Reshape(s) : df];
+        });
     }
 
     /// <summary>
