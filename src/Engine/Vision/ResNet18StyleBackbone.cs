@@ -34,10 +34,15 @@ public sealed class ResNet18StyleBackbone
     /// <summary>The nearest multiple of <see cref="SizeMultiple"/> (at least one), halves rounded up: 400 → 416.</summary>
     public static int FitSize(int n) => Math.Max(SizeMultiple, (n + SizeMultiple / 2) / SizeMultiple * SizeMultiple);
 
-    /// <summary>Loads the model from the NuGet package folder, freezes it and moves it to <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Loads the model from the NuGet package folder with every BatchNormalization folded into the convolution
+    /// before it (<see cref="OnnxModel.FoldBatchNorm"/>: the weights are frozen and batch norm runs in eval mode,
+    /// so the folded conv is the same function of the pixels, one pass instead of two forward and backward),
+    /// freezes it and moves it to <paramref name="device"/>.
+    /// </summary>
     public ResNet18StyleBackbone(Device device)
     {
-        _model = ResNet18Onnx.Load();
+        _model = ResNet18Onnx.Load().FoldBatchNorm();
         _model.CheckInputShapes = false;
         foreach (var p in _model.Parameters()) p.RequiresGrad = false;
         _model.To(device);
