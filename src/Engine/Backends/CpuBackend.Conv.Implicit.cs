@@ -106,7 +106,7 @@ public sealed partial class CpuBackend
         // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
         bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
         int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
-        int strips = (columns + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
+        int strips = (columns + nr - 1) / nr, mr = Gemm.ConvRows(kernel), fStrips = (f + mr - 1) / mr;
         int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
         int chunks = (strips + chunkStrips - 1) / chunkStrips;
         int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
@@ -136,7 +136,7 @@ public sealed partial class CpuBackend
             {
                 int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
                 int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-                int f0 = fStrips * part / fParts * Gemm.MR, f1 = Math.Min(f, fStrips * (part + 1) / fParts * Gemm.MR);
+                int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
                 if (f0 >= f1) return;
                 T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
                 try
