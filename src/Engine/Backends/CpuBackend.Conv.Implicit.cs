@@ -59,10 +59,16 @@ public sealed partial class CpuBackend
         }
         // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
         // gathering then copies for a 3×3 window), so the gathering never meets the padding.
-        T[]? padded = g.Pad > 0 ? PadImages(xs, g) : null;
+        // Stride 1 on AVX-512 at batch 2 or more reads the bordered planes in place (CpuBackend.Conv.Implicit.InPlace.cs)
+        // and needs a few zeros after them for its last strip (at batch 1 it measured no faster than gathering).
+        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(Gemm.ConvKernel<T>(f, positions, k), g.Stride, g.W + 2 * g.Pad, g.OW);
+        T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
-            if (padded is not null)
+            if (inPlace)
+                ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (float[]?)(object?)bs,
+                    g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, (float[])(object)ys, maxThreads);
+            else if (padded is not null)
                 ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads);
             else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads);
         }
@@ -70,12 +76,14 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side.
+    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side,
+    /// followed by <paramref name="slack"/> zeros.
     /// </summary>
-    private static T[] PadImages<T>(T[] xs, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static T[] PadImages<T>(T[] xs, ConvGeometry g, int slack) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hp = g.H + 2 * g.Pad, wp = g.W + 2 * g.Pad, plane = hp * wp;
-        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane));
+        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane + slack));
+        xp.AsSpan(g.N * g.C * plane, slack).Clear();
         For((long)g.N * g.C, (s, e) =>
         {
             for (int pl = s; pl < e; pl++)
