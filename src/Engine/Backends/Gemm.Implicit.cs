@@ -43,11 +43,6 @@ public static partial class Gemm
     internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
     {
         if (g.Pad != 0) throw new ArgumentException($"Gemm.PackWindows: expected an unpadded image (pad it first), got pad {g.Pad}.");
-        if (UsesMaskedPack<T>(g.Stride))
-        {
-            PackWindowsMasked((float*)x, g, positions, pc, kc, nr, q0, q1, (float*)dst);
-            return;
-        }
         int perImage = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, w = g.W, kw = g.KW, kh = g.KH;
         long image = (long)g.C * plane;
         int maxRuns = nr / Math.Max(1, g.OW) + 2;
