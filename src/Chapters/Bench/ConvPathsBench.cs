@@ -8,7 +8,7 @@ using Tensor = Engine.Tensor;
 namespace Chapters.Bench;
 
 /// <summary>
-/// `chapters bench conv-paths`: the CPU implicit-GEMM conv forward on ResNet-18's conv shapes (random data),
+/// `chapters bench convpaths`: the CPU implicit-GEMM conv forward on ResNet-18's conv shapes (random data),
 /// three paths alternating in one process so that load from other processes hits them alike: 6-row tiles with
 /// gathered B strips, 8-row tiles with gathered strips (<see cref="Gemm.ConvEightRows"/>), 8-row tiles with B
 /// read in place where it applies (<see cref="Gemm.ConvInPlace"/>). Per path: best wall time and best process
@@ -17,7 +17,7 @@ namespace Chapters.Bench;
 /// </summary>
 public sealed class ConvPathsBench : BenchSuite
 {
-    public override string Name => "conv-paths";
+    public override string Name => "convpaths";
     public override string Title => "Implicit-GEMM conv forward paths on ResNet-18's shapes (CPU): 6-row gather, 8-row gather, 8-row in place";
     public override IReadOnlyList<string> OptionNames => ["batches", "repeat", "rounds"];
 
