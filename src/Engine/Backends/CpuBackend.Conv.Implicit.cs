@@ -59,10 +59,16 @@ public sealed partial class CpuBackend
         }
         // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
         // gathering then copies for a 3×3 window), so the gathering never meets the padding.
-        T[]? padded = g.Pad > 0 ? PadImages(xs, g) : null;
+        // Stride 1 on AVX-512 at batch 2 or more reads the bordered planes in place (CpuBackend.Conv.Implicit.InPlace.cs)
+        // and needs a few zeros after them for its last strip (at batch 1 it measured no faster than gathering).
+        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(Gemm.ConvKernel<T>(f, positions, k), g.Stride, g.W + 2 * g.Pad, g.OW);
+        T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
-            if (padded is not null)
+            if (inPlace)
+                ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (float[]?)(object?)bs,
+                    g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, (float[])(object)ys, maxThreads);
+            else if (padded is not null)
                 ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads);
             else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads);
         }
@@ -70,12 +76,14 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side.
+    /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side,
+    /// followed by <paramref name="slack"/> zeros.
     /// </summary>
-    private static T[] PadImages<T>(T[] xs, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static T[] PadImages<T>(T[] xs, ConvGeometry g, int slack) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hp = g.H + 2 * g.Pad, wp = g.W + 2 * g.Pad, plane = hp * wp;
-        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane));
+        T[] xp = ArrayPool<T>.Shared.Rent(checked(g.N * g.C * plane + slack));
+        xp.AsSpan(g.N * g.C * plane, slack).Clear();
         For((long)g.N * g.C, (s, e) =>
         {
             for (int pl = s; pl < e; pl++)
@@ -106,7 +114,7 @@ public sealed partial class CpuBackend
         // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
         bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
         int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
-        int strips = (columns + nr - 1) / nr, fStrips = (f + Gemm.MR - 1) / Gemm.MR;
+        int strips = (columns + nr - 1) / nr, mr = Gemm.ConvRows(kernel), fStrips = (f + mr - 1) / mr;
         int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
         int chunks = (strips + chunkStrips - 1) / chunkStrips;
         int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
@@ -136,7 +144,7 @@ public sealed partial class CpuBackend
             {
                 int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
                 int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-                int f0 = fStrips * part / fParts * Gemm.MR, f1 = Math.Min(f, fStrips * (part + 1) / fParts * Gemm.MR);
+                int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
                 if (f0 >= f1) return;
                 T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
                 try

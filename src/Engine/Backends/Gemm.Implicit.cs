@@ -12,6 +12,7 @@ namespace Engine;
 // are the ones of the plain GEMM, so every output is the same FMA chain over k whatever the split of the work.
 public static partial class Gemm
 {
+
     /// <summary>Depth of one K slice for a product of depth k: K cut into ⌈K / KC⌉ equal slices (as <see cref="Packed{T}"/> does).</summary>
     internal static int SliceDepth(int k)
     {
@@ -120,9 +121,9 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// C rows [f0, f1) (a multiple of MR from f0) × B strips [q0, q1) of the implicit conv over
+    /// C rows [f0, f1) (a multiple of ConvRows(kernel) from f0) × B strips [q0, q1) of the implicit conv over
     /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten, W [F, K]
-    /// read in place (an A strip is six rows K apart; packing W first measured slower at every ResNet-18 shape, most
+    /// read in place (an A strip is ConvRows(kernel) rows K apart; packing W first measured slower at every ResNet-18 shape, most
     /// where OH·OW is small and the packing is not shared by many strips). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements
     /// to gather each slice's strips into, or, when <paramref name="packed"/>, all K rows of them gathered beforehand.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
@@ -131,21 +132,21 @@ public static partial class Gemm
     internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, int f, int k, int f0, int f1, T* x, in ImageWindows g,
         int positions, int q0, int q1, T* bBuf, T* y, bool packed = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = StripWidth<T>(kernel), kcStep = SliceDepth(k);
+        int nr = StripWidth<T>(kernel), kcStep = SliceDepth(k), mr = ConvRows(kernel);
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
             // packed: bBuf already holds every slice's strips, slice pc at + pc·(q1 − q0)·nr (see PackAllSlices).
             T* b = packed ? bBuf + (long)pc * (q1 - q0) * nr : bBuf;
             if (!packed) PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf);
-            for (int r = f0; r < f1; r += MR)
+            for (int r = f0; r < f1; r += mr)
             {
-                // A strip: rows r..r+5 of W from column pc, element (row, p) at a[row·K + p].
+                // A strip: rows r..r+mr−1 of W from column pc, element (row, p) at a[row·K + p].
                 T* a = w + (long)r * k + pc;
-                int rows = Math.Min(MR, f1 - r);
+                int rows = Math.Min(mr, f1 - r);
                 for (int q = q0; q < q1; q++)
-                    Micro(kernel, kc, a, k, 1, b + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
-                        rows, Math.Min(nr, positions - q * nr), pc > 0, T.One);
+                    ConvTile(kernel, kc, a, k, b + (long)(q - q0) * nr * kc, nr, y + (long)r * positions + q * nr, positions,
+                        rows, Math.Min(nr, positions - q * nr), pc > 0);
             }
         }
     }

@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace Engine;
+
+// The implicit conv forward with B read in place (Gemm.Implicit.InPlace.cs): for a stride-1 padded float conv on
+// AVX-512, each task computes C [its filters, its strips·32] over positions counted on the padded width into a small
+// scratch, then copies the OW real columns of every output row into y, adding the bias.
+public sealed partial class CpuBackend
+{
+    /// <summary>Strips of 32 positions one in-place task takes when there are enough tasks for every thread.</summary>
+    private const int InPlaceChunkStrips = 8;
+
+    /// <summary>Floats readable past the last image of a zero-bordered batch for the in-place conv: the last strip's overhang.</summary>
+    private static int InPlaceSlack(ConvGeometry g)
+    {
+        int wp = g.W + 2 * g.Pad, span = g.OH * wp, strips = (span + Gemm.InPlaceNR - 1) / Gemm.InPlaceNR;
+        int lastRead = strips * Gemm.InPlaceNR - 1 + (g.KH - 1) * wp + g.KW - 1; // from the last channel's plane start
+        return Math.Max(0, lastRead + 1 - (g.H + 2 * g.Pad) * wp);
+    }
+
+    /// <summary>
+    /// ys [N, F, OH, OW] = conv2d(xp, ws) (+ bs) for a stride-1 conv of zero-bordered images xp [N, C, Hp, Wp] (g their
+    /// geometry, pad 0) with <see cref="InPlaceSlack"/> zeros after them.
+    /// </summary>
+    private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, float[]? bs, ConvGeometry g, int f, float[] ys, int maxThreads)
+    {
+        int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, mr = Gemm.ConvMR8;
+        int strips = (span + nr - 1) / nr, fStrips = (f + mr - 1) / mr, threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
+        int chunks = (strips + InPlaceChunkStrips - 1) / InPlaceChunkStrips;
+        if (g.N * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + g.N - 1) / g.N);
+        int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
+        int image = g.C * g.H * g.W, positions = g.OH * g.OW;
+        var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, 1, 0, g.OH, g.OW);
+        WorkerPool.For(g.N * chunks * fParts, t =>
+        {
+            int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
+            int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+            int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
+            if (f0 >= f1 || q0 >= q1) return;
+            int ldc = (q1 - q0) * nr;
+            float[] c = ArrayPool<float>.Shared.Rent((f1 - f0) * ldc);
+            try
+            {
+                fixed (float* px = xp, pw = ws, pc = c)
+                    Gemm.ConvTilesInPlace(pw, k, f0, f1, px + (long)n * image, windows, q0, q1, pc, ldc);
+                // y[n, fi, oh, ow] = C[fi − f0, oh·Wp + ow − q0·32] (+ bias) for the output rows' parts in the task's strips.
+                int p0 = q0 * nr, p1 = Math.Min(span, q1 * nr);
+                for (int fi = f0; fi < f1; fi++)
+                {
+                    float b = bs is null ? 0f : bs[fi];
+                    var from = c.AsSpan((fi - f0) * ldc, ldc);
+                    var to = ys.AsSpan((n * f + fi) * positions, positions);
+                    for (int oh = p0 / g.W; oh * g.W < p1; oh++)
+                    {
+                        int a0 = Math.Max(p0, oh * g.W), a1 = Math.Min(p1, oh * g.W + g.OW);
+                        if (a1 <= a0) continue;
+                        var src = from.Slice(a0 - p0, a1 - a0);
+                        var dst = to.Slice(oh * g.OW + a0 - oh * g.W, a1 - a0);
+                        if (bs is null) src.CopyTo(dst);
+                        else AddScalar<float>(src, dst, b);
+                    }
+                }
+            }
+            finally { ArrayPool<float>.Shared.Return(c); }
+        }, threads);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using NUnit.Framework;
+
+namespace Engine.Tests.Cpu;
+
+/// <summary>
+/// The implicit conv's AVX-512 paths (8-row tiles, B read in place for stride 1) against the
+/// paths they replace: the same bits, on shapes that reach every edge — filters not a multiple of 8 (or 6), output
+/// rows that end inside a strip, pads 1 and 2, batches 1 to 3, one thread and all — and the reference conv within
+/// float rounding. On a machine without AVX-512 both sides of each pair run the same path.
+/// </summary>
+[NonParallelizable] // switches Gemm's static path flags
+public class ImplicitConvPathTests
+{
+    private static readonly CpuBackend B = CpuBackend.Instance;
+
+    /// <summary>(N, C, H, W, F, K, stride, pad): stride-1 shapes wide enough for the in-place path, stride 2 and 3×3/7×7 for the gathering.</summary>
+    private static readonly (int N, int C, int H, int W, int F, int K, int S, int P)[] Shapes =
+    [
+        (2, 5, 9, 24, 37, 3, 1, 1), (3, 4, 6, 30, 8, 3, 1, 1), (2, 3, 11, 23, 70, 3, 1, 1), (2, 2, 7, 40, 13, 5, 1, 2),
+        (1, 6, 8, 28, 33, 3, 1, 1), (2, 7, 12, 26, 64, 3, 1, 1), (2, 3, 17, 21, 40, 7, 2, 3), (3, 4, 10, 13, 19, 3, 2, 1), (2, 3, 20, 47, 21, 7, 2, 3), (3, 5, 9, 55, 17, 3, 2, 1), (2, 4, 8, 56, 9, 1, 2, 0),
+        (2, 130, 3, 24, 9, 3, 1, 1), // K = 1170: two K slices
+    ];
+
+    private static Tensor Run(Tensor x, Tensor w2, Tensor? bias, int k, int s, int p, int threads = int.MaxValue)
+    {
+        int oh = (x.Dim(2) + 2 * p - k) / s + 1, ow = (x.Dim(3) + 2 * p - k) / s + 1;
+        var y = Tensor.Full([x.Dim(0), w2.Dim(0), oh, ow], double.NaN, DType.Float32);
+        B.Conv2dImplicit(x, w2, bias, k, k, s, p, y, threads);
+        return y;
+    }
+
+    private static void WithFlags(bool eightRows, bool inPlace, Action body)
+    {
+        var (e, i) = (Gemm.ConvEightRows, Gemm.ConvInPlace);
+        (Gemm.ConvEightRows, Gemm.ConvInPlace) = (eightRows, inPlace);
+        try { body(); }
+        finally { (Gemm.ConvEightRows, Gemm.ConvInPlace) = (e, i); }
+    }
+
+    [Test]
+    public void EveryPathGivesTheSameBitsAsTheSixRowGatheringPath()
+    {
+        foreach (var (n, c, h, w, f, k, s, p) in Shapes)
+            foreach (bool withBias in new[] { true, false })
+            {
+                string what = $"{n}×{c}×{h}×{w} → {f}, {k}×{k} s{s} p{p} bias {withBias}";
+                using var scope = Tensor.Scope();
+                var gen = new Generator((ulong)(n * 1000 + c * 100 + h + w + f));
+                var x = Tensor.Randn([n, c, h, w], generator: gen);
+                var w2 = Tensor.Randn([f, c * k * k], generator: gen);
+                var bias = withBias ? Tensor.Randn([f], generator: gen) : null;
+                double[] baseline = [];
+                WithFlags(false, false, () => baseline = Run(x, w2, bias, k, s, p).ToDoubleArray());
+                ImplicitConvTests.Close(Tensor.FromArray(baseline.Select(v => (float)v).ToArray(), [baseline.Length]),
+                    ImplicitConvTests.ReferenceConv(x, w2, bias, k, k, s, p).Reshape(baseline.Length), 1e-5, what + " vs the reference");
+                foreach (var (e, i) in new[] { (true, false), (true, true) })
+                    WithFlags(e, i, () =>
+                    {
+                        string path = $"{what}, 8 rows {e}, in place {i}";
+                        Assert.That(Run(x, w2, bias, k, s, p).ToDoubleArray(), Is.EqualTo(baseline), path);
+                        Assert.That(Run(x, w2, bias, k, s, p, threads: 1).ToDoubleArray(), Is.EqualTo(baseline), path + ", 1 thread");
+                    });
+            }
+    }
+
+    [Test]
+    public void StrideOneConvsWithNarrowBordersReadTheImageInPlaceOnAvx512()
+    {
+        bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 58, 56), Is.EqualTo(avx512), "56×56, pad 1: 2 of 58 columns dropped");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 30, 28), Is.EqualTo(avx512), "28×28, pad 1: 2 of 30");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14), Is.False, "14×14: 2 of 16 is too many");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 58, 28), Is.False, "stride 2");
+        Assert.That(Gemm.UsesInPlace<double>(GemmKernel.Vector512, 1, 58, 56), Is.False, "double");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector256, 1, 58, 56), Is.False, "the Vector256 kernel");
+    }
+}
