@@ -18,8 +18,8 @@ namespace Chapters.Bench;
 /// on the same weights and inputs, which the engine exports to out/bench-resnet18.safetensors with the graph.
 /// Checks that all give the same features and shows where the engine's time goes (seconds per operator
 /// type, one profiled forward at each batch size; at the largest batch, each conv geometry's F.Conv2d beside
-/// its im2col and GEMM alone, <see cref="ConvParts"/>). Options: --repeat N (runs per round, default 3),
-/// --rounds R (default 2), --batches 1,8, --python PATH (default /usr/bin/python3).
+/// its im2col and GEMM alone, <see cref="ConvParts"/>). Options: --repeat N (runs per round, default 5),
+/// --rounds R (default 8: fewer rounds catch the JIT and the load mid-way), --batches 1,8, --python PATH (default /usr/bin/python3).
 /// </summary>
 public sealed class ResNet18Bench : BenchSuite
 {
@@ -31,8 +31,8 @@ public sealed class ResNet18Bench : BenchSuite
 
     public override int Run(Dictionary<string, string> options)
     {
-        int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"), Inv);
-        int rounds = int.Parse(options.GetValueOrDefault("rounds", "2"), Inv);
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "5"), Inv);
+        int rounds = int.Parse(options.GetValueOrDefault("rounds", "8"), Inv);
         var batches = options.GetValueOrDefault("batches", "1,8").Split(',').Select(b => int.Parse(b, Inv)).ToArray();
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         int threads = Environment.ProcessorCount;

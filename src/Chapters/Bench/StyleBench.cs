@@ -10,7 +10,7 @@ namespace Chapters.Bench;
 /// the content and style layers, the three losses, backward to the pixels — at --height (default 400), the
 /// engine against PyTorch 1.13 on the same CPU, same thread count, same weights and pixels (the engine writes
 /// them to out/bench-style.safetensors; bench/style_peer.py rebuilds the graph with torch.nn.functional).
-/// Best of --repeat evaluations (default 3) after one warm-up on each side. Both losses are printed as a check
+/// Best of --repeat evaluations (default 20: a few runs catch the JIT mid-way) after one warm-up on each side. Both losses are printed as a check
 /// that the two computed the same thing.
 /// </summary>
 public sealed class StyleBench : BenchSuite
@@ -22,7 +22,7 @@ public sealed class StyleBench : BenchSuite
     public override int Run(Dictionary<string, string> options)
     {
         int height = int.Parse(options.GetValueOrDefault("height", "400"));
-        int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"));
+        int repeat = int.Parse(options.GetValueOrDefault("repeat", "20"));
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         int threads = Environment.ProcessorCount;
         Console.WriteLine(Title);
