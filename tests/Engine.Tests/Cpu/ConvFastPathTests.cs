@@ -185,16 +185,6 @@ public class ConvFastPathTests
         }
     }
 
-    private static void Close(Tensor got, Tensor expected, double tol, string what)
-    {
-        var g = got.ToDoubleArray();
-        var e = expected.ToDoubleArray();
-        Assert.That(g, Has.Length.EqualTo(e.Length), what);
-        double scale = e.Length == 0 ? 1 : Math.Max(1, e.Max(Math.Abs));
-        for (int i = 0; i < g.Length; i++)
-            if (!(Math.Abs(g[i] - e[i]) <= tol * scale)) Assert.Fail($"{what}: element {i} is {g[i]}, expected {e[i]} (±{tol * scale:G3}).");
-    }
-
     [Test]
     public void ImageByImageConvMatchesTheOpTableComposition()
     {
@@ -234,15 +224,15 @@ public class ConvFastPathTests
                 var fY2 = Tensor.Full([m, f], double.NaN, dtype);
                 B.Conv2dForward(x, w2, kh, kw, s, p, fCols, fY2);
                 Assert.That(fCols.ToDoubleArray(), Is.EqualTo(cols.ToDoubleArray()), what + ": cols");
-                Close(fY2, y2, tol, what + ": y");
+                TensorAssert.Close(fY2, y2, tol, what + ": y");
                 var noColsY2 = Tensor.Full([m, f], double.NaN, dtype);
                 B.Conv2dForward(x, w2, kh, kw, s, p, null, noColsY2); // no backward: im2col blocks in scratch arrays
                 Assert.That(noColsY2.ToDoubleArray(), Is.EqualTo(fY2.ToDoubleArray()), what + ": y without kept cols");
                 var fDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
                 var fDwT = Tensor.Full([k, f], double.NaN, dtype);
                 B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], fDx, fDwT);
-                Close(fDx, dx, tol, what + ": dx");
-                Close(fDwT, dwT, tol, what + ": dWᵀ");
+                TensorAssert.Close(fDx, dx, tol, what + ": dx");
+                TensorAssert.Close(fDwT, dwT, tol, what + ": dWᵀ");
                 // Only one of the two gradients, as when x or the weight needs none.
                 var onlyDx = Tensor.Full([n, c, h, w], double.NaN, dtype);
                 B.Conv2dBackward(g2, w2, fCols, kh, kw, s, p, [n, c, h, w], onlyDx, null);

@@ -53,7 +53,7 @@ public class ImplicitConvPathTests
                 var bias = withBias ? Tensor.Randn([f], generator: gen) : null;
                 double[] baseline = [];
                 WithFlags(false, false, () => baseline = Run(x, w2, bias, k, s, p).ToDoubleArray());
-                ImplicitConvTests.Close(Tensor.FromArray(baseline.Select(v => (float)v).ToArray(), [baseline.Length]),
+                TensorAssert.Close(Tensor.FromArray(baseline.Select(v => (float)v).ToArray(), [baseline.Length]),
                     ImplicitConvTests.ReferenceConv(x, w2, bias, k, k, s, p).Reshape(baseline.Length), 1e-5, what + " vs the reference");
                 foreach (var (e, i) in new[] { (true, false), (true, true) })
                     WithFlags(e, i, () =>

@@ -30,16 +30,6 @@ public class ImplicitConvTests
         return y;
     }
 
-    internal static void Close(Tensor got, Tensor expected, double tol, string what)
-    {
-        var g = got.ToDoubleArray();
-        var e = expected.ToDoubleArray();
-        Assert.That(g, Has.Length.EqualTo(e.Length), what);
-        double scale = e.Length == 0 ? 1 : Math.Max(1, e.Max(Math.Abs));
-        for (int i = 0; i < g.Length; i++)
-            if (!(Math.Abs(g[i] - e[i]) <= tol * scale)) Assert.Fail($"{what}: element {i} is {g[i]}, expected {e[i]} (±{tol * scale:G3}).");
-    }
-
     /// <summary>(N, C, H, W, F, KH, KW, stride, pad) drawn at random, each a valid conv with a small output.</summary>
     internal static IEnumerable<(int N, int C, int H, int W, int F, int KH, int KW, int S, int P)> RandomGeometries(int seed, int count)
     {
@@ -79,7 +69,7 @@ public class ImplicitConvTests
                     var expected = ReferenceConv(x, w2, bias, kh, kw, s, p);
                     var y = Tensor.Full(expected.Shape, double.NaN, dtype);
                     B.Conv2dImplicit(x, w2, bias, kh, kw, s, p, y);
-                    Close(y, expected, dtype == DType.Float32 ? 1e-5 : 1e-12, what);
+                    TensorAssert.Close(y, expected, dtype == DType.Float32 ? 1e-5 : 1e-12, what);
                     var one = Tensor.Full(expected.Shape, double.NaN, dtype);
                     B.Conv2dImplicit(x, w2, bias, kh, kw, s, p, one, maxThreads: 1);
                     Assert.That(one.ToDoubleArray(), Is.EqualTo(y.ToDoubleArray()), what + ": 1 thread vs all");
@@ -185,8 +175,8 @@ public class ImplicitConvTests
                 var gotDw = Tensor.Full(dw.Shape, double.NaN, dtype);
                 B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, gotDx, gotDw);
                 double tol = dtype == DType.Float32 ? 1e-5 : 1e-12;
-                Close(gotDx, dx, tol, what + ": dx");
-                Close(gotDw, dw, tol, what + ": dW");
+                TensorAssert.Close(gotDx, dx, tol, what + ": dx");
+                TensorAssert.Close(gotDw, dw, tol, what + ": dW");
                 var oneDx = Tensor.Full(dx.Shape, double.NaN, dtype);
                 var oneDw = Tensor.Full(dw.Shape, double.NaN, dtype);
                 B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, oneDx, null, maxThreads: 1);

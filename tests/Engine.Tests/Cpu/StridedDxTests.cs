@@ -68,7 +68,7 @@ public class StridedDxTests
                 var dx = ReferenceDx(x, w2, g, kh, kw, s, p);
                 var got = Tensor.Full(dx.Shape, double.NaN, dtype);
                 B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, got, null);
-                ImplicitConvTests.Close(got, dx, dtype == DType.Float32 ? 1e-5 : 1e-12, what + ": dx");
+                TensorAssert.Close(got, dx, dtype == DType.Float32 ? 1e-5 : 1e-12, what + ": dx");
                 var one = Tensor.Full(dx.Shape, double.NaN, dtype);
                 B.Conv2dImplicitBackward(g, x, w2, kh, kw, s, p, one, null, maxThreads: 1);
                 Assert.That(one.ToDoubleArray(), Is.EqualTo(got.ToDoubleArray()), what + ": dx, 1 thread vs all");

@@ -26,12 +26,12 @@ public class TotalVariationCpuTests
             CpuBackend.Instance.TotalVariation(x, loss);
             CpuReference.Instance.TotalVariation(x, expected);
             double tol = dtype == DType.Float32 ? 1e-6 : 1e-12;
-            Cpu.ImplicitConvTests.Close(loss, expected, tol, $"TotalVariation {n}×{c}×{h}×{w} {dtype.Name()}");
+            TensorAssert.Close(loss, expected, tol, $"TotalVariation {n}×{c}×{h}×{w} {dtype.Name()}");
             var dx = Tensor.Full([n, c, h, w], double.NaN, dtype);
             var dxExpected = Tensor.Zeros([n, c, h, w], dtype);
             CpuBackend.Instance.TotalVariationBackward(x, dy, dx);
             CpuReference.Instance.TotalVariationBackward(x, dy, dxExpected);
-            Cpu.ImplicitConvTests.Close(dx, dxExpected, tol, $"TotalVariationBackward {n}×{c}×{h}×{w} {dtype.Name()}");
+            TensorAssert.Close(dx, dxExpected, tol, $"TotalVariationBackward {n}×{c}×{h}×{w} {dtype.Name()}");
         }
     }
 }
