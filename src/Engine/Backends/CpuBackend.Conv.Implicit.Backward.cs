@@ -68,7 +68,7 @@ public sealed partial class CpuBackend
                     }
             }, grain: Grain((long)f * kk));
             var back = new ConvGeometry(g.N, f, g.OH, g.OW, g.KH, g.KW, 1, g.KH - 1 - g.Pad, g.H, g.W);
-            ImplicitForward(gs, flipped, null, back, g.C, ds, threads);
+            ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }

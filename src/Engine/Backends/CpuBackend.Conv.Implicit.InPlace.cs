@@ -22,7 +22,7 @@ public sealed partial class CpuBackend
     /// ys [N, F, OH, OW] = conv2d(xp, ws) (+ bs) for a stride-1 conv of zero-bordered images xp [N, C, Hp, Wp] (g their
     /// geometry, pad 0) with <see cref="InPlaceSlack"/> zeros after them.
     /// </summary>
-    private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, float[]? bs, ConvGeometry g, int f, float[] ys, int maxThreads)
+    private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, float[]? bs, ConvGeometry g, int f, float[] ys, int maxThreads, bool relu)
     {
         int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, mr = Gemm.ConvMR8;
         int strips = (span + nr - 1) / nr, fStrips = (f + mr - 1) / mr, threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
@@ -43,7 +43,7 @@ public sealed partial class CpuBackend
             {
                 fixed (float* px = xp, pw = ws, pc = c)
                     Gemm.ConvTilesInPlace(pw, k, f0, f1, px + (long)n * image, windows, q0, q1, pc, ldc);
-                // y[n, fi, oh, ow] = C[fi − f0, oh·Wp + ow − q0·32] (+ bias) for the output rows' parts in the task's strips.
+                // y[n, fi, oh, ow] = C[fi − f0, oh·Wp + ow − q0·32] (+ bias) (then max(0, ·) with relu) for the output rows' parts in the task's strips.
                 int p0 = q0 * nr, p1 = Math.Min(span, q1 * nr);
                 for (int fi = f0; fi < f1; fi++)
                 {
@@ -56,8 +56,8 @@ public sealed partial class CpuBackend
                         if (a1 <= a0) continue;
                         var src = from.Slice(a0 - p0, a1 - a0);
                         var dst = to.Slice(oh * g.OW + a0 - oh * g.W, a1 - a0);
-                        if (bs is null) src.CopyTo(dst);
-                        else AddScalar<float>(src, dst, b);
+                        if (bs is null && !relu) src.CopyTo(dst);
+                        else AddScalar<float>(src, dst, b, relu);
                     }
                 }
             }

@@ -24,28 +24,30 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
-    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes.
+    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes. With <paramref name="relu"/>
+    /// the output pass writes max(0, conv + bias) instead (0 where the sum is ≤ 0, NaN stays NaN, as Relu), so an
+    /// inference Conv → Relu makes no second pass over y.
     /// </summary>
     internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y,
-        int maxThreads = int.MaxValue)
-        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads));
+        int maxThreads = int.MaxValue, bool relu = false)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads, relu));
 
-    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads) : IFloatOp
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads, bool Relu) : IFloatOp
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads, Relu);
     }
 
-    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads)
+    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
             throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
-        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads);
+        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads, relu);
     }
 
-    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays.</summary>
-    private static void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays (then max(0, ·) with relu).</summary>
+    private static void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
@@ -54,7 +56,7 @@ public sealed partial class CpuBackend
         {
             // No input channels: every output is the bias (or 0).
             for (int n = 0; n < g.N; n++)
-                for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(bs is null ? T.Zero : bs[c]);
+                for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(BiasRelu(bs is null ? T.Zero : bs[c], T.Zero, relu));
             return;
         }
         // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
@@ -67,10 +69,10 @@ public sealed partial class CpuBackend
         {
             if (inPlace)
                 ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (float[]?)(object?)bs,
-                    g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, (float[])(object)ys, maxThreads);
+                    g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, (float[])(object)ys, maxThreads, relu);
             else if (padded is not null)
-                ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads);
-            else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads);
+                ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads, relu);
+            else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads, relu);
         }
         finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
     }
@@ -104,7 +106,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary><see cref="ImplicitForward{T}"/> for a geometry without padding (g.Pad = 0).</summary>
-    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads)
+    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
@@ -155,12 +157,12 @@ public sealed partial class CpuBackend
                         T* c = batched ? ps : py + (long)n * f * positions;
                         T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
                         Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null);
-                        if (bs is not null && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
+                        if ((bs is not null || relu) && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr), relu);
                     }
                 }
                 finally { if (bBuf is not null) ArrayPool<T>.Shared.Return(bBuf); }
             }, threads);
-            // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]).
+            // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]) (then max(0, ·) with relu).
             if (batched)
                 For((long)g.N * f, (s0, s1) =>
                 {
@@ -169,8 +171,8 @@ public sealed partial class CpuBackend
                         int n = row / f, c = row % f;
                         var from = scratch.AsSpan(c * columns + n * positions, positions);
                         var to = ys.AsSpan(row * positions, positions);
-                        if (bs is null) from.CopyTo(to);
-                        else AddScalar(from, to, bs[c]);
+                        if (bs is null && !relu) from.CopyTo(to);
+                        else AddScalar(from, to, bs is null ? T.Zero : bs[c], relu);
                     }
                 }, grain: Grain(positions));
         }
@@ -195,25 +197,46 @@ public sealed partial class CpuBackend
         return n > 1 && 8 * (perImage - joined) >= perImage && (long)f * n * positions * elementBytes <= BatchedScratchBytes;
     }
 
-    /// <summary>y[c, p] += bias[c] for channels [f0, f1) and positions [p0, p1) of one image's output y [F, positions].</summary>
-    private static unsafe void AddBias<T>(T* y, T[] bias, int positions, int f0, int f1, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// y[c, p] += bias[c] (0 when bias is null) for channels [f0, f1) and positions [p0, p1) of one image's output
+    /// y [F, positions], then max(0, ·) with relu.
+    /// </summary>
+    private static unsafe void AddBias<T>(T* y, T[]? bias, int positions, int f0, int f1, int p0, int p1, bool relu = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int c = f0; c < f1; c++)
         {
             var row = new Span<T>(y + (long)c * positions + p0, p1 - p0);
-            AddScalar(row, row, bias[c]);
+            AddScalar(row, row, bias is null ? T.Zero : bias[c], relu);
         }
     }
 
-    /// <summary>to[p] = from[p] + b, a vector at a time (the same single addition per element as the scalar loop).</summary>
-    private static void AddScalar<T>(ReadOnlySpan<T> from, Span<T> to, T b) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// to[p] = from[p] + b, then with relu 0 where that sum is ≤ 0 (NaN stays NaN, as Relu), a vector at a time
+    /// (the same single addition and comparison per element as the scalar loop).
+    /// </summary>
+    private static void AddScalar<T>(ReadOnlySpan<T> from, Span<T> to, T b, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var bv = new Vector<T>(b);
-            for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count) (new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
+            if (relu)
+                for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count)
+                {
+                    var v = new Vector<T>(from[p..]) + bv;
+                    Vector.ConditionalSelect(Vector.LessThanOrEqual(v, Vector<T>.Zero), Vector<T>.Zero, v).CopyTo(to[p..]);
+                }
+            else
+                for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count) (new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
         }
-        for (; p < from.Length; p++) to[p] = from[p] + b;
+        for (; p < from.Length; p++) to[p] = BiasRelu(from[p], b, relu);
+    }
+
+    /// <summary>x + b, then with relu 0 where that is ≤ 0 (NaN stays NaN).</summary>
+    private static T BiasRelu<T>(T x, T b, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T s = x + b;
+        return relu && s <= T.Zero ? T.Zero : s;
     }
 }

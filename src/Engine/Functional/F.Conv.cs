@@ -47,7 +47,7 @@ public static partial class F
     /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W). On the CPU the im2col blocks and GEMMs run
     /// image by image (<see cref="CpuBackend"/>'s Conv2dForward/Conv2dBackward); other devices use the op table.
     /// </summary>
-    private static Tensor ConvSimple(Tensor x, Tensor weight, Tensor? bias, int stride, int padding)
+    private static Tensor ConvSimple(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, bool relu = false)
     {
         const string op = "Conv2d";
         CheckImage(op, x);
@@ -71,8 +71,10 @@ public static partial class F
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool needsGrad = NeedsGrad(inputs);
+        if (relu && (needsGrad || be is not CpuBackend || f < CpuBackend.ImplicitMinFilters))
+            throw new InvalidOperationException($"{op}: the fused ReLU output pass is only for the CPU's implicit conv without a gradient (see Conv2dRelu).");
         if (be is CpuBackend implicitCpu && f >= CpuBackend.ImplicitMinFilters)
-            return ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding);
+            return ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, relu);
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);
@@ -139,14 +141,14 @@ public static partial class F
     /// added, no im2col matrix kept; the backward reads x again: dx as a conv of dy with the flipped weights
     /// (stride 1) or dy·W then col2im, dW = Σ_n dy_n · im2col(x_n), db = Σ dy over N, OH, OW.
     /// </summary>
-    private static Tensor ConvImplicit(CpuBackend cpu, Tensor x, Tensor weight, Tensor? bias, Tensor[] inputs, bool needsGrad, int stride, int padding)
+    private static Tensor ConvImplicit(CpuBackend cpu, Tensor x, Tensor weight, Tensor? bias, Tensor[] inputs, bool needsGrad, int stride, int padding, bool relu = false)
     {
         const string op = "Conv2d";
         int n = x.Dim(0), f = weight.Dim(0), kh = weight.Dim(2), kw = weight.Dim(3), k = (int)(weight.Size / Math.Max(1, f));
         var (oh, ow) = OutputSize(op, x.Shape, kh, kw, stride, padding, zeroChannels: true);
         var y = Empty(x, [n, f, oh, ow]);
         using (var w2 = ViewAs(weight, [f, k]))
-            cpu.Conv2dImplicit(x, w2, bias, kh, kw, stride, padding, y);
+            cpu.Conv2dImplicit(x, w2, bias, kh, kw, stride, padding, y, relu: relu);
         if (!needsGrad) return y;
         return Autograd.Record(y, op, inputs, g =>
         {

@@ -199,18 +199,23 @@ public sealed partial class OnnxModel : Module
         }
         // Without a graph to record, each intermediate value is freed after the last node that reads it.
         bool recording = Autograd.IsEnabled && (values.Values.Any(t => t.RequiresGrad) || Parameters().Any(p => p.RequiresGrad));
+        // Without a graph, a Conv whose output only a Relu reads applies the max(0, ·) in its own output pass.
+        var reluOf = recording ? [] : ConvReluPairs(needed, wanted, inputs);
+        var fusedRelus = new HashSet<int>(reluOf.Values);
         for (int i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[i];
-            if (!needed[i] || node.OpType == "Constant") continue;
+            if (!needed[i] || node.OpType == "Constant" || fusedRelus.Contains(i)) continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             bool overwrite = !recording && MayOverwrite(node, i, values, inputs, wanted);
-            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite));
+            bool fuse = reluOf.TryGetValue(i, out int relu);
+            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite, fuse));
             NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
-                if (node.Outputs[k].Length > 0) values[node.Outputs[k]] = results[k];
+            var outputNames = fuse ? _nodes[relu].Outputs : node.Outputs;
+            for (int k = 0; k < outputNames.Count && k < results.Length; k++)
+                if (outputNames[k].Length > 0) values[outputNames[k]] = results[k];
             if (!recording)
                 foreach (var n in node.Inputs.Distinct())
                     if (n.Length > 0 && _lastUse[n] == i && !wanted.Contains(n) && values.TryGetValue(n, out var t) && !t.Persistent && !inputs.ContainsKey(n))
@@ -221,6 +226,32 @@ public sealed partial class OnnxModel : Module
                     }
         }
         return wanted.ToDictionary(o => o, o => Lookup(values, o));
+    }
+
+    /// <summary>
+    /// Conv node index → index of the Relu that it absorbs: pairs of needed nodes where the Conv's one output is read
+    /// by that Relu alone (once, anywhere in the graph) and is neither a graph output, asked for, nor given.
+    /// </summary>
+    private Dictionary<int, int> ConvReluPairs(bool[] needed, HashSet<string> wanted, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        var readers = new Dictionary<string, List<int>>();
+        for (int i = 0; i < _nodes.Length; i++)
+            foreach (var input in _nodes[i].Inputs.Where(n => n.Length > 0))
+            {
+                if (!readers.TryGetValue(input, out var list)) readers[input] = list = [];
+                list.Add(i);
+            }
+        var pairs = new Dictionary<int, int>();
+        for (int i = 0; i < _nodes.Length; i++)
+        {
+            var conv = _nodes[i];
+            if (!needed[i] || conv.OpType != "Conv" || conv.Outputs.Count != 1) continue;
+            string o = conv.Outputs[0];
+            if (wanted.Contains(o) || inputs.ContainsKey(o) || OutputNames.Contains(o) || !readers.TryGetValue(o, out var r) || r.Count != 1) continue;
+            var relu = _nodes[r[0]];
+            if (r[0] > i && needed[r[0]] && relu.OpType == "Relu" && relu.Inputs.Count == 1 && relu.Outputs.Count == 1) pairs[i] = r[0];
+        }
+        return pairs;
     }
 
     /// <summary>Value producers whose result is a tensor of its own (not a view or the same object as an input value).</summary>
