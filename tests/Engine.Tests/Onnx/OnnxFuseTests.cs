@@ -1,0 +1,108 @@
+using Engine.IO.Onnx;
+using Engine.Vision;
+using NUnit.Framework;
+
+namespace Engine.Tests.Onnx;
+
+/// <summary>
+/// OnnxModel.Run's inference fusion: a Conv whose output only a Relu reads runs as one conv with the ReLU in
+/// its output pass. The fused run gives the unfused run's outputs bit for bit (the same sums, then the same
+/// max(0, ·)); a Conv output read by two nodes, asked for, or computed while a gradient is recorded is not fused.
+/// </summary>
+public class OnnxFuseTests
+{
+    /// <summary>
+    /// x → Conv(32, bias) → Relu → r1;  Conv(32, no bias)(r1) → c2; Add(c2, r1) → Relu → r2;
+    /// Conv(40, bias)(r2) → c3 read by Relu and by Add (not fused) → y;  Conv(8)(r2) → Relu → r4 (few filters).
+    /// </summary>
+    private static byte[] SmallModel()
+    {
+        var g = new Generator(31);
+        return new OnnxBuilder(opset: 13)
+            .Input("x", [-1, 3, 10, 9])
+            .Init("W1", Tensor.Rand([32, 3, 3, 3], -0.5, 0.5, generator: g)).Init("B1", Tensor.Rand([32], -0.2, 0.2, generator: g))
+            .Init("W2", Tensor.Rand([32, 32, 3, 3], -0.1, 0.1, generator: g))
+            .Init("W3", Tensor.Rand([40, 32, 1, 1], -0.3, 0.3, generator: g)).Init("B3", Tensor.Rand([40], -0.2, 0.2, generator: g))
+            .Init("W4", Tensor.Rand([8, 32, 3, 3], -0.1, 0.1, generator: g))
+            .Node("Conv", ["x", "W1", "B1"], ["c1"], ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", ["c1"], ["r1"])
+            .Node("Conv", ["r1", "W2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Add", ["c2", "r1"], ["a"])
+            .Node("Relu", ["a"], ["r2"])
+            .Node("Conv", ["r2", "W3", "B3"], ["c3"], ("strides", new long[] { 2, 2 }))
+            .Node("Relu", ["c3"], ["r3"])
+            .Node("Add", ["c3", "r3"], ["y"])
+            .Node("Conv", ["r2", "W4"], ["c4"], ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", ["c4"], ["r4"])
+            .Output("y").Output("r4")
+            .Bytes();
+    }
+
+    /// <summary>How many nodes of each operator a run executed (from the executor's node timer).</summary>
+    private static Dictionary<string, int> CountNodes(OnnxModel model, Func<IReadOnlyDictionary<string, Tensor>> run, out IReadOnlyDictionary<string, Tensor> results)
+    {
+        var counts = new Dictionary<string, int>();
+        model.NodeTimer = (node, _) => counts[node.OpType] = counts.GetValueOrDefault(node.OpType) + 1;
+        try { results = run(); }
+        finally { model.NodeTimer = null; }
+        return counts;
+    }
+
+    [Test]
+    public void ConvReluPairsFuseAndGiveTheUnfusedBits()
+    {
+        var model = OnnxModel.Load(SmallModel(), "conv-relu");
+        model.CheckInputShapes = false;
+        using var x = Tensor.Randn([2, 3, 10, 9], generator: new Generator(8));
+        IReadOnlyDictionary<string, Tensor> fused, unfused, recorded;
+        Dictionary<string, int> fusedCounts, unfusedCounts;
+        using (Tensor.NoGrad())
+        {
+            fusedCounts = CountNodes(model, () => model.Run(x, "y", "r4"), out fused);
+            // Asking for the Conv outputs keeps every Conv → Relu pair as two nodes.
+            unfusedCounts = CountNodes(model, () => model.Run(x, "y", "r4", "c1", "c4"), out unfused);
+        }
+        Assert.That(fusedCounts["Relu"], Is.EqualTo(2), "the Relu after the residual Add and the one beside c3's second reader run; c1's and c4's are fused");
+        Assert.That(fusedCounts["Conv"], Is.EqualTo(4));
+        Assert.That(unfusedCounts["Relu"], Is.EqualTo(4));
+        foreach (var name in new[] { "y", "r4" })
+            Assert.That(fused[name].ToArray<float>(), Is.EqualTo(unfused[name].ToArray<float>()), name + ": fused vs unfused");
+        Assert.That(fused["y"].Shape, Is.EqualTo(new[] { 2, 40, 5, 5 }));
+
+        // Under autograd the nodes stay separate (Relu's backward needs its own node) and the values are the same.
+        x.RequiresGrad = true;
+        var recordedCounts = CountNodes(model, () => model.Run(x, "y", "r4"), out recorded);
+        Assert.That(recordedCounts["Relu"], Is.EqualTo(4), "recording: no fusion");
+        Assert.That(recorded["y"].ToArray<float>(), Is.EqualTo(fused["y"].ToArray<float>()));
+        recorded["y"].Sum().Backward();
+        Assert.That(x.Grad, Is.Not.Null);
+    }
+
+    [Test]
+    public void ResNet18FusedEqualsUnfusedBitForBitAndOnnxRuntime()
+    {
+        var model = ResNet18Onnx.Load().FoldBatchNorm();
+        model.CheckInputShapes = false;
+        var convsBeforeRelu = model.Nodes.Where(n => n.OpType == "Conv" && model.Nodes.Count(r => r.Inputs.Contains(n.Outputs[0])) == 1
+            && model.Nodes.Single(r => r.Inputs.Contains(n.Outputs[0])).OpType == "Relu").Select(n => n.Outputs[0]).ToArray();
+        TestContext.Out.WriteLine($"ResNet18 (BN folded): {convsBeforeRelu.Length} Conv outputs read by a Relu alone: {string.Join(", ", convsBeforeRelu)}");
+        Assert.That(convsBeforeRelu, Has.Length.EqualTo(10));
+        string output = ResNet18Onnx.OutputName;
+        using var x = Tensor.Rand([2, 3, 224, 224], -120, 135, generator: new Generator(41));
+        IReadOnlyDictionary<string, Tensor> fused, unfused;
+        Dictionary<string, int> fusedCounts, unfusedCounts;
+        using (Tensor.NoGrad())
+        {
+            fusedCounts = CountNodes(model, () => model.Run(x, output), out fused);
+            unfusedCounts = CountNodes(model, () => model.Run(x, [output, .. convsBeforeRelu]), out unfused);
+        }
+        Assert.That(unfusedCounts["Relu"] - fusedCounts["Relu"], Is.EqualTo(convsBeforeRelu.Length), "one Relu node fewer per fused pair");
+        Assert.That(fused[output].ToArray<float>(), Is.EqualTo(unfused[output].ToArray<float>()), "ResNet18 batch 2: fused vs unfused");
+
+        using var x1 = Tensor.Rand([1, 3, 224, 224], -120, 135, generator: new Generator(42));
+        var peer = OnnxRuntimePeer.Run(File.ReadAllBytes(ResNet18Onnx.ModelPath), ResNet18Onnx.InputName, x1, output)[output];
+        Tensor y1;
+        using (Tensor.NoGrad()) y1 = model.Forward(x1);
+        TensorAssert.Close(y1, Tensor.FromArray(peer.Values, peer.Shape), 1e-5, "ResNet18 batch 1, fused, vs ONNX Runtime");
+    }
+}
