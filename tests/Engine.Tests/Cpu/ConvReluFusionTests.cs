@@ -93,4 +93,31 @@ public class ConvReluFusionTests
         F.Conv2d(x, w, b, (1, 1), (1, 1), (dilation, dilation), groups).Relu().Sum().Backward();
         Assert.That(fusedGrad, Is.EqualTo(w.Grad!.ToArray<float>()), "dL/dW");
     }
+
+    [TestCase(1)]
+    [TestCase(37)]
+    [TestCase(100_003)]
+    public void AddReluEqualsAddThenRelu(int size)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            using var scope = Tensor.Scope();
+            var gen = new Generator((ulong)size);
+            var a = Tensor.Randn([size], dtype, generator: gen);
+            var b = Tensor.Randn([size], dtype, generator: gen);
+            var values = a.ToDoubleArray();
+            values[0] = double.NaN;
+            if (size > 2) { values[1] = -0.0; values[2] = double.NegativeInfinity; }
+            a = Tensor.FromDoubles(values, [size], dtype, a.Device);
+            var expected = Tensor.Zeros([size], dtype);
+            B.Binary(BinaryOp.Add, a, b, expected);
+            B.Unary(UnaryOp.Relu, expected, expected);
+            var y = Tensor.Full([size], double.NaN, dtype);
+            B.AddRelu(a, b, y);
+            Assert.That(y.ToDoubleArray(), Is.EqualTo(expected.ToDoubleArray()), $"{size} {dtype.Name()}");
+            B.AddRelu(a, b, a);
+            Assert.That(a.ToDoubleArray(), Is.EqualTo(expected.ToDoubleArray()), $"{size} {dtype.Name()}, written over a");
+        }
+        Assert.Throws<ArgumentException>(() => B.AddRelu(Tensor.Zeros([3]), Tensor.Zeros([4]), Tensor.Zeros([3])));
+    }
 }

@@ -6,8 +6,9 @@ namespace Engine.Tests.Onnx;
 
 /// <summary>
 /// OnnxModel.Run's inference fusion: a Conv whose output only a Relu reads runs as one conv with the ReLU in
-/// its output pass. The fused run gives the unfused run's outputs bit for bit (the same sums, then the same
-/// max(0, ·)); a Conv output read by two nodes, asked for, or computed while a gradient is recorded is not fused.
+/// its output pass, and an Add (the residual) followed by such a Relu as one pass. The fused run gives the unfused
+/// run's outputs bit for bit (the same sums, then the same max(0, ·)); an output read by two nodes, asked for, or
+/// computed while a gradient is recorded is not fused.
 /// </summary>
 public class OnnxFuseTests
 {
@@ -59,11 +60,12 @@ public class OnnxFuseTests
         using (Tensor.NoGrad())
         {
             fusedCounts = CountNodes(model, () => model.Run(x, "y", "r4"), out fused);
-            // Asking for the Conv outputs keeps every Conv → Relu pair as two nodes.
-            unfusedCounts = CountNodes(model, () => model.Run(x, "y", "r4", "c1", "c4"), out unfused);
+            // Asking for the Conv and Add outputs keeps every pair as two nodes.
+            unfusedCounts = CountNodes(model, () => model.Run(x, "y", "r4", "c1", "c4", "a"), out unfused);
         }
-        Assert.That(fusedCounts["Relu"], Is.EqualTo(2), "the Relu after the residual Add and the one beside c3's second reader run; c1's and c4's are fused");
+        Assert.That(fusedCounts["Relu"], Is.EqualTo(1), "only the Relu beside c3's second reader runs; c1's, c4's and the residual Add's are fused");
         Assert.That(fusedCounts["Conv"], Is.EqualTo(4));
+        Assert.That(fusedCounts["Add"], Is.EqualTo(2));
         Assert.That(unfusedCounts["Relu"], Is.EqualTo(4));
         foreach (var name in new[] { "y", "r4" })
             Assert.That(fused[name].ToArray<float>(), Is.EqualTo(unfused[name].ToArray<float>()), name + ": fused vs unfused");
@@ -83,10 +85,12 @@ public class OnnxFuseTests
     {
         var model = ResNet18Onnx.Load().FoldBatchNorm();
         model.CheckInputShapes = false;
-        var convsBeforeRelu = model.Nodes.Where(n => n.OpType == "Conv" && model.Nodes.Count(r => r.Inputs.Contains(n.Outputs[0])) == 1
+        string[] BeforeRelu(string op) => model.Nodes.Where(n => n.OpType == op && model.Nodes.Count(r => r.Inputs.Contains(n.Outputs[0])) == 1
             && model.Nodes.Single(r => r.Inputs.Contains(n.Outputs[0])).OpType == "Relu").Select(n => n.Outputs[0]).ToArray();
-        TestContext.Out.WriteLine($"ResNet18 (BN folded): {convsBeforeRelu.Length} Conv outputs read by a Relu alone: {string.Join(", ", convsBeforeRelu)}");
+        string[] convsBeforeRelu = BeforeRelu("Conv"), addsBeforeRelu = BeforeRelu("Add");
+        TestContext.Out.WriteLine($"ResNet18 (BN folded): {convsBeforeRelu.Length} Conv and {addsBeforeRelu.Length} Add outputs read by a Relu alone");
         Assert.That(convsBeforeRelu, Has.Length.EqualTo(10));
+        Assert.That(addsBeforeRelu, Has.Length.EqualTo(9), "this CNTK export's 19 Relu nodes: 10 after a Conv, 9 after an Add");
         string output = ResNet18Onnx.OutputName;
         using var x = Tensor.Rand([2, 3, 224, 224], -120, 135, generator: new Generator(41));
         IReadOnlyDictionary<string, Tensor> fused, unfused;
@@ -94,9 +98,10 @@ public class OnnxFuseTests
         using (Tensor.NoGrad())
         {
             fusedCounts = CountNodes(model, () => model.Run(x, output), out fused);
-            unfusedCounts = CountNodes(model, () => model.Run(x, [output, .. convsBeforeRelu]), out unfused);
+            unfusedCounts = CountNodes(model, () => model.Run(x, [output, .. convsBeforeRelu, .. addsBeforeRelu]), out unfused);
         }
-        Assert.That(unfusedCounts["Relu"] - fusedCounts["Relu"], Is.EqualTo(convsBeforeRelu.Length), "one Relu node fewer per fused pair");
+        Assert.That(unfusedCounts["Relu"] - fusedCounts.GetValueOrDefault("Relu"), Is.EqualTo(convsBeforeRelu.Length + addsBeforeRelu.Length), "one Relu node fewer per fused pair");
+        Assert.That(fusedCounts.GetValueOrDefault("Relu"), Is.Zero, "every Relu of ResNet18 is fused");
         Assert.That(fused[output].ToArray<float>(), Is.EqualTo(unfused[output].ToArray<float>()), "ResNet18 batch 2: fused vs unfused");
 
         using var x1 = Tensor.Rand([1, 3, 224, 224], -120, 135, generator: new Generator(42));

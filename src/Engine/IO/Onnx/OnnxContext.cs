@@ -4,8 +4,8 @@ namespace Engine.IO.Onnx;
 /// What an operator needs besides its tensor inputs: the model's opset, train/eval mode, and the
 /// host integer constants (shapes, axes) that some inputs name. <see cref="OverwriteInput"/> is true when the
 /// node may write its result into its first input (no graph is recorded and nothing else reads that value).
-/// <see cref="FuseRelu"/> is true when a Conv's only reader is a Relu that the executor skips: the Conv returns
-/// max(0, conv) (no graph is recorded).
+/// <see cref="FuseRelu"/> is true when a Conv's or Add's only reader is a Relu that the executor skips: the node
+/// returns max(0, its result) (no graph is recorded).
 /// </summary>
 internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node,
     bool OverwriteInput = false, bool FuseRelu = false)

@@ -199,8 +199,8 @@ public sealed partial class OnnxModel : Module
         }
         // Without a graph to record, each intermediate value is freed after the last node that reads it.
         bool recording = Autograd.IsEnabled && (values.Values.Any(t => t.RequiresGrad) || Parameters().Any(p => p.RequiresGrad));
-        // Without a graph, a Conv whose output only a Relu reads applies the max(0, ·) in its own output pass.
-        var reluOf = recording ? [] : ConvReluPairs(needed, wanted, inputs);
+        // Without a graph, a Conv or Add whose output only a Relu reads applies the max(0, ·) in its own output pass.
+        var reluOf = recording ? [] : ReluPairs(needed, wanted, inputs);
         var fusedRelus = new HashSet<int>(reluOf.Values);
         for (int i = 0; i < _nodes.Length; i++)
         {
@@ -229,10 +229,10 @@ public sealed partial class OnnxModel : Module
     }
 
     /// <summary>
-    /// Conv node index → index of the Relu that it absorbs: pairs of needed nodes where the Conv's one output is read
-    /// by that Relu alone (once, anywhere in the graph) and is neither a graph output, asked for, nor given.
+    /// Conv or Add node index → index of the Relu that it absorbs: pairs of needed nodes where the Conv's or Add's
+    /// one output is read by that Relu alone (once, anywhere in the graph) and is neither a graph output, asked for, nor given.
     /// </summary>
-    private Dictionary<int, int> ConvReluPairs(bool[] needed, HashSet<string> wanted, IReadOnlyDictionary<string, Tensor> inputs)
+    private Dictionary<int, int> ReluPairs(bool[] needed, HashSet<string> wanted, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var readers = new Dictionary<string, List<int>>();
         for (int i = 0; i < _nodes.Length; i++)
@@ -244,9 +244,9 @@ public sealed partial class OnnxModel : Module
         var pairs = new Dictionary<int, int>();
         for (int i = 0; i < _nodes.Length; i++)
         {
-            var conv = _nodes[i];
-            if (!needed[i] || conv.OpType != "Conv" || conv.Outputs.Count != 1) continue;
-            string o = conv.Outputs[0];
+            var node = _nodes[i];
+            if (!needed[i] || node.OpType is not ("Conv" or "Add") || node.Outputs.Count != 1) continue;
+            string o = node.Outputs[0];
             if (wanted.Contains(o) || inputs.ContainsKey(o) || OutputNames.Contains(o) || !readers.TryGetValue(o, out var r) || r.Count != 1) continue;
             var relu = _nodes[r[0]];
             if (r[0] > i && needed[r[0]] && relu.OpType == "Relu" && relu.Inputs.Count == 1 && relu.Outputs.Count == 1) pairs[i] = r[0];

@@ -70,6 +70,7 @@ internal static partial class OnnxOps
                 "Tanh" => [In(0).Tanh()],
                 "Identity" => [In(0)],
                 "Clip" => [Clip(c, In(0), Opt(1), Opt(2))],
+                "Add" when c.FuseRelu => [AddRelu(c, In(0), In(1))],
                 "Add" => [c.OverwriteInput && SameShape(In(0), In(1)) ? In(0).AddInPlace(In(1)) : In(0) + In(1)],
                 "Sub" => [In(0) - In(1)],
                 "Mul" => [In(0) * In(1)],
@@ -98,6 +99,21 @@ internal static partial class OnnxOps
     {
         x.Backend.Unary(UnaryOp.Relu, x, x);
         return x;
+    }
+
+    /// <summary>
+    /// max(0, a + b) for an Add whose only reader is a Relu (inference): one pass on the CPU for same-shaped
+    /// tensors (over a when it may be overwritten), else the Add and then the Relu over its fresh result.
+    /// </summary>
+    private static Tensor AddRelu(OnnxContext c, Tensor a, Tensor b)
+    {
+        if (a.Backend is CpuBackend cpu && SameShape(a, b))
+        {
+            var y = c.OverwriteInput ? a : Tensor.Empty(a.Shape, a.DType, a.Device);
+            cpu.AddRelu(a, b, y);
+            return y;
+        }
+        return ReluInPlace(c.OverwriteInput && SameShape(a, b) ? a.AddInPlace(b) : a + b);
     }
 
     private static bool SameShape(Tensor a, Tensor b) => a.ShapeRef.AsSpan().SequenceEqual(b.ShapeRef) && a.DType == b.DType && a.Device == b.Device;
