@@ -22,16 +22,7 @@ public sealed partial class CpuBackend
 
     private struct AddReluFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Scalar(T a, T b)
-        {
-            T s = a + b;
-            return s <= T.Zero ? T.Zero : s;
-        }
-
-        public static Vector<T> Vector(Vector<T> a, Vector<T> b)
-        {
-            var s = a + b;
-            return System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(s, Vector<T>.Zero), Vector<T>.Zero, s);
-        }
+        public static T Scalar(T a, T b) => ReluFn<T>.Scalar(a + b);
+        public static Vector<T> Vector(Vector<T> a, Vector<T> b) => ReluFn<T>.Vector(a + b);
     }
 }

@@ -223,10 +223,7 @@ public sealed partial class CpuBackend
             var bv = new Vector<T>(b);
             if (relu)
                 for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count)
-                {
-                    var v = new Vector<T>(from[p..]) + bv;
-                    Vector.ConditionalSelect(Vector.LessThanOrEqual(v, Vector<T>.Zero), Vector<T>.Zero, v).CopyTo(to[p..]);
-                }
+                    ReluFn<T>.Vector(new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
             else
                 for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count) (new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
         }
@@ -237,6 +234,6 @@ public sealed partial class CpuBackend
     private static T BiasRelu<T>(T x, T b, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T s = x + b;
-        return relu && s <= T.Zero ? T.Zero : s;
+        return relu ? ReluFn<T>.Scalar(s) : s;
     }
 }

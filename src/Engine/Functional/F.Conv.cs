@@ -18,6 +18,10 @@ public static partial class F
 
     /// <summary>2-D convolution with (h, w) stride, padding and dilation (torch.nn.functional.conv2d with tuples).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation = null, int groups = 1)
+        => Conv2dWith(input, weight, bias, stride, padding, dilation, groups, relu: false);
+
+    /// <summary>Conv2d, then max(0, ·) with <paramref name="relu"/> (fused where the path allows, see <see cref="Conv2dRelu"/>).</summary>
+    private static Tensor Conv2dWith(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation, int groups, bool relu)
     {
         const string op = "Conv2d";
         var d = dilation ?? (1, 1);
@@ -26,7 +30,7 @@ public static partial class F
         if (groups <= 0)
             throw new ArgumentException($"{op}: groups must be positive, got {groups}.");
         if (stride.H == stride.W && padding.H == padding.W && d == (1, 1) && groups == 1)
-            return ConvSimple(input, weight, bias, stride.H, padding.H);
+            return ConvSimple(input, weight, bias, stride.H, padding.H, relu);
         CheckImage(op, input);
         Tensor.CheckSameKind(op, input, weight);
         if (weight.Rank != 4)
@@ -38,7 +42,7 @@ public static partial class F
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != weight.Dim(0)))
             throw new ArgumentException($"{op}: expected a bias of shape [{weight.Dim(0)}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
         PoolOutputSize(op, input.Shape, (weight.Dim(2), weight.Dim(3)), stride, padding, d, ceilMode: false);
-        return ConvGeneral(input, weight, bias, stride, padding, d, groups);
+        return ReluAfter(ConvGeneral(input, weight, bias, stride, padding, d, groups), relu);
     }
 
     /// <summary>
@@ -71,10 +75,12 @@ public static partial class F
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool needsGrad = NeedsGrad(inputs);
-        if (relu && (needsGrad || be is not CpuBackend || f < CpuBackend.ImplicitMinFilters))
-            throw new InvalidOperationException($"{op}: the fused ReLU output pass is only for the CPU's implicit conv without a gradient (see Conv2dRelu).");
         if (be is CpuBackend implicitCpu && f >= CpuBackend.ImplicitMinFilters)
-            return ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, relu);
+        {
+            bool fuse = relu && !needsGrad; // the output pass applies max(0, ·) only where no backward follows
+            return ReluAfter(ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, fuse), relu && !fuse);
+        }
+        if (relu) return ReluAfter(ConvSimple(x, weight, bias, stride, padding), true);
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);
