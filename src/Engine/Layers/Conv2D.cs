@@ -9,21 +9,18 @@ namespace Engine.Layers;
 /// F.Conv2d on NCHW: the kernel is permuted to [filters, C, kh, kw] on every call (a small copy) so
 /// gradients reach the Keras-layout weight.
 /// </summary>
-public sealed class Conv2D : Layer
+public sealed class Conv2D : KernelLayer
 {
     /// <summary>A convolution with <paramref name="filters"/> output channels.</summary>
     public Conv2D(int filters, IntPair kernelSize, IntPair? strides = null, string padding = "valid", string? activation = null,
         bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
-        int[]? inputShape = null, string? name = null) : base(name, inputShape)
+        int[]? inputShape = null, string? name = null)
+        : base("Conv2D", activation, useBias, kernelInitializer, biasInitializer, name, inputShape)
     {
         Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D: filters must be positive, got {filters}.");
         KernelSize = kernelSize.CheckPositive(nameof(kernelSize), "Conv2D");
         Strides = (strides ?? 1).CheckPositive(nameof(strides), "Conv2D");
         Padding = KerasPadding.Check(padding, "Conv2D");
-        Activation = Activations.Check(activation, "Conv2D");
-        UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
-        BiasInitializer = biasInitializer ?? new Zeros();
     }
 
     /// <summary>Output channels.</summary>
@@ -37,24 +34,6 @@ public sealed class Conv2D : Layer
 
     /// <summary>"valid" or "same".</summary>
     public string Padding { get; }
-
-    /// <summary>Activation name ("linear" when none).</summary>
-    public string Activation { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>How the kernel is initialised.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>How the bias is initialised.</summary>
-    public Initializer BiasInitializer { get; }
-
-    /// <summary>[kh, kw, C, filters] (after Build).</summary>
-    public Tensor Kernel => Weights[0].Value;
-
-    /// <summary>[filters], or null without a bias.</summary>
-    public Tensor? Bias => UseBias ? Weights[1].Value : null;
 
     /// <inheritdoc/>
     public override string ClassName => "Conv2D";
@@ -76,8 +55,7 @@ public sealed class Conv2D : Layer
     /// <inheritdoc/>
     protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
     {
-        AddWeight("kernel", [KernelSize.H, KernelSize.W, inputShape[2], Filters], KernelInitializer, true, dtype, device, generator);
-        if (UseBias) AddWeight("bias", [Filters], BiasInitializer, true, dtype, device, generator);
+        AddKernelAndBias([KernelSize.H, KernelSize.W, inputShape[2], Filters], Filters, dtype, device, generator); // kernel [kh, kw, C, filters]
     }
 
     /// <inheritdoc/>
@@ -105,15 +83,16 @@ public sealed class Conv2D : Layer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, object?> GetConfig() => new()
+    public override Dictionary<string, object?> GetConfig()
     {
-        ["filters"] = Filters,
-        ["kernel_size"] = KernelSize.ToArray(),
-        ["strides"] = Strides.ToArray(),
-        ["padding"] = Padding,
-        ["activation"] = Activation,
-        ["use_bias"] = UseBias,
-        ["kernel_initializer"] = Config.Of(KernelInitializer),
-        ["bias_initializer"] = Config.Of(BiasInitializer),
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["filters"] = Filters,
+            ["kernel_size"] = KernelSize.ToArray(),
+            ["strides"] = Strides.ToArray(),
+            ["padding"] = Padding,
+        };
+        AddConfig(config);
+        return config;
+    }
 }

@@ -4,39 +4,18 @@ namespace Engine.Layers;
 /// keras.layers.Dense: y = activation(x·kernel + bias) on the last axis; kernel [in, units], bias [units].
 /// Defaults as Keras: no activation (linear), GlorotUniform kernel, Zeros bias.
 /// </summary>
-public sealed class Dense : Layer
+public sealed class Dense : KernelLayer
 {
     /// <summary>A dense layer with <paramref name="units"/> outputs.</summary>
     public Dense(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null,
-        Initializer? biasInitializer = null, int[]? inputShape = null, string? name = null) : base(name, inputShape)
+        Initializer? biasInitializer = null, int[]? inputShape = null, string? name = null)
+        : base("Dense", activation, useBias, kernelInitializer, biasInitializer, name, inputShape)
     {
         Units = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"Dense: units must be positive, got {units}.");
-        Activation = Activations.Check(activation, "Dense");
-        UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
-        BiasInitializer = biasInitializer ?? new Zeros();
     }
 
     /// <summary>Number of outputs.</summary>
     public int Units { get; }
-
-    /// <summary>Activation name ("linear" when none).</summary>
-    public string Activation { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>How the kernel is initialised.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>How the bias is initialised.</summary>
-    public Initializer BiasInitializer { get; }
-
-    /// <summary>[in, units] (after Build).</summary>
-    public Tensor Kernel => Weights[0].Value;
-
-    /// <summary>[units], or null without a bias.</summary>
-    public Tensor? Bias => UseBias ? Weights[1].Value : null;
 
     /// <inheritdoc/>
     public override string ClassName => "Dense";
@@ -57,8 +36,7 @@ public sealed class Dense : Layer
     /// <inheritdoc/>
     protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
     {
-        AddWeight("kernel", [inputShape[^1], Units], KernelInitializer, true, dtype, device, generator);
-        if (UseBias) AddWeight("bias", [Units], BiasInitializer, true, dtype, device, generator);
+        AddKernelAndBias([inputShape[^1], Units], Units, dtype, device, generator); // kernel [in, units]
     }
 
     /// <inheritdoc/>
@@ -97,12 +75,10 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, object?> GetConfig() => new()
+    public override Dictionary<string, object?> GetConfig()
     {
-        ["units"] = Units,
-        ["activation"] = Activation,
-        ["use_bias"] = UseBias,
-        ["kernel_initializer"] = Config.Of(KernelInitializer),
-        ["bias_initializer"] = Config.Of(BiasInitializer),
-    };
+        var config = new Dictionary<string, object?> { ["units"] = Units };
+        AddConfig(config);
+        return config;
+    }
 }

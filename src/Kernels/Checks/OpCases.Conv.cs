@@ -60,39 +60,24 @@ internal static partial class OpCases
 
     internal static double[] Im2ColRef(double[] x, Window w)
     {
-        int width = w.C * w.KH * w.KW;
-        var cols = new double[(long)w.N * w.OH * w.OW * width];
-        for (int n = 0; n < w.N; n++)
-            for (int oh = 0; oh < w.OH; oh++)
-                for (int ow = 0; ow < w.OW; ow++)
-                    for (int c = 0; c < w.C; c++)
-                        for (int i = 0; i < w.KH; i++)
-                            for (int j = 0; j < w.KW; j++)
-                            {
-                                int hh = oh * w.Stride - w.Pad + i, ww = ow * w.Stride - w.Pad + j;
-                                long row = ((long)n * w.OH + oh) * w.OW + ow;
-                                cols[row * width + (c * w.KH + i) * w.KW + j] =
-                                    hh >= 0 && hh < w.H && ww >= 0 && ww < w.W ? x[(((long)n * w.C + c) * w.H + hh) * w.W + ww] : 0;
-                            }
+        var cols = new double[(long)w.N * w.OH * w.OW * w.C * w.KH * w.KW];
+        ForEachWindow(w, (nc, oh, ow, h, ww) => cols[ColsIndex(w, nc, oh, ow, h, ww)] = x[((long)nc * w.H + h) * w.W + ww]);
         return cols;
     }
 
     internal static double[] Col2ImRef(double[] cols, Window w)
     {
-        int width = w.C * w.KH * w.KW;
         var dx = new double[w.N * w.C * w.H * w.W];
-        for (int n = 0; n < w.N; n++)
-            for (int oh = 0; oh < w.OH; oh++)
-                for (int ow = 0; ow < w.OW; ow++)
-                    for (int c = 0; c < w.C; c++)
-                        for (int i = 0; i < w.KH; i++)
-                            for (int j = 0; j < w.KW; j++)
-                            {
-                                int hh = oh * w.Stride - w.Pad + i, ww = ow * w.Stride - w.Pad + j;
-                                if (hh < 0 || hh >= w.H || ww < 0 || ww >= w.W) continue;
-                                long row = ((long)n * w.OH + oh) * w.OW + ow;
-                                dx[(((long)n * w.C + c) * w.H + hh) * w.W + ww] += cols[row * width + (c * w.KH + i) * w.KW + j];
-                            }
+        ForEachWindow(w, (nc, oh, ow, h, ww) => dx[((long)nc * w.H + h) * w.W + ww] += cols[ColsIndex(w, nc, oh, ow, h, ww)]);
         return dx;
+    }
+
+    /// <summary>Where input pixel (h, w) of plane n·C + c, seen by window (oh, ow), sits in the DLfS cols matrix
+    /// [N·OH·OW, C·KH·KW]: row (n·OH + oh)·OW + ow, column (c·KH + i)·KW + j for the tap (i, j).</summary>
+    private static long ColsIndex(Window w, int nc, int oh, int ow, int h, int ww)
+    {
+        int n = nc / w.C, c = nc % w.C, i = h - (oh * w.Stride - w.Pad), j = ww - (ow * w.Stride - w.Pad);
+        long row = ((long)n * w.OH + oh) * w.OW + ow;
+        return row * (w.C * w.KH * w.KW) + (c * w.KH + i) * w.KW + j;
     }
 }
