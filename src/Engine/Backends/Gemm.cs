@@ -71,6 +71,24 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// Whether a short, wide C (fewer 6-row strips than Vector512 strips, one B panel), which <see cref="Packed{T}"/> splits by
+    /// columns between the threads, leaves the busiest thread fewer columns in Vector256's 16-float strips than in Vector512's
+    /// 32-float ones: dout·W1ᵀ [100, 784] gives each of 2 threads 400 columns instead of 416.
+    /// </summary>
+    internal static bool SharesColumnsBetterOn256<T>(int m, int n) where T : unmanaged
+    {
+        int nr256 = 2 * Vector256<T>.Count, nr512 = 2 * Vector512<T>.Count;
+        return (m + MR - 1) / MR < (n + nr512 - 1) / nr512 && n <= NC && ColumnsPerThread(n, nr256) < ColumnsPerThread(n, nr512);
+    }
+
+    /// <summary>Columns the busiest thread computes when C's <paramref name="n"/> columns go out in strips of <paramref name="nr"/>, equally over the threads.</summary>
+    private static int ColumnsPerThread(int n, int nr)
+    {
+        int strips = (n + nr - 1) / nr;
+        return (strips + WorkerPool.Threads - 1) / WorkerPool.Threads * nr;
+    }
+
+    /// <summary>
     /// Columns a kernel of vector width <paramref name="w"/> computes for a C row of <paramref name="n"/>: full strips of 2w,
     /// then a last strip of w where the kernel has a half-width variant (<paramref name="halfStrip"/>:
     /// <see cref="Kernel256Half{T}"/>) and the rest fits in one vector, else of 2w.
@@ -86,6 +104,7 @@ public static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var kernel = KernelFor<T>(m, n, k);
+        if (kernel == GemmKernel.Vector512 && SharesColumnsBetterOn256<T>(m, n)) kernel = GemmKernel.Vector256;
         RunWith(kernel, WorkerPool.Threads, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
@@ -155,10 +174,11 @@ public static partial class Gemm
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
         int rowStrips = (m + MR - 1) / MR;
         int colStripsMax = (nc + nr - 1) / nr;
-        // Split rows among threads unless C is too short for that (then split B's strips), in three
-        // times as many tasks as threads, handed out as threads come free (a busy core delays less).
+        // Split rows among threads unless C is too short for that (then split B's strips). A packed product (large)
+        // takes three times as many tasks as threads, handed out as threads come free (a busy core delays less);
+        // one that reads A in place (a layer's, tens of microseconds) one equal task per thread.
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
-        int tasks = threads == 1 ? 1 : Math.Min(3 * threads, splitRows ? rowStrips : colStripsMax);
+        int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
         // Split by columns, each task packs just the B strips it multiplies (no meeting between packing and multiplying).
         bool packInTask = !directB && !splitRows;
         var bPack = directB ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);

@@ -84,6 +84,24 @@ public class GemmTests
     }
 
     [Test]
+    public void ShortWideProductsShareColumnsInVector256StripsWhereThatIsMoreEven()
+    {
+        // dout·W1ᵀ [100, 784] is split by columns: on 2 threads, 49 strips of 16 give the busiest thread 400 columns,
+        // 25 strips of 32 give it 416. A tall C is split by rows, and a C wider than one B panel keeps Vector512.
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 784), Is.EqualTo(WorkerPool.Threads == 2), "100×784 C");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(1024, 1024), Is.False, "tall C");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 2000), Is.False, "two B panels");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 768), Is.False, "768 columns: 384 per thread either way");
+        var rng = new Random(10);
+        var a = Enumerable.Range(0, 100 * 50).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, 784 * 50).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] run = new float[100 * 784], best = new float[100 * 784];
+        Gemm.Run(false, true, 100, 784, 50, 1f, a, b, 0f, run);
+        Gemm.RunWith(Gemm.Best, 1, false, true, 100, 784, 50, 1f, a, b, 0f, best);
+        Assert.That(run, Is.EqualTo(best).AsCollection, "the same sums whichever kernel and split");
+    }
+
+    [Test]
     public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
