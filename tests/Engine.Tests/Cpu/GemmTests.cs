@@ -102,6 +102,34 @@ public class GemmTests
     }
 
     [Test]
+    public void KBlocksResumeTheChainsBitForBit()
+    {
+        // A row-major A with K above Gemm.KBlock goes through K in blocks, each resuming the FMA chains left in C; a transposed
+        // A takes K in one pass. Both give the same bits, with alpha ≠ 1, ragged rows (not a multiple of 6) and last strips of
+        // every width (full, masked, half, one column), K just past one block and not a multiple of it; and C past m·n untouched.
+        var rng = new Random(11);
+        foreach (var (m, n, k) in new[] { (100, 50, 784), (13, 29, 300), (61, 45, 257), (7, 2, 129), (5, 8, 400), (20, 16, 1000), (3, 33, 131) })
+            foreach (float alpha in new[] { 1f, -1.5f })
+            {
+                var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var aT = new float[k * m];
+                for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] blocked = new float[m * n + 16], onePass = new float[m * n + 16];
+                    Array.Fill(blocked, 3f);
+                    Array.Fill(onePass, 3f);
+                    Gemm.RunWith(GemmKernel.Vector256, threads, false, false, m, n, k, alpha, a, b, 0f, blocked);
+                    Gemm.RunWith(GemmKernel.Vector256, threads, true, false, m, n, k, alpha, aT, b, 0f, onePass);
+                    Assert.That(blocked, Is.EqualTo(onePass).AsCollection, $"{m}×{n}×{k} alpha={alpha} threads={threads}");
+                    Assert.That(blocked[(m * n)..], Is.All.EqualTo(3f), $"{m}×{n}×{k}: memory past C");
+                }
+                Check<float>(GemmKernel.Vector256, 2, false, false, m, n, k, alpha, 0f, rng);
+            }
+    }
+
+    [Test]
     public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
