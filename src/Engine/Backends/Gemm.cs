@@ -280,7 +280,7 @@ public static partial class Gemm
                 // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
                 int qEdge = q1;
                 if (kernel == GemmKernel.Vector256 && transA && q1 == (ncCur + nr - 1) / nr && ncCur - (q1 - 1) * nr <= ColumnEdgeMaxCols) qEdge = q1 - 1;
-                // A row-major A with a long K over an overwritten C goes through K in blocks (<see cref="KBlock"/> rows of B, kept
+                // A row-major A with a long K over an overwritten C goes through K in blocks (KBlock rows of B, kept
                 // in L1 while every A strip of the task meets them); each block resumes the FMA chains where the last left them in C.
                 int kb = kernel == GemmKernel.Vector256 && !transA && !accumulate && HasMaskedStores<T>() ? KBlock : kc;
                 for (int p = 0; p < kc; p += kb)
