@@ -28,14 +28,29 @@ public static partial class Gemm
     // issues twelve fused multiply-adds. A full tile is added to (or, on the first K slice with
     // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
 
-    /// <summary>The 6 × 2·Vector256 microkernel.</summary>
+    /// <summary>
+    /// The R.Count × 2·Vector256 microkernel (R.Count = 4, 5 or 6 accumulator rows; the JIT compiles one copy per
+    /// row count and drops the rows past it): a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel256<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Kernel256<T, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+        where T : unmanaged, IFloatingPointIeee754<T> where R : struct, ITileRows
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (resume)
+        {
+            // The chains go on from C's valid rows and columns (the second vector under a mask of cols − w lanes).
+            var mr = FirstLanes<T>(cols - w);
+            c00 = Vector256.Load(c); c01 = LoadFirst(c + w, mr);
+            if (rows > 1) { c10 = Vector256.Load(c + ldc); c11 = LoadFirst(c + ldc + w, mr); }
+            if (rows > 2) { c20 = Vector256.Load(c + 2 * ldc); c21 = LoadFirst(c + 2 * ldc + w, mr); }
+            if (rows > 3) { c30 = Vector256.Load(c + 3 * ldc); c31 = LoadFirst(c + 3 * ldc + w, mr); }
+            if (R.Count > 4 && rows > 4) { c40 = Vector256.Load(c + 4 * ldc); c41 = LoadFirst(c + 4 * ldc + w, mr); }
+            if (R.Count > 5 && rows > 5) { c50 = Vector256.Load(c + 5 * ldc); c51 = LoadFirst(c + 5 * ldc + w, mr); }
+            accumulate = false;
+        }
         // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         for (int p = 0; p < kc; p++)
@@ -46,8 +61,8 @@ public static partial class Gemm
             x = Vector256.Create(a[o1]); c10 = Fma256(x, b0, c10); c11 = Fma256(x, b1, c11);
             x = Vector256.Create(a[o2]); c20 = Fma256(x, b0, c20); c21 = Fma256(x, b1, c21);
             x = Vector256.Create(a[o3]); c30 = Fma256(x, b0, c30); c31 = Fma256(x, b1, c31);
-            x = Vector256.Create(a[o4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41);
-            x = Vector256.Create(a[o5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51);
+            if (R.Count > 4) { x = Vector256.Create(a[o4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41); }
+            if (R.Count > 5) { x = Vector256.Create(a[o5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51); }
             a += cs;
             b += ldb;
         }
@@ -56,7 +71,7 @@ public static partial class Gemm
             c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
             c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
         }
-        bool full = rows == MR && cols == 2 * w;
+        bool full = rows == R.Count && cols == 2 * w;
         if (!full && cols > w && HasMaskedStores<T>())
         {
             // A ragged tile (last rows, or last columns wider than one vector; narrower strips take Kernel256Half):
@@ -75,23 +90,36 @@ public static partial class Gemm
         int ld = full ? ldc : 2 * w;
         bool acc = full && accumulate;
         Put256(t, c00, c01, acc); Put256(t + ld, c10, c11, acc); Put256(t + 2 * ld, c20, c21, acc);
-        Put256(t + 3 * ld, c30, c31, acc); Put256(t + 4 * ld, c40, c41, acc); Put256(t + 5 * ld, c50, c51, acc);
+        Put256(t + 3 * ld, c30, c31, acc);
+        if (R.Count > 4) Put256(t + 4 * ld, c40, c41, acc);
+        if (R.Count > 5) Put256(t + 5 * ld, c50, c51, acc);
         if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
     }
 
     /// <summary>
-    /// The 6 × 1·Vector256 microkernel for a last B strip at most one vector wide (N = 50 ends in a
+    /// The R.Count × 1·Vector256 microkernel for a last B strip at most one vector wide (N = 50 ends in a
     /// strip of 2): half the work of the full tile. It reads the first <paramref name="cols"/> values of
     /// each B row under a mask, so B may be read in place (the lanes past column N are never touched).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel256Half<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Kernel256Half<T, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+        where T : unmanaged, IFloatingPointIeee754<T> where R : struct, ITileRows
     {
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(cols * (8 / w)));
+        if (resume)
+        {
+            // The chains go on from C's valid rows and first cols columns.
+            c0 = LoadFirst(c, mask);
+            if (rows > 1) c1 = LoadFirst(c + ldc, mask);
+            if (rows > 2) c2 = LoadFirst(c + 2 * ldc, mask);
+            if (rows > 3) c3 = LoadFirst(c + 3 * ldc, mask);
+            if (R.Count > 4 && rows > 4) c4 = LoadFirst(c + 4 * ldc, mask);
+            if (R.Count > 5 && rows > 5) c5 = LoadFirst(c + 5 * ldc, mask);
+            accumulate = false;
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = LoadFirst(b, mask);
@@ -99,8 +127,8 @@ public static partial class Gemm
             c1 = Fma256(Vector256.Create(a[o1]), b0, c1);
             c2 = Fma256(Vector256.Create(a[o2]), b0, c2);
             c3 = Fma256(Vector256.Create(a[o3]), b0, c3);
-            c4 = Fma256(Vector256.Create(a[o4]), b0, c4);
-            c5 = Fma256(Vector256.Create(a[o5]), b0, c5);
+            if (R.Count > 4) c4 = Fma256(Vector256.Create(a[o4]), b0, c4);
+            if (R.Count > 5) c5 = Fma256(Vector256.Create(a[o5]), b0, c5);
             a += cs;
             b += ldb;
         }
@@ -108,64 +136,6 @@ public static partial class Gemm
         T* t = stackalloc T[MR * w];
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w); c4.Store(t + 4 * w); c5.Store(t + 5 * w);
         CopyEdge(t, w, c, ldc, rows, cols, accumulate);
-    }
-
-    /// <summary>Widest last strip of C that <see cref="ColumnEdge256{T}"/> computes (a transposed A only).</summary>
-    internal const int ColumnEdgeMaxCols = 4;
-
-    /// <summary>
-    /// The last, narrow strip of C (cols ≤ 4, e.g. the 2 columns N = 50 leaves after three 16-wide strips) for a
-    /// transposed A read in place (A stored [K, M]: element (r, p) at a[p·lda + r]): C[r, j] (+)= alpha·Σ_p A[r, p]·b[p·ldb + j]
-    /// for r &lt; rows. Vectors run down C's columns, 2·Vector256 rows at a time against 4 broadcast B values
-    /// (8 accumulators; columns past cols repeat column 0 and are dropped), so the strip costs what its columns
-    /// need instead of a vector-wide tile per 6 rows. Every element is the same FMA chain over p as in the tile
-    /// kernels, so the results are bit for bit theirs. The rows past the last full pair of vectors go one by one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void ColumnEdge256<T>(int kc, T* a, nint lda, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector256<T>.Count;
-        nint j1 = cols > 1 ? 1 : 0, j2 = cols > 2 ? 2 : 0, j3 = cols > 3 ? 3 : 0;
-        T* tile = stackalloc T[2 * w * ColumnEdgeMaxCols];
-        int r = 0;
-        for (; r + 2 * w <= rows; r += 2 * w)
-        {
-            Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-            T* ap = a + r, bp = b;
-            for (int p = 0; p < kc; p++)
-            {
-                var a0 = Vector256.Load(ap);
-                var a1 = Vector256.Load(ap + w);
-                var x = Vector256.Create(bp[0]); c00 = Fma256(a0, x, c00); c01 = Fma256(a1, x, c01);
-                x = Vector256.Create(bp[j1]); c10 = Fma256(a0, x, c10); c11 = Fma256(a1, x, c11);
-                x = Vector256.Create(bp[j2]); c20 = Fma256(a0, x, c20); c21 = Fma256(a1, x, c21);
-                x = Vector256.Create(bp[j3]); c30 = Fma256(a0, x, c30); c31 = Fma256(a1, x, c31);
-                ap += lda;
-                bp += ldb;
-            }
-            // tile[j·2w + l] = C value for row r + l, column j.
-            int t = 2 * w;
-            (c00 * alpha).Store(tile); (c01 * alpha).Store(tile + w);
-            (c10 * alpha).Store(tile + t); (c11 * alpha).Store(tile + t + w);
-            (c20 * alpha).Store(tile + 2 * t); (c21 * alpha).Store(tile + 2 * t + w);
-            (c30 * alpha).Store(tile + 3 * t); (c31 * alpha).Store(tile + 3 * t + w);
-            for (int l = 0; l < t; l++)
-                for (int j = 0; j < cols; j++)
-                {
-                    T* cij = c + (long)(r + l) * ldc + j;
-                    *cij = accumulate ? *cij + tile[j * t + l] : tile[j * t + l];
-                }
-        }
-        for (; r < rows; r++)
-            for (int j = 0; j < cols; j++)
-            {
-                T acc = T.Zero;
-                for (int p = 0; p < kc; p++) acc = Fma.IsSupported ? T.FusedMultiplyAdd(a[p * lda + r], b[p * ldb + j], acc) : a[p * lda + r] * b[p * ldb + j] + acc;
-                acc *= alpha;
-                T* cij = c + (long)r * ldc + j;
-                *cij = accumulate ? *cij + acc : acc;
-            }
     }
 
     /// <summary>Whether ragged tiles can be stored under lane masks (AVX masked loads and stores of float or double).</summary>

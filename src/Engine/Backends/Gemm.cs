@@ -36,6 +36,12 @@ public static partial class Gemm
     /// <summary>Columns of one packed B panel (a multiple of every NR): KC·NC floats (4 MiB) are packed at a time.</summary>
     internal const int NC = 1024;
 
+    /// <summary>
+    /// Rows of B one K block of a product that reads a row-major A in place multiplies before the next (the Vector256 kernel,
+    /// C overwritten): 128 rows of a 50-column B (25 KiB) stay in a 32 KiB L1 while every A strip meets them.
+    /// </summary>
+    internal const int KBlock = 128;
+
     /// <summary>C at most this wide reads A in place (unpacked) and takes K in one slice.</summary>
     internal const int DirectAMaxN = 128;
 
@@ -71,9 +77,27 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// Whether a short, wide C (fewer 6-row strips than Vector512 strips, one B panel), which <see cref="Packed{T}"/> splits by
+    /// columns between the threads, leaves the busiest thread fewer columns in Vector256's 16-float strips than in Vector512's
+    /// 32-float ones: dout·W1ᵀ [100, 784] gives each of 2 threads 400 columns instead of 416.
+    /// </summary>
+    internal static bool SharesColumnsBetterOn256<T>(int m, int n) where T : unmanaged
+    {
+        int nr256 = 2 * Vector256<T>.Count, nr512 = 2 * Vector512<T>.Count;
+        return (m + MR - 1) / MR < (n + nr512 - 1) / nr512 && n <= NC && ColumnsPerThread(n, nr256) < ColumnsPerThread(n, nr512);
+    }
+
+    /// <summary>Columns the busiest thread computes when C's <paramref name="n"/> columns go out in strips of <paramref name="nr"/>, equally over the threads.</summary>
+    private static int ColumnsPerThread(int n, int nr)
+    {
+        int strips = (n + nr - 1) / nr;
+        return (strips + WorkerPool.Threads - 1) / WorkerPool.Threads * nr;
+    }
+
+    /// <summary>
     /// Columns a kernel of vector width <paramref name="w"/> computes for a C row of <paramref name="n"/>: full strips of 2w,
     /// then a last strip of w where the kernel has a half-width variant (<paramref name="halfStrip"/>:
-    /// <see cref="Kernel256Half{T}"/>) and the rest fits in one vector, else of 2w.
+    /// <see cref="Kernel256Half{T, R}"/>) and the rest fits in one vector, else of 2w.
     /// </summary>
     private static int PaddedColumns(int n, int w, bool halfStrip)
     {
@@ -86,6 +110,7 @@ public static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var kernel = KernelFor<T>(m, n, k);
+        if (kernel == GemmKernel.Vector512 && SharesColumnsBetterOn256<T>(m, n)) kernel = GemmKernel.Vector256;
         RunWith(kernel, WorkerPool.Threads, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
@@ -153,12 +178,13 @@ public static partial class Gemm
         int nc = Math.Min(NC, RoundUp(n, nr));
         long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
-        int rowStrips = (m + MR - 1) / MR;
         int colStripsMax = (nc + nr - 1) / nr;
-        // Split rows among threads unless C is too short for that (then split B's strips), in three
-        // times as many tasks as threads, handed out as threads come free (a busy core delays less).
+        // Split rows among threads unless C is too short for that (then split B's strips). A packed product (large)
+        // takes three times as many tasks as threads, handed out as threads come free (a busy core delays less);
+        // one that reads A in place (a layer's, tens of microseconds) one equal task per thread.
+        int rowStrips = (m + MR - 1) / MR;
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
-        int tasks = threads == 1 ? 1 : Math.Min(3 * threads, splitRows ? rowStrips : colStripsMax);
+        int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
         // Split by columns, each task packs just the B strips it multiplies (no meeting between packing and multiplying).
         bool packInTask = !directB && !splitRows;
         var bPack = directB ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);
@@ -212,7 +238,7 @@ public static partial class Gemm
     /// Whether the microkernel can read op(B) = B [K, N] in place (row stride N) instead of a packed copy:
     /// B not transposed and narrow (N ≤ <see cref="DirectAMaxN"/>, so its rows are close together and
     /// all of B stays in cache), on the AVX kernel, whose half-width kernel loads a last strip of at most one
-    /// vector under a mask (<see cref="Kernel256Half{T}"/>): so N must end in a full strip or in at most one vector.
+    /// vector under a mask (<see cref="Kernel256Half{T, R}"/>): so N must end in a full strip or in at most one vector.
     /// </summary>
     private static bool DirectB<T>(GemmKernel kernel, bool transB, int n, int nr) where T : unmanaged =>
         !transB && n <= DirectAMaxN && kernel == GemmKernel.Vector256 && Avx.IsSupported
@@ -254,9 +280,19 @@ public static partial class Gemm
                 // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
                 int qEdge = q1;
                 if (kernel == GemmKernel.Vector256 && transA && q1 == (ncCur + nr - 1) / nr && ncCur - (q1 - 1) * nr <= ColumnEdgeMaxCols) qEdge = q1 - 1;
-                for (int s = 0; s < mcCur; s += MR)
-                    for (int q = q0; q < qEdge; q++)
-                        Tile(q, s);
+                // A row-major A with a long K over an overwritten C goes through K in blocks (KBlock rows of B, kept
+                // in L1 while every A strip of the task meets them); each block resumes the FMA chains where the last left them in C.
+                int kb = kernel == GemmKernel.Vector256 && !transA && !accumulate && HasMaskedStores<T>() ? KBlock : kc;
+                for (int p = 0; p < kc; p += kb)
+                {
+                    int kcur = Math.Min(kb, kc - p);
+                    bool resume = p > 0;
+                    T blockScale = p + kcur == kc ? scale : T.One; // alpha once, on the whole chain
+                    for (int s = 0; s < mcCur; s += MR)
+                        for (int q = q0; q < qEdge; q++)
+                            Micro(kernel, kcur, aBase + s * sStep + p * cs, rs, cs, bBase + q * qStep + p * ldb, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
+                                Math.Min(MR, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, blockScale, resume);
+                }
                 if (qEdge < q1)
                     ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, ncCur - qEdge * nr, accumulate, scale);
             }
@@ -276,112 +312,30 @@ public static partial class Gemm
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
-    /// <summary>One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart).</summary>
+    /// <summary>
+    /// One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart). With
+    /// <paramref name="resume"/> (Vector256 kernel only) the sums start from C's values and overwrite them: the FMA chains of an
+    /// earlier K block continue, so a product done in K blocks gives the same bits as in one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
+    private static unsafe void Micro<T>(GemmKernel kernel, int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha,
+        bool resume = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (kernel)
         {
             case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
-            case GemmKernel.Vector256 when cols <= Vector256<T>.Count: Kernel256Half(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
-            case GemmKernel.Vector256: Kernel256(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256 when cols <= Vector256<T>.Count:
+                if (rows <= 4) Kernel256Half<T, Rows4>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                else if (rows == 5) Kernel256Half<T, Rows5>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                else Kernel256Half<T, Rows6>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                break;
+            case GemmKernel.Vector256:
+                if (rows <= 4) Kernel256<T, Rows4>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                else if (rows == 5) Kernel256<T, Rows5>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                else Kernel256<T, Rows6>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+                break;
             default: KernelT(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
         }
-    }
-
-    /// <summary>
-    /// Packs rows [i0, i0+rows) × K slice [p0, p0+kc) of alpha·op(A) into MR-tall strips:
-    /// strip s holds dst[s·MR·kc + p·MR + r] = alpha·op(A)[i0 + s·MR + r, p0 + p], zero past the last row.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void PackA<T>(bool transA, T* a, int m, int k, int i0, int rows, int p0, int kc, T alpha, T* dst)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int s = 0; s < rows; s += MR)
-        {
-            int h = Math.Min(MR, rows - s);
-            T* d = dst + (long)s * kc;
-            if (!transA)
-            {
-                for (int r = 0; r < h; r++)
-                {
-                    T* src = a + (long)(i0 + s + r) * k + p0;
-                    for (int p = 0; p < kc; p++) d[p * MR + r] = alpha * src[p];
-                }
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    T* src = a + (long)(p0 + p) * m + i0 + s;
-                    for (int r = 0; r < h; r++) d[p * MR + r] = alpha * src[r];
-                }
-            }
-            if (h < MR)
-                for (int p = 0; p < kc; p++)
-                    for (int r = h; r < MR; r++) d[p * MR + r] = T.Zero;
-        }
-    }
-
-    /// <summary>
-    /// Packs strips [q0, q1) of the K slice [p0, p0+kc) × columns [j0, j0+cols) of op(B):
-    /// strip q holds dst[q·NR·kc + p·NR + j] = op(B)[p0 + p, j0 + q·NR + j], zero past the last column.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void PackB<T>(bool transB, T* b, int n, int k, int j0, int cols, int p0, int kc, int nr, T* dst, int q0, int q1)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int q = q0; q < q1; q++)
-        {
-            int j = j0 + q * nr, w = Math.Min(nr, cols - q * nr);
-            T* d = dst + (long)q * nr * kc;
-            if (!transB)
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    T* src = b + (long)(p0 + p) * n + j;
-                    T* row = d + p * nr;
-                    Buffer.MemoryCopy(src, row, (long)nr * sizeof(T), (long)w * sizeof(T));
-                    for (int jj = w; jj < nr; jj++) row[jj] = T.Zero;
-                }
-            }
-            else
-            {
-                int done = typeof(T) == typeof(float) && Avx.IsSupported
-                    ? PackBTransposed8x8((float*)b, k, j, w, p0, kc, nr, (float*)d) : 0;
-                for (int jj = done; jj < w; jj++)
-                {
-                    T* src = b + (long)(j + jj) * k + p0;
-                    for (int p = 0; p < kc; p++) d[p * nr + jj] = src[p];
-                }
-                for (int jj = 0; jj < done; jj++)
-                {
-                    T* src = b + (long)(j + jj) * k + p0;
-                    for (int p = kc & ~7; p < kc; p++) d[p * nr + jj] = src[p];
-                }
-                for (int p = 0; p < kc; p++)
-                    for (int jj = w; jj < nr; jj++) d[p * nr + jj] = T.Zero;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The float transB packing in 8×8 blocks: B rows j+jj (jj &lt; w rounded down to 8) and K columns
-    /// [p0, p0 + kc rounded down to 8) go to d[p·nr + jj] through an AVX register transpose (eight row
-    /// loads, eight column stores, <see cref="Transpose8x8"/>) instead of one scalar store per element. Returns how many strip
-    /// columns it filled; the caller packs the rest and the K tail (p ≥ kc rounded down to 8).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe int PackBTransposed8x8(float* b, int k, int j, int w, int p0, int kc, int nr, float* d)
-    {
-        int cols = w & ~7, depth = kc & ~7;
-        for (int jj = 0; jj < cols; jj += 8)
-        {
-            float* src = b + (long)(j + jj) * k + p0;
-            for (int p = 0; p < depth; p += 8)
-                Transpose8x8(src + p, k, d + (long)p * nr + jj, nr);
-        }
-        return cols;
     }
 }

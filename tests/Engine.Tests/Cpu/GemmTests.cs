@@ -84,6 +84,52 @@ public class GemmTests
     }
 
     [Test]
+    public void ShortWideProductsShareColumnsInVector256StripsWhereThatIsMoreEven()
+    {
+        // dout·W1ᵀ [100, 784] is split by columns: on 2 threads, 49 strips of 16 give the busiest thread 400 columns,
+        // 25 strips of 32 give it 416. A tall C is split by rows, and a C wider than one B panel keeps Vector512.
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 784), Is.EqualTo(WorkerPool.Threads == 2), "100×784 C");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(1024, 1024), Is.False, "tall C");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 2000), Is.False, "two B panels");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 768), Is.False, "768 columns: 384 per thread either way");
+        var rng = new Random(10);
+        var a = Enumerable.Range(0, 100 * 50).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, 784 * 50).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] run = new float[100 * 784], best = new float[100 * 784];
+        Gemm.Run(false, true, 100, 784, 50, 1f, a, b, 0f, run);
+        Gemm.RunWith(Gemm.Best, 1, false, true, 100, 784, 50, 1f, a, b, 0f, best);
+        Assert.That(run, Is.EqualTo(best).AsCollection, "the same sums whichever kernel and split");
+    }
+
+    [Test]
+    public void KBlocksResumeTheChainsBitForBit()
+    {
+        // A row-major A with K above Gemm.KBlock goes through K in blocks, each resuming the FMA chains left in C; a transposed
+        // A takes K in one pass. Both give the same bits, with alpha ≠ 1, ragged rows (not a multiple of 6) and last strips of
+        // every width (full, masked, half, one column), K just past one block and not a multiple of it; and C past m·n untouched.
+        var rng = new Random(11);
+        foreach (var (m, n, k) in new[] { (100, 50, 784), (13, 29, 300), (61, 45, 257), (7, 2, 129), (5, 8, 400), (20, 16, 1000), (3, 33, 131) })
+            foreach (float alpha in new[] { 1f, -1.5f })
+            {
+                var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var aT = new float[k * m];
+                for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] blocked = new float[m * n + 16], onePass = new float[m * n + 16];
+                    Array.Fill(blocked, 3f);
+                    Array.Fill(onePass, 3f);
+                    Gemm.RunWith(GemmKernel.Vector256, threads, false, false, m, n, k, alpha, a, b, 0f, blocked);
+                    Gemm.RunWith(GemmKernel.Vector256, threads, true, false, m, n, k, alpha, aT, b, 0f, onePass);
+                    Assert.That(blocked, Is.EqualTo(onePass).AsCollection, $"{m}×{n}×{k} alpha={alpha} threads={threads}");
+                    Assert.That(blocked[(m * n)..], Is.All.EqualTo(3f), $"{m}×{n}×{k}: memory past C");
+                }
+                Check<float>(GemmKernel.Vector256, 2, false, false, m, n, k, alpha, 0f, rng);
+            }
+    }
+
+    [Test]
     public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
