@@ -29,71 +29,102 @@ public static partial class Gemm
     // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
 
     /// <summary>
-    /// The R.Count × 2·Vector256 microkernel (R.Count = 4, 5 or 6 accumulator rows; the JIT compiles one copy per
-    /// row count and drops the rows past it): a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one.
+    /// The R.Count × 2-vector microkernel on any vector type TV (V: Vector256, Vector512 or Vector&lt;T&gt; operations;
+    /// R.Count = 4, 5 or 6 accumulator rows): the JIT compiles one copy per vector type and row count and drops
+    /// the rows past R.Count, so a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one. With
+    /// <paramref name="resume"/> the sums start from C's values: the FMA chains of an earlier K block go on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel256<T, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
-        where T : unmanaged, IFloatingPointIeee754<T> where R : struct, ITileRows
+    private static unsafe void Kernel<T, TV, V, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows
     {
-        int w = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        int w = V.Count;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         if (resume)
         {
-            // The chains go on from C's valid rows and columns (the second vector under a mask of cols − w lanes).
-            var mr = FirstLanes<T>(cols - w);
-            c00 = Vector256.Load(c); c01 = LoadFirst(c + w, mr);
-            if (rows > 1) { c10 = Vector256.Load(c + ldc); c11 = LoadFirst(c + ldc + w, mr); }
-            if (rows > 2) { c20 = Vector256.Load(c + 2 * ldc); c21 = LoadFirst(c + 2 * ldc + w, mr); }
-            if (rows > 3) { c30 = Vector256.Load(c + 3 * ldc); c31 = LoadFirst(c + 3 * ldc + w, mr); }
-            if (R.Count > 4 && rows > 4) { c40 = Vector256.Load(c + 4 * ldc); c41 = LoadFirst(c + 4 * ldc + w, mr); }
-            if (R.Count > 5 && rows > 5) { c50 = Vector256.Load(c + 5 * ldc); c51 = LoadFirst(c + 5 * ldc + w, mr); }
+            // The chains go on from C's valid rows and columns (the second vector's first cols − w lanes).
+            int m = cols - w;
+            c00 = V.Load(c); c01 = V.LoadFirst(c + w, m);
+            if (rows > 1) { c10 = V.Load(c + ldc); c11 = V.LoadFirst(c + ldc + w, m); }
+            if (rows > 2) { c20 = V.Load(c + 2 * ldc); c21 = V.LoadFirst(c + 2 * ldc + w, m); }
+            if (rows > 3) { c30 = V.Load(c + 3 * ldc); c31 = V.LoadFirst(c + 3 * ldc + w, m); }
+            if (R.Count > 4 && rows > 4) { c40 = V.Load(c + 4 * ldc); c41 = V.LoadFirst(c + 4 * ldc + w, m); }
+            if (R.Count > 5 && rows > 5) { c50 = V.Load(c + 5 * ldc); c51 = V.LoadFirst(c + 5 * ldc + w, m); }
             accumulate = false;
         }
         // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + w);
-            var x = Vector256.Create(a[0]); c00 = Fma256(x, b0, c00); c01 = Fma256(x, b1, c01);
-            x = Vector256.Create(a[o1]); c10 = Fma256(x, b0, c10); c11 = Fma256(x, b1, c11);
-            x = Vector256.Create(a[o2]); c20 = Fma256(x, b0, c20); c21 = Fma256(x, b1, c21);
-            x = Vector256.Create(a[o3]); c30 = Fma256(x, b0, c30); c31 = Fma256(x, b1, c31);
-            if (R.Count > 4) { x = Vector256.Create(a[o4]); c40 = Fma256(x, b0, c40); c41 = Fma256(x, b1, c41); }
-            if (R.Count > 5) { x = Vector256.Create(a[o5]); c50 = Fma256(x, b0, c50); c51 = Fma256(x, b1, c51); }
+            var b0 = V.Load(b);
+            var b1 = V.Load(b + w);
+            var x = V.Splat(a[0]); c00 = V.Fma(x, b0, c00); c01 = V.Fma(x, b1, c01);
+            x = V.Splat(a[o1]); c10 = V.Fma(x, b0, c10); c11 = V.Fma(x, b1, c11);
+            x = V.Splat(a[o2]); c20 = V.Fma(x, b0, c20); c21 = V.Fma(x, b1, c21);
+            x = V.Splat(a[o3]); c30 = V.Fma(x, b0, c30); c31 = V.Fma(x, b1, c31);
+            if (R.Count > 4) { x = V.Splat(a[o4]); c40 = V.Fma(x, b0, c40); c41 = V.Fma(x, b1, c41); }
+            if (R.Count > 5) { x = V.Splat(a[o5]); c50 = V.Fma(x, b0, c50); c51 = V.Fma(x, b1, c51); }
             a += cs;
             b += ldb;
         }
         if (alpha != T.One)
         {
-            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
-            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
+            c00 = V.Scale(c00, alpha); c01 = V.Scale(c01, alpha); c10 = V.Scale(c10, alpha); c11 = V.Scale(c11, alpha);
+            c20 = V.Scale(c20, alpha); c21 = V.Scale(c21, alpha); c30 = V.Scale(c30, alpha); c31 = V.Scale(c31, alpha);
+            c40 = V.Scale(c40, alpha); c41 = V.Scale(c41, alpha); c50 = V.Scale(c50, alpha); c51 = V.Scale(c51, alpha);
         }
         bool full = rows == R.Count && cols == 2 * w;
-        if (!full && cols > w && HasMaskedStores<T>())
+        if (!full && cols > w && V.HasMasks)
         {
-            // A ragged tile (last rows, or last columns wider than one vector; narrower strips take Kernel256Half):
-            // each valid row's first vector whole, its second under a mask of cols − w lanes (all of them for full columns).
-            var m1 = FirstLanes<T>(cols - w);
-            PutMasked256(c, c00, c01, m1, accumulate);
-            if (rows > 1) PutMasked256(c + ldc, c10, c11, m1, accumulate);
-            if (rows > 2) PutMasked256(c + 2 * ldc, c20, c21, m1, accumulate);
-            if (rows > 3) PutMasked256(c + 3 * ldc, c30, c31, m1, accumulate);
-            if (rows > 4) PutMasked256(c + 4 * ldc, c40, c41, m1, accumulate);
-            if (rows > 5) PutMasked256(c + 5 * ldc, c50, c51, m1, accumulate);
+            // A ragged tile (last rows, or last columns wider than one vector; narrower Vector256 strips take Kernel256Half):
+            // each valid row's first vector whole, its second's first cols − w lanes.
+            int m = cols - w;
+            PutFirst<T, TV, V>(c, c00, c01, m, accumulate);
+            if (rows > 1) PutFirst<T, TV, V>(c + ldc, c10, c11, m, accumulate);
+            if (rows > 2) PutFirst<T, TV, V>(c + 2 * ldc, c20, c21, m, accumulate);
+            if (rows > 3) PutFirst<T, TV, V>(c + 3 * ldc, c30, c31, m, accumulate);
+            if (rows > 4) PutFirst<T, TV, V>(c + 4 * ldc, c40, c41, m, accumulate);
+            if (rows > 5) PutFirst<T, TV, V>(c + 5 * ldc, c50, c51, m, accumulate);
             return;
         }
         T* edge = stackalloc T[full ? 0 : MR * 2 * w];
         T* t = full ? c : edge;
         int ld = full ? ldc : 2 * w;
         bool acc = full && accumulate;
-        Put256(t, c00, c01, acc); Put256(t + ld, c10, c11, acc); Put256(t + 2 * ld, c20, c21, acc);
-        Put256(t + 3 * ld, c30, c31, acc);
-        if (R.Count > 4) Put256(t + 4 * ld, c40, c41, acc);
-        if (R.Count > 5) Put256(t + 5 * ld, c50, c51, acc);
+        Put<T, TV, V>(t, c00, c01, acc); Put<T, TV, V>(t + ld, c10, c11, acc); Put<T, TV, V>(t + 2 * ld, c20, c21, acc);
+        Put<T, TV, V>(t + 3 * ld, c30, c31, acc);
+        if (R.Count > 4) Put<T, TV, V>(t + 4 * ld, c40, c41, acc);
+        if (R.Count > 5) Put<T, TV, V>(t + 5 * ld, c50, c51, acc);
         if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
+    }
+
+    /// <summary>One tile row: c[0, 2w) (+)= (v0, v1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Put<T, TV, V>(T* c, TV v0, TV v1, bool accumulate) where T : unmanaged where TV : struct where V : struct, ISimd<TV, T>
+    {
+        int w = V.Count;
+        if (accumulate) { v0 = V.Add(v0, V.Load(c)); v1 = V.Add(v1, V.Load(c + w)); }
+        V.Store(c, v0);
+        V.Store(c + w, v1);
+    }
+
+    /// <summary>
+    /// One row of a ragged tile: c[0, w) (+)= v0 and the first <paramref name="count"/> lanes of c[w, 2w) (+)= v1; C past
+    /// them is neither read nor written. The sums are CopyEdge's (c + tile), without the buffer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PutFirst<T, TV, V>(T* c, TV v0, TV v1, int count, bool accumulate) where T : unmanaged where TV : struct where V : struct, ISimd<TV, T>
+    {
+        int w = V.Count;
+        if (count >= w)
+        {
+            Put<T, TV, V>(c, v0, v1, accumulate); // a full row: plain loads and stores
+            return;
+        }
+        if (accumulate) { v0 = V.Add(V.Load(c), v0); v1 = V.Add(V.LoadFirst(c + w, count), v1); }
+        V.Store(c, v0);
+        V.StoreFirst(c + w, v1, count);
     }
 
     /// <summary>
@@ -147,25 +178,6 @@ public static partial class Gemm
     private static Vector256<int> FirstLanes<T>(int count) where T : unmanaged =>
         Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count * (8 / Vector256<T>.Count)));
 
-    /// <summary>
-    /// One row of a ragged tile: c[0, w) (+)= v0 and c[w, 2w) (+)= v1 in the lanes <paramref name="m1"/> selects; C under
-    /// the other lanes is neither read nor written. The sums are CopyEdge's (c + tile), without the buffer.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PutMasked256<T>(T* c, Vector256<T> v0, Vector256<T> v1, Vector256<int> m1, bool accumulate)
-        where T : unmanaged
-    {
-        int w = Vector256<T>.Count;
-        if (m1 == Vector256<int>.AllBitsSet)
-        {
-            Put256(c, v0, v1, accumulate); // a full row: plain loads and stores
-            return;
-        }
-        if (accumulate) { v0 = Vector256.Add(Vector256.Load(c), v0); v1 = Vector256.Add(LoadFirst(c + w, m1), v1); }
-        v0.Store(c);
-        StoreFirst(c + w, v1, m1);
-    }
-
     /// <summary>Stores the lanes of v where <paramref name="mask"/> (as 32-bit lanes) is set; memory under the other lanes is not touched.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreFirst<T>(T* p, Vector256<T> v, Vector256<int> mask) where T : unmanaged
@@ -208,44 +220,6 @@ public static partial class Gemm
         return a * b + c;
     }
 
-    /// <summary>The 6 × 2·Vector512 microkernel (AVX-512F; runs, slowly, in software elsewhere).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel512<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector512<T>.Count;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
-        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + w);
-            var x = Vector512.Create(a[0]); c00 = Fma512(x, b0, c00); c01 = Fma512(x, b1, c01);
-            x = Vector512.Create(a[o1]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
-            x = Vector512.Create(a[o2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
-            x = Vector512.Create(a[o3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
-            x = Vector512.Create(a[o4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
-            x = Vector512.Create(a[o5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
-            a += cs;
-            b += ldb;
-        }
-        if (alpha != T.One)
-        {
-            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
-            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
-        }
-        bool full = rows == MR && cols == 2 * w;
-        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
-        T* t = full ? c : edge;
-        int ld = full ? ldc : 2 * w;
-        bool acc = full && accumulate;
-        Put512(t, c00, c01, acc); Put512(t + ld, c10, c11, acc); Put512(t + 2 * ld, c20, c21, acc);
-        Put512(t + 3 * ld, c30, c31, acc); Put512(t + 4 * ld, c40, c41, acc); Put512(t + 5 * ld, c50, c51, acc);
-        if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Put512<T>(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate) where T : unmanaged
     {
@@ -264,53 +238,6 @@ public static partial class Gemm
             if (typeof(T) == typeof(double)) return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
         return a * b + c;
-    }
-
-    /// <summary>The 6 × 2·Vector&lt;T&gt; microkernel, for machines without AVX2 (SSE, ARM NEON).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void KernelT<T>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector<T>.Count;
-        Vector<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
-        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector.Load(b);
-            var b1 = Vector.Load(b + w);
-            var x = new Vector<T>(a[0]); c00 = FmaT(x, b0, c00); c01 = FmaT(x, b1, c01);
-            x = new Vector<T>(a[o1]); c10 = FmaT(x, b0, c10); c11 = FmaT(x, b1, c11);
-            x = new Vector<T>(a[o2]); c20 = FmaT(x, b0, c20); c21 = FmaT(x, b1, c21);
-            x = new Vector<T>(a[o3]); c30 = FmaT(x, b0, c30); c31 = FmaT(x, b1, c31);
-            x = new Vector<T>(a[o4]); c40 = FmaT(x, b0, c40); c41 = FmaT(x, b1, c41);
-            x = new Vector<T>(a[o5]); c50 = FmaT(x, b0, c50); c51 = FmaT(x, b1, c51);
-            a += cs;
-            b += ldb;
-        }
-        if (alpha != T.One)
-        {
-            c00 *= alpha; c01 *= alpha; c10 *= alpha; c11 *= alpha; c20 *= alpha; c21 *= alpha;
-            c30 *= alpha; c31 *= alpha; c40 *= alpha; c41 *= alpha; c50 *= alpha; c51 *= alpha;
-        }
-        bool full = rows == MR && cols == 2 * w;
-        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
-        T* t = full ? c : edge;
-        int ld = full ? ldc : 2 * w;
-        bool acc = full && accumulate;
-        PutT(t, c00, c01, acc); PutT(t + ld, c10, c11, acc); PutT(t + 2 * ld, c20, c21, acc);
-        PutT(t + 3 * ld, c30, c31, acc); PutT(t + 4 * ld, c40, c41, acc); PutT(t + 5 * ld, c50, c51, acc);
-        if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PutT<T>(T* c, Vector<T> v0, Vector<T> v1, bool accumulate) where T : unmanaged
-    {
-        int w = Vector<T>.Count;
-        if (accumulate) { v0 += Vector.Load(c); v1 += Vector.Load(c + w); }
-        v0.Store(c);
-        v1.Store(c + w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -314,7 +314,7 @@ public static partial class Gemm
 
     /// <summary>
     /// One microkernel call: C tile (rows×cols of MR×NR) (+)= A strip · B strip (rows <paramref name="ldb"/> apart). With
-    /// <paramref name="resume"/> (Vector256 kernel only) the sums start from C's values and overwrite them: the FMA chains of an
+    /// <paramref name="resume"/> the sums start from C's values and overwrite them: the FMA chains of an
     /// earlier K block continue, so a product done in K blocks gives the same bits as in one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
@@ -324,18 +324,24 @@ public static partial class Gemm
     {
         switch (kernel)
         {
-            case GemmKernel.Vector512: Kernel512(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector512: Tile<T, Vector512<T>, Simd512<T>>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume); break;
             case GemmKernel.Vector256 when cols <= Vector256<T>.Count:
                 if (rows <= 4) Kernel256Half<T, Rows4>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
                 else if (rows == 5) Kernel256Half<T, Rows5>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
                 else Kernel256Half<T, Rows6>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
                 break;
-            case GemmKernel.Vector256:
-                if (rows <= 4) Kernel256<T, Rows4>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
-                else if (rows == 5) Kernel256<T, Rows5>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
-                else Kernel256<T, Rows6>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
-                break;
-            default: KernelT(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha); break;
+            case GemmKernel.Vector256: Tile<T, Vector256<T>, Simd256<T>>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume); break;
+            default: Tile<T, Vector<T>, SimdT<T>>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume); break;
         }
+    }
+
+    /// <summary>The 2-vector microkernel with as many accumulator rows as the tile has (4 or fewer, 5, or 6).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Tile<T, TV, V>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T>
+    {
+        if (rows <= 4) Kernel<T, TV, V, Rows4>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+        else if (rows == 5) Kernel<T, TV, V, Rows5>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
+        else Kernel<T, TV, V, Rows6>(kc, a, rs, cs, b, ldb, c, ldc, rows, cols, accumulate, alpha, resume);
     }
 }
