@@ -44,45 +44,9 @@ public static partial class Gemm
             WindowOffsets(g, pc, kc, off);
             for (int r = f0; r < f1; r += ConvMR8)
                 for (int q = q0; q < q1; q++)
-                    Kernel512InPlace(kc, w + (long)r * k + pc, k, Math.Min(ConvMR8, f1 - r), x + (long)q * InPlaceNR, off,
+                    Kernel512Rows8(kc, w + (long)r * k + pc, k, Math.Min(ConvMR8, f1 - r), new WindowRows(x + (long)q * InPlaceNR, off),
                         c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, pc > 0);
         }
-    }
-
-    /// <summary>
-    /// C[r, j] (+)= Σ_p a[r·lda + p] · x[off[p] + j] for r &lt; rows (≤ 8), j &lt; 32: the 8 × 2·Vector512 tile with
-    /// each B row loaded from the image. Rows past <paramref name="rows"/> read row 0 again and are not stored.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel512InPlace(int kc, float* a, nint lda, int rows, float* x, long* off, float* c, int ldc, bool accumulate)
-    {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        nint o1 = rows > 1 ? lda : 0, o2 = rows > 2 ? 2 * lda : 0, o3 = rows > 3 ? 3 * lda : 0, o4 = rows > 4 ? 4 * lda : 0;
-        nint o5 = rows > 5 ? 5 * lda : 0, o6 = rows > 6 ? 6 * lda : 0, o7 = rows > 7 ? 7 * lda : 0;
-        for (int p = 0; p < kc; p++)
-        {
-            float* b = x + off[p];
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var v = Vector512.Create(a[0]); c00 = Fma512(v, b0, c00); c01 = Fma512(v, b1, c01);
-            v = Vector512.Create(a[o1]); c10 = Fma512(v, b0, c10); c11 = Fma512(v, b1, c11);
-            v = Vector512.Create(a[o2]); c20 = Fma512(v, b0, c20); c21 = Fma512(v, b1, c21);
-            v = Vector512.Create(a[o3]); c30 = Fma512(v, b0, c30); c31 = Fma512(v, b1, c31);
-            v = Vector512.Create(a[o4]); c40 = Fma512(v, b0, c40); c41 = Fma512(v, b1, c41);
-            v = Vector512.Create(a[o5]); c50 = Fma512(v, b0, c50); c51 = Fma512(v, b1, c51);
-            v = Vector512.Create(a[o6]); c60 = Fma512(v, b0, c60); c61 = Fma512(v, b1, c61);
-            v = Vector512.Create(a[o7]); c70 = Fma512(v, b0, c70); c71 = Fma512(v, b1, c71);
-            a++;
-        }
-        Put512(c, c00, c01, accumulate);
-        if (rows > 1) Put512(c + ldc, c10, c11, accumulate);
-        if (rows > 2) Put512(c + 2 * ldc, c20, c21, accumulate);
-        if (rows > 3) Put512(c + 3 * ldc, c30, c31, accumulate);
-        if (rows > 4) Put512(c + 4 * ldc, c40, c41, accumulate);
-        if (rows > 5) Put512(c + 5 * ldc, c50, c51, accumulate);
-        if (rows > 6) Put512(c + 6 * ldc, c60, c61, accumulate);
-        if (rows > 7) Put512(c + 7 * ldc, c70, c71, accumulate);
     }
 
     /// <summary>Whether a conv runs with B in place: float on AVX-512 with the Vector512 kernel, stride 1, and the dropped columns (Wp − OW of Wp) at most 1/12 of the work.</summary>
