@@ -63,7 +63,22 @@ public sealed partial class CpuBackend
         // gathering then copies for a 3×3 window), so the gathering never meets the padding.
         // Stride 1 on AVX-512 at batch 2 or more reads the bordered planes in place (CpuBackend.Conv.Implicit.InPlace.cs)
         // and needs a few zeros after them for its last strip (at batch 1 it measured no faster than gathering).
-        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(Gemm.ConvKernel<T>(f, positions, k), g.Stride, g.W + 2 * g.Pad, g.OW);
+        // Stride 2 with a window wider than 1×1 reads in place from the images split into phase planes
+        // (CpuBackend.Conv.Implicit.Phases.cs), which also pads them; a 1×1/2 conv gathers (its phase copy would be
+        // as large as its gathering, and measured slower).
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW))
+        {
+            float[] phased = PhaseImages((float[])(object)xs, g);
+            try
+            {
+                var (hq, wq) = PhasePlane(g);
+                ImplicitForwardInPlace(phased, (float[])(object)ws, (float[]?)(object?)bs, g with { H = hq, W = wq, Pad = 0 }, f, (float[])(object)ys, maxThreads, relu);
+            }
+            finally { ArrayPool<float>.Shared.Return(phased); }
+            return;
+        }
+        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, g.Stride, g.W + 2 * g.Pad, g.OW);
         T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {

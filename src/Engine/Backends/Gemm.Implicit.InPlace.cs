@@ -4,10 +4,13 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
-// The implicit conv with B read in place (float, stride 1, AVX-512): counting output positions on the padded
-// width, P = oh·Wp + ow (ow < Wp, the columns ow ≥ OW are computed and dropped), window element k = (c·KH + i)·KW + j
-// of position P is x[c·H·Wp + i·Wp + j + P], so row k of colsᵀ over 32 consecutive P is 32 consecutive floats of the
-// zero-bordered image: the microkernel loads them where they are, and nothing is gathered.
+// The implicit conv with B read in place (float, AVX-512): counting output positions on the padded width,
+// P = oh·Wp + ow (ow < Wp, the columns ow ≥ OW are computed and dropped), window element k = (c·KH + i)·KW + j
+// of position P is x[c·H·Wp + i·Wp + j + P] at stride 1, so row k of colsᵀ over 32 consecutive P is 32 consecutive
+// floats of the zero-bordered image: the microkernel loads them where they are, and nothing is gathered.
+// Stride 2 reads the image split into its phases (rows of one parity × columns of one parity, PhaseImages in
+// CpuBackend.Conv.Implicit.Phases.cs): padded pixel (2·oh + i, 2·ow + j) is pixel (oh + i/2, ow + j/2) of phase
+// (i mod 2, j mod 2), so each phase is read at stride 1 like a bordered image.
 public static partial class Gemm
 {
     /// <summary>Whether stride-1 float convs on AVX-512 may read B in place (false: always gather; for A/B runs and tests).</summary>
@@ -16,13 +19,21 @@ public static partial class Gemm
     /// <summary>Columns of one in-place tile: two Vector512 of floats.</summary>
     internal const int InPlaceNR = 32;
 
-    /// <summary>off[p] = c·plane + i·w + j for k = pc + p = (c·KH + i)·KW + j, p &lt; kc: where window element k sits from the window's corner.</summary>
+    /// <summary>Phases of a stride-2 in-place image along one axis: 2, or 1 for a window 1 wide (only even pixels are read).</summary>
+    internal static int PhasesAlong(int window) => Math.Min(2, window);
+
+    /// <summary>
+    /// off[p] for k = pc + p = (c·KH + i)·KW + j, p &lt; kc: where window element k sits from the window's corner.
+    /// Stride 1: c·plane + i·W + j in bordered planes H × W. Stride 2: ((c·PH + i mod 2)·PW + j mod 2)·plane +
+    /// (i/2)·W + j/2 in phase planes H × W (PH, PW = <see cref="PhasesAlong"/> of KH, KW).
+    /// </summary>
     internal static unsafe void WindowOffsets(in ImageWindows g, int pc, int kc, long* off)
     {
-        int plane = g.H * g.W;
+        int plane = g.H * g.W, ph = PhasesAlong(g.KH), pw = PhasesAlong(g.KW);
         for (int p = 0, c = pc / (g.KH * g.KW), i = pc % (g.KH * g.KW) / g.KW, j = pc % g.KW; p < kc; p++)
         {
-            off[p] = (long)c * plane + (long)i * g.W + j;
+            off[p] = g.Stride == 1 ? (long)c * plane + (long)i * g.W + j
+                : ((long)(c * ph + i % 2) * pw + j % 2) * plane + (long)(i / 2) * g.W + j / 2;
             if (++j == g.KW) { j = 0; if (++i == g.KH) { i = 0; c++; } }
         }
     }
@@ -49,8 +60,12 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Whether a conv runs with B in place: float on AVX-512 with the Vector512 kernel, stride 1, and the dropped columns (Wp − OW of Wp) at most 1/12 of the work.</summary>
+    /// <summary>
+    /// Whether a conv runs with B in place: float on AVX-512 with the Vector512 kernel, stride 1 or 2, and the dropped
+    /// columns (Wp − OW of the width Wp read per output row: the bordered width, or at stride 2 the phase width
+    /// OW + (KW − 1)/2) at most 1/12 of the work.
+    /// </summary>
     internal static bool UsesInPlace<T>(GemmKernel kernel, int stride, int paddedWidth, int ow) where T : unmanaged =>
         ConvInPlace && ConvEightRows && typeof(T) == typeof(float) && Avx512F.IsSupported && kernel == GemmKernel.Vector512
-        && stride == 1 && 12L * (paddedWidth - ow) <= paddedWidth;
+        && stride is (1 or 2) && 12L * (paddedWidth - ow) <= paddedWidth;
 }

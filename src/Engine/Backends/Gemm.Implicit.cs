@@ -97,7 +97,7 @@ public static partial class Gemm
     /// while that stays below <paramref name="limit"/> (the end of the image row); the rest go one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void CopyEvens(float* from, float* to, int t0, int t1, int limit)
+    internal static unsafe void CopyEvens(float* from, float* to, int t0, int t1, int limit)
     {
         int t = t0;
         for (; t + 8 <= t1 && 2 * t + 16 <= limit; t += 8)
