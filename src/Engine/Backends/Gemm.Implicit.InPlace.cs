@@ -42,7 +42,8 @@ public static partial class Gemm
     /// C rows [f0, f1) × strips [q0, q1) of one image's in-place conv: C[f, (q − q0)·32 + t] = Σ_k W[f, k] ·
     /// x[off(k) + q·32 + t] over all K in slices of <see cref="SliceDepth"/> (the same FMA chains as
     /// <see cref="ConvTiles{T}"/>), x the zero-bordered image with at least 32 readable floats past every window's
-    /// last position, W [F, K] read in place, C [f1 − f0, ldc] with ldc ≥ (q1 − q0)·32.
+    /// last position (or its phase planes at stride 2), W [F, K] read in place, C [f1 − f0, ldc] with ldc ≥ (q1 − q0)·32.
+    /// Per K slice each strip's B rows (read from the image) meet every A strip in turn, so they are reused from cache.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     internal static unsafe void ConvTilesInPlace(float* w, int k, int f0, int f1, float* x, in ImageWindows g, int q0, int q1, float* c, int ldc)
@@ -53,8 +54,8 @@ public static partial class Gemm
         {
             int kc = Math.Min(kcStep, k - pc);
             WindowOffsets(g, pc, kc, off);
-            for (int r = f0; r < f1; r += ConvMR8)
-                for (int q = q0; q < q1; q++)
+            for (int q = q0; q < q1; q++)
+                for (int r = f0; r < f1; r += ConvMR8)
                     Kernel512Rows8(kc, w + (long)r * k + pc, k, Math.Min(ConvMR8, f1 - r), new WindowRows(x + (long)q * InPlaceNR, off),
                         c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, pc > 0);
         }
