@@ -155,7 +155,7 @@ public sealed partial class CpuBackend
                     int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
                     fixed (T* px = xs, pb = shared)
                         Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
-                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr);
+                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr, Readable(xs, n * image));
                 }, threads);
             WorkerPool.For(tasks, t =>
             {
@@ -171,7 +171,8 @@ public sealed partial class CpuBackend
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
                         T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null);
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null,
+                            readable: Readable(xs, n * image));
                         if ((bs is not null || relu) && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr), relu);
                     }
                 }
@@ -197,6 +198,9 @@ public sealed partial class CpuBackend
             if (shared is not null) ArrayPool<T>.Shared.Return(shared);
         }
     }
+
+    /// <summary>Elements of xs readable from offset at for the gathering's whole-vector copies (0: none, when <see cref="Gemm.GatherWholeVectors"/> is off).</summary>
+    private static long Readable<T>(T[] xs, long at) => Gemm.GatherWholeVectors ? xs.LongLength - at : 0;
 
     /// <summary>Largest scratch C (bytes) of a batched-positions conv.</summary>
     private const long BatchedScratchBytes = 16 << 20;

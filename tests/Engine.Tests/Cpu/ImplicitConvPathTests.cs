@@ -29,7 +29,7 @@ public class ImplicitConvPathTests
     private static Tensor Run(Tensor x, Tensor w2, Tensor? bias, int k, int s, int p, int threads = int.MaxValue)
     {
         int oh = (x.Dim(2) + 2 * p - k) / s + 1, ow = (x.Dim(3) + 2 * p - k) / s + 1;
-        var y = Tensor.Full([x.Dim(0), w2.Dim(0), oh, ow], double.NaN, DType.Float32);
+        var y = Tensor.Full([x.Dim(0), w2.Dim(0), oh, ow], double.NaN, x.DType);
         B.Conv2dImplicit(x, w2, bias, k, k, s, p, y, threads);
         return y;
     }
@@ -65,6 +65,40 @@ public class ImplicitConvPathTests
                         Assert.That(Run(x, w2, bias, k, s, p).ToDoubleArray(), Is.EqualTo(baseline), path);
                         Assert.That(Run(x, w2, bias, k, s, p, threads: 1).ToDoubleArray(), Is.EqualTo(baseline), path + ", 1 thread");
                     });
+            }
+    }
+
+    [Test]
+    public void WholeVectorGatheringGivesTheSameBitsAsCopyingOneByOne()
+    {
+        // Small images (runs shorter than a vector, strips running on through the batch), stride 1 and 2, float and
+        // double, shared and per-task packing (batch 1 splits the filters), one thread and all.
+        var shapes = new (int N, int C, int H, int W, int F, int K, int S, int P)[]
+        {
+            (8, 6, 7, 7, 40, 3, 1, 1), (3, 5, 14, 14, 33, 3, 1, 1), (8, 4, 14, 14, 64, 3, 2, 1), (1, 9, 7, 7, 70, 3, 1, 1),
+            (5, 3, 9, 11, 35, 3, 1, 0), (4, 2, 13, 5, 32, 3, 2, 1), (2, 3, 6, 6, 48, 1, 1, 0),
+        };
+        foreach (var (n, c, h, w, f, k, s, p) in shapes)
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            {
+                string what = $"{n}×{c}×{h}×{w} → {f}, {k}×{k} s{s} p{p} {dtype}";
+                using var scope = Tensor.Scope();
+                var gen = new Generator((ulong)(n * 1000 + c * 100 + h + w + f));
+                var x = Tensor.Randn([n, c, h, w], generator: gen).To(dtype);
+                var w2 = Tensor.Randn([f, c * k * k], generator: gen).To(dtype);
+                var bias = Tensor.Randn([f], generator: gen).To(dtype);
+                var whole = Gemm.GatherWholeVectors;
+                try
+                {
+                    Gemm.GatherWholeVectors = false;
+                    double[] baseline = Run(x, w2, bias, k, s, p).ToDoubleArray();
+                    TensorAssert.Close(Tensor.FromArray(baseline, [baseline.Length]),
+                        ImplicitConvTests.ReferenceConv(x, w2, bias, k, k, s, p).To(DType.Float64).Reshape(baseline.Length), 1e-5, what + " vs the reference");
+                    Gemm.GatherWholeVectors = true;
+                    Assert.That(Run(x, w2, bias, k, s, p).ToDoubleArray(), Is.EqualTo(baseline), what);
+                    Assert.That(Run(x, w2, bias, k, s, p, threads: 1).ToDoubleArray(), Is.EqualTo(baseline), what + ", 1 thread");
+                }
+                finally { Gemm.GatherWholeVectors = whole; }
             }
     }
 
