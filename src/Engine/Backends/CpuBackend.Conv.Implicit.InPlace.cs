@@ -8,7 +8,7 @@ namespace Engine;
 public sealed partial class CpuBackend
 {
     /// <summary>Strips of 32 positions one in-place task takes when there are enough tasks for every thread.</summary>
-    private const int InPlaceChunkStrips = 8;
+    private const int InPlaceChunkStrips = 16;
 
     /// <summary>Floats readable past the last image of a zero-bordered batch for the in-place conv: the last strip's overhang.</summary>
     private static int InPlaceSlack(ConvGeometry g)
