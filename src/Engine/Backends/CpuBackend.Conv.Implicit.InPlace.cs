@@ -2,13 +2,13 @@ using System.Buffers;
 
 namespace Engine;
 
-// The implicit conv forward with B read in place (Gemm.Implicit.InPlace.cs): for a stride-1 padded float conv on
-// AVX-512, each task computes C [its filters, its strips·32] over positions counted on the padded width into a small
+// The implicit conv forward with B read in place (Gemm.Implicit.InPlace.cs): for a stride-1 padded float conv (or a
+// stride-2 one on its phase planes) on AVX-512, each task computes C [its filters, its strips·32] over positions counted on the padded width into a small
 // scratch, then copies the OW real columns of every output row into y, adding the bias.
 public sealed partial class CpuBackend
 {
     /// <summary>Strips of 32 positions one in-place task takes when there are enough tasks for every thread.</summary>
-    private const int InPlaceChunkStrips = 8;
+    private const int InPlaceChunkStrips = 16;
 
     /// <summary>Floats readable past the last image of a zero-bordered batch for the in-place conv: the last strip's overhang.</summary>
     private static int InPlaceSlack(ConvGeometry g)
@@ -20,7 +20,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// ys [N, F, OH, OW] = conv2d(xp, ws) (+ bs) for a stride-1 conv of zero-bordered images xp [N, C, Hp, Wp] (g their
-    /// geometry, pad 0) with <see cref="InPlaceSlack"/> zeros after them.
+    /// geometry, pad 0) with <see cref="InPlaceSlack"/> zeros after them, or a stride-2 conv of phase planes
+    /// xp [N, C, PH, PW, H, W] (<see cref="PhaseImages"/>; g.H × g.W the phase plane) with <see cref="PhaseSlack"/> after them.
     /// </summary>
     private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, float[]? bs, ConvGeometry g, int f, float[] ys, int maxThreads, bool relu)
     {
@@ -29,8 +30,9 @@ public sealed partial class CpuBackend
         int chunks = (strips + InPlaceChunkStrips - 1) / InPlaceChunkStrips;
         if (g.N * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + g.N - 1) / g.N);
         int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
-        int image = g.C * g.H * g.W, positions = g.OH * g.OW;
-        var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, 1, 0, g.OH, g.OW);
+        int phases = g.Stride == 1 ? 1 : Gemm.PhasesAlong(g.KH) * Gemm.PhasesAlong(g.KW);
+        int image = g.C * phases * g.H * g.W, positions = g.OH * g.OW;
+        var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, 0, g.OH, g.OW);
         WorkerPool.For(g.N * chunks * fParts, t =>
         {
             int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;

@@ -63,7 +63,22 @@ public sealed partial class CpuBackend
         // gathering then copies for a 3×3 window), so the gathering never meets the padding.
         // Stride 1 on AVX-512 at batch 2 or more reads the bordered planes in place (CpuBackend.Conv.Implicit.InPlace.cs)
         // and needs a few zeros after them for its last strip (at batch 1 it measured no faster than gathering).
-        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(Gemm.ConvKernel<T>(f, positions, k), g.Stride, g.W + 2 * g.Pad, g.OW);
+        // Stride 2 with a window wider than 1×1 reads in place from the images split into phase planes
+        // (CpuBackend.Conv.Implicit.Phases.cs), which also pads them; a 1×1/2 conv gathers (its phase copy would be
+        // as large as its gathering, and measured slower).
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW))
+        {
+            float[] phased = PhaseImages((float[])(object)xs, g);
+            try
+            {
+                var (hq, wq) = PhasePlane(g);
+                ImplicitForwardInPlace(phased, (float[])(object)ws, (float[]?)(object?)bs, g with { H = hq, W = wq, Pad = 0 }, f, (float[])(object)ys, maxThreads, relu);
+            }
+            finally { ArrayPool<float>.Shared.Return(phased); }
+            return;
+        }
+        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, g.Stride, g.W + 2 * g.Pad, g.OW);
         T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
@@ -140,7 +155,7 @@ public sealed partial class CpuBackend
                     int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
                     fixed (T* px = xs, pb = shared)
                         Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
-                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr);
+                            pb + (long)pair * block + (long)pc * (q1 - q0) * nr, Readable(xs, n * image));
                 }, threads);
             WorkerPool.For(tasks, t =>
             {
@@ -156,7 +171,8 @@ public sealed partial class CpuBackend
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
                         T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null);
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null,
+                            readable: Readable(xs, n * image));
                         if ((bs is not null || relu) && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr), relu);
                     }
                 }
@@ -182,6 +198,9 @@ public sealed partial class CpuBackend
             if (shared is not null) ArrayPool<T>.Shared.Return(shared);
         }
     }
+
+    /// <summary>Elements of xs readable from offset at for the gathering's whole-vector copies (0: none, when <see cref="Gemm.GatherWholeVectors"/> is off).</summary>
+    private static long Readable<T>(T[] xs, long at) => Gemm.GatherWholeVectors ? xs.LongLength - at : 0;
 
     /// <summary>Largest scratch C (bytes) of a batched-positions conv.</summary>
     private const long BatchedScratchBytes = 16 << 20;

@@ -9,7 +9,7 @@ namespace Engine;
 // ResNet filter counts 64, 128, 256 and 512 with no empty rows (6-row strips compute 66 rows for 64 filters).
 public static partial class Gemm
 {
-    /// <summary>Rows of the 8-row conv tile (<see cref="Kernel512Rows8{T}"/>).</summary>
+    /// <summary>Rows of the 8-row conv tile (<see cref="Kernel512Rows8{T, TRows}"/>), gathered or in place.</summary>
     internal const int ConvMR8 = 8;
 
     /// <summary>Whether the implicit conv uses 8-row tiles on the Vector512 kernel (false: 6-row tiles everywhere; for A/B runs and tests).</summary>
@@ -21,7 +21,7 @@ public static partial class Gemm
     /// <summary>
     /// One conv tile: C rows [r, r + rows) × one B strip (cols ≤ NR) (+)= A rows · b, A row-major with rows
     /// <paramref name="lda"/> apart (W read in place). A full 8 × NR tile on Vector512 runs
-    /// <see cref="Kernel512Rows8{T}"/>; anything else the 6-row <see cref="Micro{T}"/> (two calls for 7 or 8 rows).
+    /// <see cref="Kernel512Rows8{T, TRows}"/>; anything else the 6-row <see cref="Micro{T}"/> (two calls for 7 or 8 rows).
     /// Every element is the same FMA chain over p either way, so the tile shape never changes a bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,7 +30,7 @@ public static partial class Gemm
     {
         if (rows == ConvMR8 && cols == nr && kernel == GemmKernel.Vector512)
         {
-            Kernel512Rows8(kc, a, lda, b, c, ldc, accumulate);
+            Kernel512Rows8(kc, a, lda, ConvMR8, new PackedRows<T>(b, nr), c, ldc, accumulate);
             return;
         }
         for (int r = 0; r < rows; r += MR)
@@ -38,38 +38,60 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// The 8 × 2·Vector512 full tile: C[r, j] (+)= Σ_p a[r·lda + p] · b[p·2w + j] for r &lt; 8, j &lt; 2w
-    /// (w = Vector512 lanes), the B strip packed (rows 2w apart), one FMA per accumulator and step.
+    /// The 8 × 2·Vector512 conv tile: C[r, j] (+)= Σ_p a[r·lda + p] · B_p[j] for r &lt; rows (≤ 8), j &lt; 2w
+    /// (w = Vector512 lanes), B_p = <paramref name="b"/>.Row(p) (a packed strip or the image read in place), one FMA
+    /// per accumulator and step. Rows past <paramref name="rows"/> read row 0 again and are not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel512Rows8<T>(int kc, T* a, nint lda, T* b, T* c, int ldc, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Kernel512Rows8<T, TRows>(int kc, T* a, nint lda, int rows, TRows b, T* c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConvRows<T>
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        T* a4 = a + 4 * lda; // rows 4..7 addressed from here, so every row is one base plus 0..3 strides
-        nint l2 = 2 * lda, l3 = 3 * lda;
+        nint o1 = rows > 1 ? lda : 0, o2 = rows > 2 ? 2 * lda : 0, o3 = rows > 3 ? 3 * lda : 0, o4 = rows > 4 ? 4 * lda : 0;
+        nint o5 = rows > 5 ? 5 * lda : 0, o6 = rows > 6 ? 6 * lda : 0, o7 = rows > 7 ? 7 * lda : 0;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + w);
+            T* row = b.Row(p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + w);
             var x = Vector512.Create(a[0]); c00 = Fma512(x, b0, c00); c01 = Fma512(x, b1, c01);
-            x = Vector512.Create(a[lda]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
-            x = Vector512.Create(a[l2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
-            x = Vector512.Create(a[l3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
-            x = Vector512.Create(a4[0]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
-            x = Vector512.Create(a4[lda]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
-            x = Vector512.Create(a4[l2]); c60 = Fma512(x, b0, c60); c61 = Fma512(x, b1, c61);
-            x = Vector512.Create(a4[l3]); c70 = Fma512(x, b0, c70); c71 = Fma512(x, b1, c71);
+            x = Vector512.Create(a[o1]); c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
+            x = Vector512.Create(a[o2]); c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
+            x = Vector512.Create(a[o3]); c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
+            x = Vector512.Create(a[o4]); c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
+            x = Vector512.Create(a[o5]); c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
+            x = Vector512.Create(a[o6]); c60 = Fma512(x, b0, c60); c61 = Fma512(x, b1, c61);
+            x = Vector512.Create(a[o7]); c70 = Fma512(x, b0, c70); c71 = Fma512(x, b1, c71);
             a++;
-            a4++;
-            b += 2 * w;
         }
-        Put512(c, c00, c01, accumulate); Put512(c + ldc, c10, c11, accumulate);
-        Put512(c + 2 * ldc, c20, c21, accumulate); Put512(c + 3 * ldc, c30, c31, accumulate);
-        T* c4 = c + 4 * (long)ldc;
-        Put512(c4, c40, c41, accumulate); Put512(c4 + ldc, c50, c51, accumulate);
-        Put512(c4 + 2 * ldc, c60, c61, accumulate); Put512(c4 + 3 * ldc, c70, c71, accumulate);
+        Put512(c, c00, c01, accumulate);
+        if (rows > 1) Put512(c + ldc, c10, c11, accumulate);
+        if (rows > 2) Put512(c + 2 * ldc, c20, c21, accumulate);
+        if (rows > 3) Put512(c + 3 * ldc, c30, c31, accumulate);
+        if (rows > 4) Put512(c + 4 * ldc, c40, c41, accumulate);
+        if (rows > 5) Put512(c + 5 * ldc, c50, c51, accumulate);
+        if (rows > 6) Put512(c + 6 * ldc, c60, c61, accumulate);
+        if (rows > 7) Put512(c + 7 * ldc, c70, c71, accumulate);
+    }
+
+    /// <summary>The B rows of a conv tile: where row p of its kc × 2w block starts.</summary>
+    private unsafe interface IConvRows<T> where T : unmanaged
+    {
+        /// <summary>Start of B row p (2w readable elements).</summary>
+        T* Row(int p);
+    }
+
+    /// <summary>A packed B strip: row p at b + p·step.</summary>
+    private readonly unsafe struct PackedRows<T>(T* b, int step) : IConvRows<T> where T : unmanaged
+    {
+        public T* Row(int p) => b + (nint)p * step;
+    }
+
+    /// <summary>Windows read in place: row p at x + off[p] (off from <see cref="WindowOffsets"/>).</summary>
+    private readonly unsafe struct WindowRows(float* x, long* off) : IConvRows<float>
+    {
+        public float* Row(int p) => x + off[p];
     }
 }

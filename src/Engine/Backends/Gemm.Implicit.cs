@@ -12,6 +12,8 @@ namespace Engine;
 // are the ones of the plain GEMM, so every output is the same FMA chain over k whatever the split of the work.
 public static partial class Gemm
 {
+    /// <summary>Whether the implicit conv's gathering may copy a run's short last part as a whole vector (false: one by one; for A/B runs and tests).</summary>
+    internal static bool GatherWholeVectors = true;
 
     /// <summary>Depth of one K slice for a product of depth k: K cut into ⌈K / KC⌉ equal slices (as <see cref="Packed{T}"/> does).</summary>
     internal static int SliceDepth(int k)
@@ -37,11 +39,16 @@ public static partial class Gemm
     /// through) and goes to dst + (q − q0)·nr·kc with dst[p·nr + j] = x[n, c, oh·s + i, ow·s + jw] for
     /// k = pc + p = (c·KH + i)·KW + jw, 0 past the last position. A strip is cut into runs of positions on one
     /// output row; along a run the input columns step by the stride (stride 1: one vector copy per run and k;
-    /// stride 2: the even lanes of twice as many).
+    /// stride 2: the even lanes of twice as many). A run's last part shorter than a vector (7×7 and 14×14 images)
+    /// is copied as one whole vector where <paramref name="readable"/> (elements readable from x) and the end of dst
+    /// allow: the lanes past the run land where a later run, the row's cleared tail, or the next row or strip is
+    /// written afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst) where T : unmanaged, INumberBase<T>
+    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst, long readable = 0)
+        where T : unmanaged, INumberBase<T>
     {
+        T* xEnd = x + readable, dstEnd = dst + (long)(q1 - q0) * nr * kc;
         if (g.Pad != 0) throw new ArgumentException($"Gemm.PackWindows: expected an unpadded image (pad it first), got pad {g.Pad}.");
         int perImage = g.OH * g.OW, plane = g.H * g.W, s = g.Stride, w = g.W, kw = g.KW, kh = g.KH;
         long image = (long)g.C * plane;
@@ -70,9 +77,10 @@ public static partial class Gemm
                 for (int r = 0; r < runs; r++)
                 {
                     T* from = src + runAt[r];
-                    if (s == 1) CopyRun(from, row + runJ[r], runLen[r]);
+                    if (s == 1) CopyRun(from, row + runJ[r], runLen[r], xEnd, dstEnd);
                     else if (s == 2 && typeof(T) == typeof(float) && Avx2.IsSupported)
-                        CopyEvens((float*)from, (float*)(row + runJ[r]), 0, runLen[r], w - runW[r] - jw);
+                        CopyEvens((float*)from, (float*)(row + runJ[r]), 0, runLen[r], readable > 0 ? xEnd - from : w - runW[r] - jw,
+                            readable > 0 ? (float*)dstEnd : null);
                     else for (int t = 0; t < runLen[r]; t++) row[runJ[r] + t] = from[(long)t * s];
                 }
                 Clear(row, valid, nr);
@@ -81,26 +89,35 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>to[t] = from[t] for t &lt; count, a vector at a time (runs are at most one strip, 32 floats: a call to a block copy would cost more).</summary>
+    /// <summary>
+    /// to[t] = from[t] for t &lt; count, a vector at a time (runs are at most one strip, 32 floats: a call to a block
+    /// copy would cost more); a last part shorter than a vector is one more whole vector when from + t + w ≤ fromEnd
+    /// and to + t + w ≤ toEnd (the lanes past count are overwritten later, see <see cref="PackWindows{T}"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void CopyRun<T>(T* from, T* to, int count) where T : unmanaged, INumberBase<T>
+    private static unsafe void CopyRun<T>(T* from, T* to, int count, T* fromEnd, T* toEnd) where T : unmanaged, INumberBase<T>
     {
-        int t = 0;
+        int t = 0, w = Vector256<T>.Count;
         if (Vector256.IsHardwareAccelerated)
-            for (; t + Vector256<T>.Count <= count; t += Vector256<T>.Count) Vector256.Store(Vector256.Load(from + t), to + t);
+        {
+            for (; t + w <= count; t += w) Vector256.Store(Vector256.Load(from + t), to + t);
+            if (t < count && from + t + w <= fromEnd && to + t + w <= toEnd) { Vector256.Store(Vector256.Load(from + t), to + t); return; }
+        }
         for (; t < count; t++) to[t] = from[t];
     }
 
     /// <summary>
     /// to[t] = from[2t] for t in [t0, t1) (a stride-2 run), eight at a time: two 8-float loads, the even lanes
     /// picked by a shuffle and a 64-bit lane permute. A vector step reads from[2t .. 2t + 15], so it runs only
-    /// while that stays below <paramref name="limit"/> (the end of the image row); the rest go one by one.
+    /// while that stays below <paramref name="limit"/> (the floats readable from <paramref name="from"/>); a last
+    /// part shorter than 8 is one more step when the reads stay below the limit and to + t + 8 ≤
+    /// <paramref name="toEnd"/> (null: never; the lanes past t1 are overwritten later), else goes one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void CopyEvens(float* from, float* to, int t0, int t1, int limit)
+    internal static unsafe void CopyEvens(float* from, float* to, int t0, int t1, long limit, float* toEnd = null)
     {
         int t = t0;
-        for (; t + 8 <= t1 && 2 * t + 16 <= limit; t += 8)
+        for (; 2L * t + 16 <= limit && (t + 8 <= t1 || (t < t1 && to + t + 8 <= toEnd)); t += 8)
         {
             var a = Avx.LoadVector256(from + 2 * t);
             var b = Avx.LoadVector256(from + 2 * t + 8);
@@ -130,7 +147,7 @@ public static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, int f, int k, int f0, int f1, T* x, in ImageWindows g,
-        int positions, int q0, int q1, T* bBuf, T* y, bool packed = false) where T : unmanaged, IFloatingPointIeee754<T>
+        int positions, int q0, int q1, T* bBuf, T* y, bool packed = false, long readable = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = StripWidth<T>(kernel), kcStep = SliceDepth(k), mr = ConvRows(kernel);
         for (int pc = 0; pc < k; pc += kcStep)
@@ -138,7 +155,7 @@ public static partial class Gemm
             int kc = Math.Min(kcStep, k - pc);
             // packed: bBuf already holds every slice's strips, slice pc at + pc·(q1 − q0)·nr (see PackAllSlices).
             T* b = packed ? bBuf + (long)pc * (q1 - q0) * nr : bBuf;
-            if (!packed) PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf);
+            if (!packed) PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf, readable);
             for (int r = f0; r < f1; r += mr)
             {
                 // A strip: rows r..r+mr−1 of W from column pc, element (row, p) at a[row·K + p].
