@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Engine;
 
@@ -46,6 +47,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>Σ xs, a vector at a time (the lanes' partial sums added in lane order), then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static T PlaneSum<T>(ReadOnlySpan<T> xs) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine;
 
@@ -11,7 +12,9 @@ namespace Engine;
 //       W[f, c, KH−1−i, KW−1−j] and padding KH−1−pad — the forward's implicit GEMM again; otherwise
 //       dcols = gᵀ · W [OH·OW, C·KH·KW] scattered into dx (col2im): band by band of output rows when W is small
 //       (CpuBackend.Conv.Implicit.Bands.cs), else image by image with the GEMM on every thread;
-//   dW [F, C·KH·KW] = Σ_n g_n · cols_n, cols_n = im2col of image n made in a scratch block just before its GEMM.
+//   dW [F, C·KH·KW] = Σ_n g_n · cols_n: for one image its im2col, then one GEMM on every thread; for several,
+//       dWᵀ = Σ_n rows_n · g_nᵀ with rows_n = cols_nᵀ [C·KH·KW, OH·OW] made from the zero-bordered image in a
+//       scratch block just before its GEMM (CpuBackend.Conv.WindowRows.cs).
 // Every sum runs in an order fixed by the shapes (fixed image chunks, partials added in chunk order), so the
 // results do not depend on the number of threads.
 public sealed partial class CpuBackend
@@ -29,6 +32,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>Whether dx is the implicit conv of g with the flipped weights (stride 1, square window, pad ≤ KH − 1).</summary>
+
     private static bool DxIsConv(ConvGeometry g) => g.Stride == 1 && g.KH == g.KW && g.Pad <= g.KH - 1;
 
     private static void Conv2dImplicitBackwardT<T>(Tensor gy, Tensor x, Tensor w2, ConvGeometry g, Tensor? dx, Tensor? dw2, int maxThreads)
@@ -127,8 +131,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// dW [F, K] = Σ_n g_n [F, P] · cols_n [P, K]. One image: its im2col, then one GEMM on every thread. Several:
-    /// fixed image chunks (as many whatever the thread count), each with one scratch im2col block and its own
-    /// partial (the first chunk's straight into dW), the partials added in chunk order.
+    /// fixed image chunks (as many whatever the thread count), each with one scratch block rows_n = cols_nᵀ [K, P]
+    /// and its own partial dWᵀ [K, F] (+)= rows_n · g_nᵀ; the partials are added in chunk order and transposed into dW.
     /// </summary>
     private static void DwByImages<T>(T[] gs, T[] xs, ConvGeometry g, int f, T[] dws, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -147,28 +151,42 @@ public sealed partial class CpuBackend
             finally { ArrayPool<T>.Shared.Return(cols); }
             return;
         }
+        // dWᵀ [K, F] (+)= rows_n · g_nᵀ with rows_n [K, P] the transposed im2col of image n, read from x with a zero
+        // border (so no window meets the padding); dW is dWᵀ transposed at the end.
+        T[]? xp = g.Pad > 0 ? PadImages(xs, g, 0) : null;
+        var pg = xp is null ? g : g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
+        int image = pg.C * pg.H * pg.W;
         var partials = new T[ImageChunks(g.N)][];
         ForImageChunks(g.N, (chunk, n0, n1) =>
         {
-            T[] cols = ArrayPool<T>.Shared.Rent(positions * k);
-            T[] dw = chunk == 0 ? dws : partials[chunk] = ArrayPool<T>.Shared.Rent(f * k);
+            T[] rows = ArrayPool<T>.Shared.Rent(k * positions + Vector256<float>.Count);
+            T[] dwT = partials[chunk] = ArrayPool<T>.Shared.Rent(k * f);
             try
             {
                 for (int n = n0; n < n1; n++)
                 {
-                    Im2ColRows(xs, g, n * g.OH, (n + 1) * g.OH, cols, 0);
-                    Gemm1(false, false, f, k, positions, gs.AsMemory(n * f * positions, f * positions), cols.AsMemory(0, positions * k),
-                        n == n0 ? T.Zero : T.One, dw.AsMemory(0, f * k));
+                    WindowRows(xp ?? xs, n * image, pg, rows);
+                    Gemm1(false, true, k, f, positions, rows.AsMemory(0, k * positions), gs.AsMemory(n * f * positions, f * positions),
+                        n == n0 ? T.Zero : T.One, dwT.AsMemory(0, k * f));
                 }
             }
-            finally { ArrayPool<T>.Shared.Return(cols); }
+            finally { ArrayPool<T>.Shared.Return(rows); }
         });
-        var sum = dws.AsSpan(0, f * k);
+        if (xp is not null) ArrayPool<T>.Shared.Return(xp);
+        var sum = partials[0].AsSpan(0, k * f);
         for (int c = 1; c < partials.Length; c++)
         {
-            var add = partials[c].AsSpan(0, f * k);
+            var add = partials[c].AsSpan(0, k * f);
             for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
             ArrayPool<T>.Shared.Return(partials[c]);
         }
+        // dW [F, K] = dWᵀ transposed, rows of dW shared out among the threads.
+        T[] total = partials[0];
+        For(f, (f0, f1) =>
+        {
+            for (int o = f0; o < f1; o++)
+                for (int r = 0; r < k; r++) dws[o * k + r] = total[r * f + o];
+        }, grain: Grain(k));
+        ArrayPool<T>.Shared.Return(total);
     }
 }

@@ -13,6 +13,7 @@ public sealed partial class CpuBackend
     /// (first maximum wins, a NaN beats any number), and the row's OW outputs kept. Loads that would pass the end of
     /// the plane read a zero-filled copy of the row instead; so the result depends on nothing outside the plane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static void MaxPool2x2Narrow(Span<float> plane, Span<float> y, Span<int> argmax, int oH, int oW, int w)
     {
         var lane = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14); // window origin columns of the row's outputs
