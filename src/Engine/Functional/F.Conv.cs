@@ -75,7 +75,7 @@ public static partial class F
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool needsGrad = NeedsGrad(inputs);
-        if (be is CpuBackend implicitCpu && f >= CpuBackend.ImplicitMinFilters)
+        if (be is CpuBackend implicitCpu && ConvTakesImplicit(f, needsDx: needsGrad && x.RequiresGrad))
         {
             bool fuse = relu && !needsGrad; // the output pass applies max(0, ·) only where no backward follows
             return ReluAfter(ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, fuse), relu && !fuse);

@@ -4,6 +4,21 @@ namespace Engine.Functional;
 public static partial class F
 {
     /// <summary>
+    /// Filters from which a conv whose input needs no gradient (a first layer, or no backward at all) takes the implicit
+    /// GEMM on the CPU: its 8-filter A strips are full, and the im2col path would keep the whole im2col matrix
+    /// [N·OH·OW, C·KH·KW] only for dW, where the implicit backward reads x again.
+    /// </summary>
+    internal const int ImplicitMinFiltersWithoutDx = 16;
+
+    /// <summary>
+    /// Whether F.Conv2d on the CPU takes the implicit GEMM for <paramref name="filters"/> filters: from
+    /// <see cref="CpuBackend.ImplicitMinFilters"/>, or from <see cref="ImplicitMinFiltersWithoutDx"/> when no input
+    /// gradient is wanted (the implicit dx of a conv with few filters gathers many times the windows it multiplies).
+    /// </summary>
+    internal static bool ConvTakesImplicit(int filters, bool needsDx) =>
+        filters >= CpuBackend.ImplicitMinFilters || (!needsDx && filters >= ImplicitMinFiltersWithoutDx);
+
+    /// <summary>
     /// The CPU's implicit-GEMM convolution (CpuBackend.Conv.Implicit*.cs): y [N, F, OH, OW] straight from x, bias
     /// added, no im2col matrix kept; the backward reads x again: dx as a conv of dy with the flipped weights
     /// (stride 1) or dy·W then col2im, dW = Σ_n dy_n · im2col(x_n), db = Σ dy over N, OH, OW.
