@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
@@ -53,6 +54,19 @@ public sealed partial class CpuBackend
         if (dw2 is not null) DwByImages(gs, xs, g, f, Data<T>(dw2), threads);
     }
 
+    /// <summary>
+    /// Whether dx's conv (geometry <paramref name="back"/>: g [N, F, OH, OW] bordered by KH − 1 − pad, C outputs) reads its
+    /// bordered input in place (float, AVX-512, several images) rather than gathering windows: in place computes KH − 1
+    /// dropped columns of every padded row of Wp; that pays here whenever they are at most a quarter of the row (the
+    /// forward's rule, <see cref="Gemm.UsesInPlace{T}"/>, allows a twelfth), since dx's conv has few outputs (C) for the
+    /// F·KH·KW values gathered per position.
+    /// </summary>
+    private static bool DxInPlace<T>(ConvGeometry back, int c) where T : unmanaged =>
+        typeof(T) == typeof(float) && back.N > 1 && back.Pad > 0 && back.Stride == 1
+        && Gemm.ConvInPlace && Gemm.ConvEightRows && Avx512F.IsSupported
+        && Gemm.ConvKernel<T>(c, back.OH * back.OW, back.C * back.KH * back.KW) == GemmKernel.Vector512
+        && 4L * (back.KH - 1) <= back.W + 2 * back.Pad;
+
     /// <summary>dx = conv2d(g, W'), W' [C, F·KH·KW] the flipped, transposed weights, padding KH − 1 − pad (stride 1).</summary>
     private static void DxAsConv<T>(T[] gs, T[] ws, ConvGeometry g, int f, T[] ds, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -72,7 +86,18 @@ public sealed partial class CpuBackend
                     }
             }, grain: Grain((long)f * kk));
             var back = new ConvGeometry(g.N, f, g.OH, g.OW, g.KH, g.KW, 1, g.KH - 1 - g.Pad, g.H, g.W);
-            ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
+            if (DxInPlace<T>(back, g.C))
+            {
+                // g with a zero border and the in-place B's overhang of zeros after it, read as B in place.
+                T[] padded = PadImages(gs, back, InPlaceSlack(back));
+                try
+                {
+                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, null,
+                        back with { H = back.H + 2 * back.Pad, W = back.W + 2 * back.Pad, Pad = 0 }, g.C, (float[])(object)ds, threads, relu: false);
+                }
+                finally { ArrayPool<T>.Shared.Return(padded); }
+            }
+            else ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }
