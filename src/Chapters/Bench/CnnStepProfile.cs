@@ -121,18 +121,6 @@ internal static class CnnStepProfile
         var optimizer = new Adam(model.Parameters(), lr: 1e-3);
         using var labels = Tensor.FromArray(Enumerable.Range(0, batch).Select(i => i % 10).ToArray());
         double step = BestMs(() => Ex20_4_2_CnnMnist.Step(model, optimizer, x, labels));
-        double forward = BestMs(() =>
-        {
-            using var s = Tensor.Scope();
-            F.CrossEntropy(model.Forward(x), labels);
-        });
-        double backward = BestMs(() =>
-        {
-            using var s = Tensor.Scope();
-            var loss = F.CrossEntropy(model.Forward(x), labels);
-            optimizer.ZeroGrad();
-            loss.Backward();
-        });
 
         double sum = rows.Sum(r => r.Ms);
         Console.WriteLine();
@@ -141,8 +129,6 @@ internal static class CnnStepProfile
         foreach (var (op, ms) in rows) Console.WriteLine($"{op,-40} {ms,8:F3} {100 * ms / sum,6:F1}%");
         Console.WriteLine($"{"sum of the ops",-40} {sum,8:F3}");
         Console.WriteLine($"{"whole step (F.CrossEntropy, autograd)",-40} {step,8:F3}");
-        Console.WriteLine($"{"  of which forward + loss (graph kept)",-40} {forward,8:F3}");
-        Console.WriteLine($"{"  forward + loss + zero_grad + backward",-40} {backward,8:F3}");
     }
 
     /// <summary>
