@@ -82,4 +82,42 @@ public class ConvBiasGradTests
                 TensorAssert.Close(b.Grad!, expected, dtype == DType.Float32 ? 1e-5 : 1e-12, $"Conv2d bias gradient, {f} filters, {dtype.Name()}");
             }
     }
+
+    [Test]
+    public void SixteenFilterConvWithoutInputGradientTakesTheImplicitPathWithTheSameGradients()
+    {
+        // 16 filters: the implicit GEMM when x needs no gradient, the image-by-image im2col path when it does.
+        Assert.That(F.ConvTakesImplicit(16, needsDx: false), Is.True);
+        Assert.That(F.ConvTakesImplicit(16, needsDx: true), Is.False);
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            foreach (var (n, h, w, pad) in new[] { (3, 28, 28, 2), (2, 9, 13, 0), (1, 7, 6, 1) })
+            {
+                var gen = new Generator(11);
+                using var x = Tensor.Randn([n, 1, h, w], dtype, generator: gen);
+                using var weight = Tensor.Randn([16, 1, 5, 5], dtype, generator: gen);
+                using var bias = Tensor.Randn([16], dtype, generator: gen);
+                int oh = h + 2 * pad - 4, ow = w + 2 * pad - 4;
+                using var u = Tensor.Randn([n, 16, oh, ow], dtype, generator: gen);
+                (double[] Y, double[] Dw, double[] Db) Run(bool inputGrad)
+                {
+                    using var xd = x.Clone();
+                    xd.RequiresGrad = inputGrad;
+                    using var wd = weight.Clone();
+                    using var bd = bias.Clone();
+                    wd.RequiresGrad = bd.RequiresGrad = true;
+                    using var scope = Tensor.Scope();
+                    var y = F.Conv2d(xd, wd, bd, 1, pad);
+                    (y * u).Sum().Backward();
+                    return (y.ToDoubleArray(), wd.Grad!.ToDoubleArray(), bd.Grad!.ToDoubleArray());
+                }
+                var (yi, dwi, dbi) = Run(inputGrad: false);
+                var (ye, dwe, dbe) = Run(inputGrad: true);
+                double tol = dtype == DType.Float32 ? 1e-4 : 1e-11;
+                string what = $"16 filters on {n}×1×{h}×{w} pad {pad} {dtype.Name()}";
+                Assert.That(yi, Is.EqualTo(ye).Within(tol), what + ": y");
+                double dwScale = Math.Max(1, dwe.Max(Math.Abs)), dbScale = Math.Max(1, dbe.Max(Math.Abs));
+                Assert.That(dwi, Is.EqualTo(dwe).Within(tol * dwScale), what + ": dW");
+                Assert.That(dbi, Is.EqualTo(dbe).Within(tol * dbScale), what + ": db");
+            }
+    }
 }
