@@ -52,6 +52,7 @@ public static class CliOptions
         Flag("values", "compare values only (no timings), e.g. under the host emulation"),
         Flag("oracles", "time the large gpu-check cases' CPU oracles here and check CpuBackend against CpuReference at those sizes"),
         Flag("full-epoch", "also time one whole epoch"),
+        Flag("profile", "bench cnn: print the engine's per-op profile of the step instead of the PyTorch comparison"),
         new("port", "N (0 to 65535; 0 picks a free port)", "TCP port to listen on",
             v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535),
         Text("host", "ADDRESS", "address to listen on (default 127.0.0.1; any other accepts other machines)"),

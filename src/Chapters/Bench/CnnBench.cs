@@ -14,7 +14,7 @@ namespace Chapters.Bench;
 /// (bench/cnn_peers.py). The two sides are measured in alternating rounds (engine, PyTorch, engine, …)
 /// and each keeps its best, so a burst of load from other processes hits both alike.
 /// Options: --repeat N (runs per round, default 5), --rounds R (default 3), --batch B, --c1/--c2
-/// channels, --python PATH.
+/// channels, --python PATH; --profile prints the engine's per-op profile of the step instead (<see cref="CnnStepProfile"/>).
 /// <para>
 /// `chapters bench cnn --device cuda`: the same step on the engine's CUDA backend against PyTorch with
 /// cuDNN on the same GPU (TF32 off on both): --steps S timed steps (default 200, after 20 warm-up
@@ -26,7 +26,7 @@ namespace Chapters.Bench;
 public sealed class CnnBench : BenchSuite
 {
     public override string Name => "cnn";
-    public override IReadOnlyList<string> OptionNames => ["device", "repeat", "rounds", "steps", "batch", "c1", "c2", "python", "out", "require-gpu"];
+    public override IReadOnlyList<string> OptionNames => ["device", "repeat", "rounds", "steps", "batch", "c1", "c2", "python", "out", "require-gpu", "profile"];
     public override string Title => "CNN: the 20.4.2 training step on the CPU vs PyTorch";
 
     /// <summary>Steps of one 20.4.2 epoch: ⌈60 000 / 64⌉.</summary>
@@ -43,6 +43,13 @@ public sealed class CnnBench : BenchSuite
         int c2 = int.Parse(options.GetValueOrDefault("c2", Ex20_4_2_CnnMnist.C2.ToString()));
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
+        if (options.ContainsKey("profile"))
+        {
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · load average {LoadAverage()}");
+            CnnStepProfile.Print(batch, c1, c2);
+            Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+            return 0;
+        }
         Console.WriteLine(Title);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {LoadAverage()}");
         var blas = PeerBlas.Choose(python, "cnn_peers.py", "torch", threads, "install python3-torch libopenblas0-pthread");

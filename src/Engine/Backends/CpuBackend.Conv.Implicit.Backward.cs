@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
@@ -11,7 +13,9 @@ namespace Engine;
 //       W[f, c, KH−1−i, KW−1−j] and padding KH−1−pad — the forward's implicit GEMM again; otherwise
 //       dcols = gᵀ · W [OH·OW, C·KH·KW] scattered into dx (col2im): band by band of output rows when W is small
 //       (CpuBackend.Conv.Implicit.Bands.cs), else image by image with the GEMM on every thread;
-//   dW [F, C·KH·KW] = Σ_n g_n · cols_n, cols_n = im2col of image n made in a scratch block just before its GEMM.
+//   dW [F, C·KH·KW] = Σ_n g_n · cols_n: for one image its im2col, then one GEMM on every thread; for several,
+//       dWᵀ = Σ_n rows_n · g_nᵀ with rows_n = cols_nᵀ [C·KH·KW, OH·OW] made from the zero-bordered image in a
+//       scratch block just before its GEMM (CpuBackend.Conv.WindowRows.cs).
 // Every sum runs in an order fixed by the shapes (fixed image chunks, partials added in chunk order), so the
 // results do not depend on the number of threads.
 public sealed partial class CpuBackend
@@ -29,6 +33,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>Whether dx is the implicit conv of g with the flipped weights (stride 1, square window, pad ≤ KH − 1).</summary>
+
     private static bool DxIsConv(ConvGeometry g) => g.Stride == 1 && g.KH == g.KW && g.Pad <= g.KH - 1;
 
     private static void Conv2dImplicitBackwardT<T>(Tensor gy, Tensor x, Tensor w2, ConvGeometry g, Tensor? dx, Tensor? dw2, int maxThreads)
@@ -49,6 +54,19 @@ public sealed partial class CpuBackend
         if (dw2 is not null) DwByImages(gs, xs, g, f, Data<T>(dw2), threads);
     }
 
+    /// <summary>
+    /// Whether dx's conv (geometry <paramref name="back"/>: g [N, F, OH, OW] bordered by KH − 1 − pad, C outputs) reads its
+    /// bordered input in place (float, AVX-512, several images) rather than gathering windows: in place computes KH − 1
+    /// dropped columns of every padded row of Wp; that pays here whenever they are at most a quarter of the row (the
+    /// forward's rule, <see cref="Gemm.UsesInPlace{T}"/>, allows a twelfth), since dx's conv has few outputs (C) for the
+    /// F·KH·KW values gathered per position.
+    /// </summary>
+    private static bool DxInPlace<T>(ConvGeometry back, int c) where T : unmanaged =>
+        typeof(T) == typeof(float) && back.N > 1 && back.Pad > 0 && back.Stride == 1
+        && Gemm.ConvInPlace && Gemm.ConvEightRows && Avx512F.IsSupported
+        && Gemm.ConvKernel<T>(c, back.OH * back.OW, back.C * back.KH * back.KW) == GemmKernel.Vector512
+        && 4L * (back.KH - 1) <= back.W + 2 * back.Pad;
+
     /// <summary>dx = conv2d(g, W'), W' [C, F·KH·KW] the flipped, transposed weights, padding KH − 1 − pad (stride 1).</summary>
     private static void DxAsConv<T>(T[] gs, T[] ws, ConvGeometry g, int f, T[] ds, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -68,7 +86,18 @@ public sealed partial class CpuBackend
                     }
             }, grain: Grain((long)f * kk));
             var back = new ConvGeometry(g.N, f, g.OH, g.OW, g.KH, g.KW, 1, g.KH - 1 - g.Pad, g.H, g.W);
-            ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
+            if (DxInPlace<T>(back, g.C))
+            {
+                // g with a zero border and the in-place B's overhang of zeros after it, read as B in place.
+                T[] padded = PadImages(gs, back, InPlaceSlack(back));
+                try
+                {
+                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, null,
+                        back with { H = back.H + 2 * back.Pad, W = back.W + 2 * back.Pad, Pad = 0 }, g.C, (float[])(object)ds, threads, relu: false);
+                }
+                finally { ArrayPool<T>.Shared.Return(padded); }
+            }
+            else ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }
@@ -127,8 +156,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// dW [F, K] = Σ_n g_n [F, P] · cols_n [P, K]. One image: its im2col, then one GEMM on every thread. Several:
-    /// fixed image chunks (as many whatever the thread count), each with one scratch im2col block and its own
-    /// partial (the first chunk's straight into dW), the partials added in chunk order.
+    /// fixed image chunks (as many whatever the thread count), each with one scratch block rows_n = cols_nᵀ [K, P]
+    /// and its own partial dWᵀ [K, F] (+)= rows_n · g_nᵀ; the partials are added in chunk order and transposed into dW.
     /// </summary>
     private static void DwByImages<T>(T[] gs, T[] xs, ConvGeometry g, int f, T[] dws, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -147,28 +176,42 @@ public sealed partial class CpuBackend
             finally { ArrayPool<T>.Shared.Return(cols); }
             return;
         }
+        // dWᵀ [K, F] (+)= rows_n · g_nᵀ with rows_n [K, P] the transposed im2col of image n, read from x with a zero
+        // border (so no window meets the padding); dW is dWᵀ transposed at the end.
+        T[]? xp = g.Pad > 0 ? PadImages(xs, g, 0) : null;
+        var pg = xp is null ? g : g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
+        int image = pg.C * pg.H * pg.W;
         var partials = new T[ImageChunks(g.N)][];
         ForImageChunks(g.N, (chunk, n0, n1) =>
         {
-            T[] cols = ArrayPool<T>.Shared.Rent(positions * k);
-            T[] dw = chunk == 0 ? dws : partials[chunk] = ArrayPool<T>.Shared.Rent(f * k);
+            T[] rows = ArrayPool<T>.Shared.Rent(k * positions + Vector256<float>.Count);
+            T[] dwT = partials[chunk] = ArrayPool<T>.Shared.Rent(k * f);
             try
             {
                 for (int n = n0; n < n1; n++)
                 {
-                    Im2ColRows(xs, g, n * g.OH, (n + 1) * g.OH, cols, 0);
-                    Gemm1(false, false, f, k, positions, gs.AsMemory(n * f * positions, f * positions), cols.AsMemory(0, positions * k),
-                        n == n0 ? T.Zero : T.One, dw.AsMemory(0, f * k));
+                    WindowRows(xp ?? xs, n * image, pg, rows);
+                    Gemm1(false, true, k, f, positions, rows.AsMemory(0, k * positions), gs.AsMemory(n * f * positions, f * positions),
+                        n == n0 ? T.Zero : T.One, dwT.AsMemory(0, k * f));
                 }
             }
-            finally { ArrayPool<T>.Shared.Return(cols); }
+            finally { ArrayPool<T>.Shared.Return(rows); }
         });
-        var sum = dws.AsSpan(0, f * k);
+        if (xp is not null) ArrayPool<T>.Shared.Return(xp);
+        var sum = partials[0].AsSpan(0, k * f);
         for (int c = 1; c < partials.Length; c++)
         {
-            var add = partials[c].AsSpan(0, f * k);
+            var add = partials[c].AsSpan(0, k * f);
             for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
             ArrayPool<T>.Shared.Return(partials[c]);
         }
+        // dW [F, K] = dWᵀ transposed, rows of dW shared out among the threads.
+        T[] total = partials[0];
+        For(f, (f0, f1) =>
+        {
+            for (int o = f0; o < f1; o++)
+                for (int r = 0; r < k; r++) dws[o * k + r] = total[r * f + o];
+        }, grain: Grain(k));
+        ArrayPool<T>.Shared.Return(total);
     }
 }

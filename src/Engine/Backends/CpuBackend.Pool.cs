@@ -54,7 +54,8 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// One plane of <see cref="MaxPoolT{T}"/> for the 2×2, stride-2, unpadded window (every window inside the
-    /// plane, OH and OW rounded down): with AVX2, 8 float outputs at a time (<see cref="MaxPool2x2Avx2"/>);
+    /// plane, OH and OW rounded down): with AVX2, 8 float outputs at a time (<see cref="MaxPool2x2Avx2"/>; narrower
+    /// planes one output row at a time, <see cref="MaxPool2x2Narrow"/>);
     /// otherwise four reads per output, compared in window order.
     /// </summary>
     private static void MaxPool2x2Plane<T>(Span<T> plane, ConvGeometry g, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
@@ -67,6 +68,11 @@ public sealed partial class CpuBackend
         if (typeof(T) == typeof(float) && Avx2.IsSupported && oW >= 8)
         {
             MaxPool2x2Avx2(ref Unsafe.As<T, float>(ref p0), ref Unsafe.As<T, float>(ref y0), ref a0, oH, oW, w);
+            return;
+        }
+        if (typeof(T) == typeof(float) && Avx2.IsSupported)
+        {
+            MaxPool2x2Narrow(MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(y), argmax, oH, oW, w);
             return;
         }
         for (int oh = 0; oh < oH; oh++)

@@ -159,6 +159,8 @@ public class ImplicitConvTests
             (2, 5, 9, 11, 33, 3, 3, 1, 0), (2, 5, 9, 11, 33, 3, 3, 1, 1), (1, 5, 9, 11, 33, 3, 3, 1, 2), (3, 4, 8, 7, 12, 5, 5, 1, 4),
             (2, 8, 9, 9, 12, 1, 1, 1, 0), (2, 8, 9, 9, 12, 1, 1, 2, 0), (1, 3, 30, 30, 16, 7, 7, 2, 3), (1, 130, 5, 6, 13, 3, 3, 1, 1),
             (9, 3, 6, 6, 7, 3, 3, 2, 1),
+            // dx read in place (padded width at least 4·(KH − 1)): 20.4.2's second conv, 3×3 and 5×5 with pad < KH − 1.
+            (3, 16, 14, 14, 32, 5, 5, 1, 2), (2, 4, 20, 22, 9, 3, 3, 1, 0), (2, 6, 16, 17, 8, 5, 5, 1, 1), (4, 2, 9, 8, 3, 3, 3, 1, 1),
         };
         foreach (var (n, c, h, w, f, kh, kw, s, p) in fixedCases.Concat(RandomGeometries(8, 50)))
             foreach (var dtype in new[] { DType.Float32, DType.Float64 })
