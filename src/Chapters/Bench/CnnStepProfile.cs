@@ -131,21 +131,5 @@ internal static class CnnStepProfile
         Console.WriteLine($"{"whole step (F.CrossEntropy, autograd)",-40} {step,8:F3}");
     }
 
-    /// <summary>
-    /// Best milliseconds of one call over <see cref="Runs"/> runs, after at least 50 warm-up calls and 0.3 s (so the
-    /// JIT has replaced tier-0 code by optimised code: it recompiles a method after 30 calls, in the background).
-    /// </summary>
-    private static double BestMs(Action run)
-    {
-        long warm = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 50 || Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.3; i++) run();
-        double best = double.MaxValue;
-        for (int i = 0; i < Runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        return best;
-    }
+    private static double BestMs(Action run) => Timing.BestCallMs(run, Runs);
 }

@@ -113,17 +113,5 @@ internal static class ConvStepProfile
         Console.WriteLine($"{"sum of the ops",-40} {sum,8:F3}");
     }
 
-    /// <summary>Best milliseconds of one call over <see cref="Runs"/> runs, after 10 warm-up calls.</summary>
-    private static double BestMs(Action run)
-    {
-        for (int i = 0; i < 10; i++) run();
-        double best = double.MaxValue;
-        for (int i = 0; i < Runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        return best;
-    }
+    private static double BestMs(Action run) => Timing.BestCallMs(run, Runs);
 }

@@ -26,25 +26,39 @@ public sealed partial class CpuBackend
                 if (ow > oW - 8) ow = oW - 8;
                 ref float top = ref Unsafe.Add(ref p0, rowBase + 2 * ow);
                 ref float bottom = ref Unsafe.Add(ref top, w);
-                var (tl, tr) = SplitEvenOdd(Vector256.LoadUnsafe(ref top), Vector256.LoadUnsafe(ref top, 8));
-                var (bl, br) = SplitEvenOdd(Vector256.LoadUnsafe(ref bottom), Vector256.LoadUnsafe(ref bottom, 8));
-                var best = tl;
-                var at = Vector256<int>.Zero;
-                var gt = Vector256.GreaterThan(tr, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(tr, tr));
-                best = Vector256.ConditionalSelect(gt, tr, best);
-                at = Vector256.ConditionalSelect(gt.AsInt32(), right, at);
-                gt = Vector256.GreaterThan(bl, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(bl, bl));
-                best = Vector256.ConditionalSelect(gt, bl, best);
-                at = Vector256.ConditionalSelect(gt.AsInt32(), below, at);
-                gt = Vector256.GreaterThan(br, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(br, br));
-                best = Vector256.ConditionalSelect(gt, br, best);
-                at = Vector256.ConditionalSelect(gt.AsInt32(), belowRight, at);
+                var (best, at) = Max2x2(Vector256.LoadUnsafe(ref top), Vector256.LoadUnsafe(ref top, 8),
+                    Vector256.LoadUnsafe(ref bottom), Vector256.LoadUnsafe(ref bottom, 8), right, below, belowRight);
                 nuint o = (nuint)(oh * oW + ow);
                 best.StoreUnsafe(ref y0, o);
                 (Vector256.Create(rowBase + 2 * ow) + lane + at).StoreUnsafe(ref a0, o);
                 if (ow == oW - 8) break;
             }
         }
+    }
+
+    /// <summary>
+    /// The 2×2 windows of two rows of 16 floats (t0 ‖ t1 above, b0 ‖ b1 below): each window's first maximum in
+    /// row-major order (a NaN beating any number, as MaxPool2d) and its offset from the window's top-left element
+    /// (0, <paramref name="right"/>, <paramref name="below"/> or <paramref name="belowRight"/>), 8 windows at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector256<float> Best, Vector256<int> At) Max2x2(Vector256<float> t0, Vector256<float> t1, Vector256<float> b0, Vector256<float> b1,
+        Vector256<int> right, Vector256<int> below, Vector256<int> belowRight)
+    {
+        var (tl, tr) = SplitEvenOdd(t0, t1);
+        var (bl, br) = SplitEvenOdd(b0, b1);
+        var best = tl;
+        var at = Vector256<int>.Zero;
+        var gt = Vector256.GreaterThan(tr, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(tr, tr));
+        best = Vector256.ConditionalSelect(gt, tr, best);
+        at = Vector256.ConditionalSelect(gt.AsInt32(), right, at);
+        gt = Vector256.GreaterThan(bl, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(bl, bl));
+        best = Vector256.ConditionalSelect(gt, bl, best);
+        at = Vector256.ConditionalSelect(gt.AsInt32(), below, at);
+        gt = Vector256.GreaterThan(br, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(br, br));
+        best = Vector256.ConditionalSelect(gt, br, best);
+        at = Vector256.ConditionalSelect(gt.AsInt32(), belowRight, at);
+        return (best, at);
     }
 
     /// <summary>(a ‖ b) [16 floats] → its even-indexed and its odd-indexed elements, 8 each, in order.</summary>

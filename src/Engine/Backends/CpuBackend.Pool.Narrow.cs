@@ -40,19 +40,7 @@ public sealed partial class CpuBackend
                 plane.Slice(rowBase + w, 2 * oW).CopyTo(rows[16..]);
                 (t0, t1, b0, b1) = (Vector256.Create<float>(rows), Vector256.Create<float>(rows[8..]), Vector256.Create<float>(rows[16..]), Vector256.Create<float>(rows[24..]));
             }
-            var (tl, tr) = SplitEvenOdd(t0, t1);
-            var (bl, br) = SplitEvenOdd(b0, b1);
-            var best = tl;
-            var at = Vector256<int>.Zero;
-            var gt = Vector256.GreaterThan(tr, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(tr, tr));
-            best = Vector256.ConditionalSelect(gt, tr, best);
-            at = Vector256.ConditionalSelect(gt.AsInt32(), right, at);
-            gt = Vector256.GreaterThan(bl, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(bl, bl));
-            best = Vector256.ConditionalSelect(gt, bl, best);
-            at = Vector256.ConditionalSelect(gt.AsInt32(), below, at);
-            gt = Vector256.GreaterThan(br, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(br, br));
-            best = Vector256.ConditionalSelect(gt, br, best);
-            at = Vector256.ConditionalSelect(gt.AsInt32(), belowRight, at);
+            var (best, at) = Max2x2(t0, t1, b0, b1, right, below, belowRight);
             best.CopyTo(yRow);
             (Vector256.Create(rowBase) + lane + at).CopyTo(aRow);
             yRow[..oW].CopyTo(y.Slice(oh * oW, oW));
