@@ -104,7 +104,7 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// dx[n] = col2im(g_nᵀ · W) image by image: the GEMM [OH·OW, C·KH·KW] on every thread (its split keeps each
-    /// element's sum; g_n [F, P] is read as a transposed A, which measured no slower than transposing it first),
+    /// element's sum; g_n [F, P] is read as a transposed A, not transposed first),
     /// then the scatter-add shared out by channels (each channel's plane is written by one thread).
     /// </summary>
     private static void DxByCol2Im<T>(T[] gs, T[] ws, ConvGeometry g, int f, T[] ds, int threads) where T : unmanaged, IFloatingPointIeee754<T>

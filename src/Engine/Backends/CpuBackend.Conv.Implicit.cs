@@ -62,10 +62,10 @@ public sealed partial class CpuBackend
         // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
         // gathering then copies for a 3×3 window), so the gathering never meets the padding.
         // Stride 1 on AVX-512 at batch 2 or more reads the bordered planes in place (CpuBackend.Conv.Implicit.InPlace.cs)
-        // and needs a few zeros after them for its last strip (at batch 1 it measured no faster than gathering).
+        // and needs a few zeros after them for its last strip (batch 1 gathers; docs/ch22.md times both).
         // Stride 2 with a window wider than 1×1 reads in place from the images split into phase planes
         // (CpuBackend.Conv.Implicit.Phases.cs), which also pads them; a 1×1/2 conv gathers (its phase copy would be
-        // as large as its gathering, and measured slower).
+        // as large as its gathering; docs/ch22.md times both).
         var kernel = Gemm.ConvKernel<T>(f, positions, k);
         if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW))
         {

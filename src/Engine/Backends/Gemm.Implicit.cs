@@ -140,8 +140,8 @@ public static partial class Gemm
     /// <summary>
     /// C rows [f0, f1) (a multiple of ConvRows(kernel) from f0) × B strips [q0, q1) of the implicit conv over
     /// <paramref name="positions"/> output positions (<see cref="PackWindows{T}"/>), C [F, positions] overwritten, W [F, K]
-    /// read in place (an A strip is ConvRows(kernel) rows K apart; packing W first measured slower at every ResNet-18 shape, most
-    /// where OH·OW is small and the packing is not shared by many strips). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements
+    /// read in place (an A strip is ConvRows(kernel) rows K apart; W is not packed first, which docs/ch22.md times at the
+    /// ResNet-18 shapes). <paramref name="bBuf"/> holds (q1 − q0)·nr·SliceDepth(k) elements
     /// to gather each slice's strips into, or, when <paramref name="packed"/>, all K rows of them gathered beforehand.
     /// Loop order per K slice: pack the task's B strips (kept in L2), then each A strip (in L1) meets them all.
     /// </summary>
