@@ -45,13 +45,13 @@ public sealed class CnnBench : BenchSuite
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         if (options.ContainsKey("profile"))
         {
-            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · load average {LoadAverage()}");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · load average {Timing.LoadAverage()}");
             CnnStepProfile.Print(batch, c1, c2);
-            Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+            Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
             return 0;
         }
         Console.WriteLine(Title);
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {LoadAverage()}");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {Timing.LoadAverage()}");
         var blas = PeerBlas.Choose(python, "cnn_peers.py", "torch", threads, "install python3-torch libopenblas0-pthread");
         Console.WriteLine($"PyTorch peer: {blas.Description}.");
 
@@ -87,7 +87,7 @@ public sealed class CnnBench : BenchSuite
         Console.WriteLine();
         Console.WriteLine($"Model: Conv2d(1,{c1},5,p2)-ReLU-MaxPool2 - Conv2d({c1},{c2},5,p2)-ReLU-MaxPool2 - Linear({c2 * 49},10), float32, 28×28 inputs;");
         Console.WriteLine("step = forward, cross-entropy, zero_grad, backward, Adam (lr 1e-3). Ratios are engine ÷ PyTorch.");
-        Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+        Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
         if (peers is null) Console.WriteLine($"PyTorch missing: {error}");
         else if (peers.Value.TryGetProperty("missing", out var m)) Console.WriteLine($"PyTorch missing: {m.GetString()}");
         else Console.WriteLine($"PyTorch {peers.Value.GetProperty("torch").GetString()}: {peers.Value.GetProperty("torch_threads").GetInt32()} threads, mkldnn {(peers.Value.GetProperty("mkldnn").GetBoolean() ? "available" : "not available")}.");
@@ -95,14 +95,6 @@ public sealed class CnnBench : BenchSuite
     }
 
     private static double? Min(double? a, double? b) => a is double x && b is double y ? Math.Min(x, y) : a ?? b;
-
-    /// <summary>The 1-minute load average (Linux), or "n/a".</summary>
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "n/a"; }
-        catch (UnauthorizedAccessException) { return "n/a"; }
-    }
 
     /// <summary>`bench cnn --device cuda`: engine CUDA vs PyTorch + cuDNN, the table also written as markdown.</summary>
     private int RunCuda(Dictionary<string, string> options)

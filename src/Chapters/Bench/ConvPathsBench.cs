@@ -39,7 +39,7 @@ public sealed class ConvPathsBench : BenchSuite
         int batch = int.Parse(options.GetValueOrDefault("batches", "8").Split(',')[0], Inv);
         int repeat = int.Parse(options.GetValueOrDefault("repeat", "3"), Inv), rounds = int.Parse(options.GetValueOrDefault("rounds", "8"), Inv);
         Console.WriteLine(Title);
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · batch {batch} · {Environment.ProcessorCount} threads · best of {rounds} rounds × {repeat} calls · load average {LoadAverage()}");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · batch {batch} · {Environment.ProcessorCount} threads · best of {rounds} rounds × {repeat} calls · load average {Timing.LoadAverage()}");
         Console.WriteLine("| conv | nodes | " + string.Join(" | ", Paths.Select(p => $"{p.Name} ms (CPU ms)")) + " | same bits |");
         Console.WriteLine("|------|------:|" + string.Concat(Paths.Select(_ => "------:|")) + "------|");
         var (eight, inPlace) = (Gemm.ConvEightRows, Gemm.ConvInPlace);
@@ -81,7 +81,7 @@ public sealed class ConvPathsBench : BenchSuite
         }
         finally { (Gemm.ConvEightRows, Gemm.ConvInPlace) = (eight, inPlace); }
         Console.WriteLine("| all convs (× nodes) | 22 | " + string.Join(" | ", wallTotal.Select((t, i) => $"{t:F1} ({cpuTotal[i]:F1})")) + " | |");
-        Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+        Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
         return allSame ? 0 : 1;
 
         static void Use(int path) => (Gemm.ConvEightRows, Gemm.ConvInPlace) = (Paths[path].EightRows, Paths[path].InPlace);
@@ -98,13 +98,5 @@ public sealed class ConvPathsBench : BenchSuite
     {
         if (!OperatingSystem.IsLinux()) return double.NaN;
         return ClockGetTime(2, out var t) == 0 ? t.Seconds * 1e3 + t.Nanoseconds / 1e6 : double.NaN;
-    }
-
-    /// <summary>The 1-minute load average (Linux), or "n/a".</summary>
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "n/a"; }
-        catch (UnauthorizedAccessException) { return "n/a"; }
     }
 }

@@ -33,7 +33,7 @@ public sealed class CpuBench : BenchSuite
         // round after round, so load from other processes hits both alike. Each turn is the best of
         // --repeat runs after 0.5 s of warm-up; the table shows the best and the median of the rounds,
         // and the ratio of the best numbers with the range of the per-round ratios (same-round turns).
-        string loadBefore = LoadAverage();
+        string loadBefore = Timing.LoadAverage();
         var engine = new Samples();
         var peer = new Samples();
         using var server = PeerServer.Start(python, "cpu_peers.py", threads, hint, out string? peerError, blas.Core);
@@ -55,7 +55,7 @@ public sealed class CpuBench : BenchSuite
             }
             Console.Error.WriteLine($"bench cpu: round {round + 1}/{rounds} done");
         }
-        Console.WriteLine($"load average before → after: {loadBefore} → {LoadAverage()} (other processes on these {threads} cores)");
+        Console.WriteLine($"load average before → after: {loadBefore} → {Timing.LoadAverage()} (other processes on these {threads} cores)");
 
         Console.WriteLine();
         Console.WriteLine("Each number: best / median of the rounds. Ratios: best ÷ best [lowest–highest ratio of one round's numbers].");
@@ -102,13 +102,6 @@ public sealed class CpuBench : BenchSuite
         using var b = Tensor.Randn([n, n], generator: gen);
         double sec = Timing.BestOf(() => a.MatMul(b).Dispose(), repeat);
         return 2.0 * n * n * n / sec / 1e9;
-    }
-
-    /// <summary>The 1-minute load average from /proc/loadavg ("?" elsewhere).</summary>
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "?"; }
     }
 
     private static string CpuName()

@@ -30,7 +30,7 @@ public sealed class KerasBench : BenchSuite
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine(Title);
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {LoadAverage()} (a shared machine: other jobs were running)");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {rounds} rounds × {repeat} runs · load average {Timing.LoadAverage()} (a shared machine: other jobs were running)");
 
         var gen = new Generator(0);
         var keras = Ex21_4_6_LayersConvnet.Build(seed: 0);
@@ -87,7 +87,7 @@ public sealed class KerasBench : BenchSuite
         Console.WriteLine("Step = forward, softmax cross-entropy on one-hot targets, zero grads, backward, Adam (lr 1e-3, ε 1e-7; one fused op per");
         Console.WriteLine("weight: Keras's form for the layers API, PyTorch's for nn modules). Same batch; the nn modules start from the layers");
         Console.WriteLine($"model's initial weights (first loss {kerasLoss0:F6} layers API, {nnLoss0:F6} nn modules); rounds alternate which goes first.");
-        Console.WriteLine($"s/epoch = {epochSteps} steps × ms/step (60,000 MNIST images at batch 64). Load average after the runs: {LoadAverage()}.");
+        Console.WriteLine($"s/epoch = {epochSteps} steps × ms/step (60,000 MNIST images at batch 64). Load average after the runs: {Timing.LoadAverage()}.");
         ConvStepProfile.Print(batch);
         if (options.ContainsKey("full-epoch")) TimeEpoch(batch);
         return 0;
@@ -123,13 +123,6 @@ public sealed class KerasBench : BenchSuite
         model.Compile(new Adam(lr: 1e-3, eps: 1e-7), Losses.CategoricalCrossentropy, ["accuracy"]);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         model.Fit(x, y, epochs: 1, batchSize: batch, verbose: 0);
-        Console.WriteLine($"one real Fit epoch (60,000 images, batch {batch}, shuffled, with accuracy): {clock.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
-    }
-
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "n/a"; }
-        catch (UnauthorizedAccessException) { return "n/a"; }
+        Console.WriteLine($"one real Fit epoch (60,000 images, batch {batch}, shuffled, with accuracy): {clock.Elapsed.TotalSeconds:F1} s, load average {Timing.LoadAverage()}");
     }
 }

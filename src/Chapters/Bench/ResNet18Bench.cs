@@ -38,7 +38,7 @@ public sealed class ResNet18Bench : BenchSuite
         int threads = Environment.ProcessorCount;
         Console.WriteLine(Title);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads (engine, ONNX Runtime, PyTorch) · .NET {Environment.Version} · "
-            + $"best of {rounds} rounds × {repeat} runs · load average {LoadAverage()} (other processes share this machine)");
+            + $"best of {rounds} rounds × {repeat} runs · load average {Timing.LoadAverage()} (other processes share this machine)");
 
         var model = ResNet18Onnx.Load();
         model.CheckInputShapes = false;
@@ -116,7 +116,7 @@ public sealed class ResNet18Bench : BenchSuite
         Console.WriteLine();
         Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it (implicit GEMM) and the im2col path timed alternately, then that path's im2col and GEMM alone on the whole batch, best of --repeat:");
         foreach (var line in convParts) Console.WriteLine(line);
-        Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+        Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
         return 0;
     }
 
@@ -148,12 +148,5 @@ public sealed class ResNet18Bench : BenchSuite
             if (dims is { Count: > 0 }) dims[0] = new TensorShapeProto.Types.Dimension { DimParam = "N" };
         }
         return Google.Protobuf.MessageExtensions.ToByteArray(proto);
-    }
-
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "n/a"; }
-        catch (UnauthorizedAccessException) { return "n/a"; }
     }
 }

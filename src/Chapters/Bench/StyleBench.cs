@@ -26,7 +26,7 @@ public sealed class StyleBench : BenchSuite
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         int threads = Environment.ProcessorCount;
         Console.WriteLine(Title);
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {repeat} after a warm-up · load average {LoadAverage()}");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {threads} threads · .NET {Environment.Version} · best of {repeat} after a warm-up · load average {Timing.LoadAverage()}");
 
         var net = new ResNet18StyleBackbone(Device.Cpu);
         var contentPath = Engine.Data.DataFolder.GetFile(Path.Combine("images", Ex23_3_NeuralStyleTransfer.DefaultContent + ".jpg"), null, "bench style");
@@ -71,7 +71,7 @@ public sealed class StyleBench : BenchSuite
         if (error is not null) Console.WriteLine($"PyTorch peer: {error}");
         else if (peer is { } p && p.TryGetProperty("missing", out var why)) Console.WriteLine($"PyTorch peer: {why}");
         Console.WriteLine("The machine is shared: other processes load it while this runs; compare the two columns of one run, not runs.");
-        Console.WriteLine($"Load average after the runs: {LoadAverage()}.");
+        Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
         return 0;
     }
 
@@ -94,11 +94,5 @@ public sealed class StyleBench : BenchSuite
         double total = watch.Elapsed.TotalSeconds, other = total - parts.Values.Sum();
         var lines = parts.OrderByDescending(kv => kv.Value).Where(kv => kv.Value >= 0.0005).Select(kv => $"{kv.Key} {kv.Value * 1e3:F1}");
         return $"Engine, one profiled evaluation {total * 1e3:F0} ms (ms): {string.Join(", ", lines)}, other {other * 1e3:F1}.";
-    }
-
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "unknown"; }
     }
 }

@@ -46,6 +46,13 @@ public static class Timing
         return best;
     }
 
+    /// <summary>The 1-minute load average of this machine ("n/a" where /proc/loadavg cannot be read), printed beside timings.</summary>
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "n/a"; }
+    }
+
     private static double Measure(Action body, int calls)
     {
         var sw = Stopwatch.StartNew();

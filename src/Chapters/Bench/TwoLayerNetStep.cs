@@ -11,7 +11,7 @@ namespace Chapters.Bench;
 /// </summary>
 public static class TwoLayerNetStep
 {
-    private const int Batch = 100, In = 784, Hidden = 50, Out = 10;
+    internal const int Batch = 100, In = 784, Hidden = 50, Out = 10;
     private const double Lr = 0.1;
 
     /// <summary>
@@ -45,7 +45,13 @@ public static class TwoLayerNetStep
     /// it): optimizer.Update(net.Params, net.Gradient(x, t)) with one-hot t; Gradient runs Affine1 → Relu1 →
     /// Affine2 → SoftmaxWithLoss forward and every layer's Backward (dx of Affine1 included).
     /// </summary>
-    public static double ScratchMs(int repeat)
+    public static double ScratchMs(int repeat) => Timing.BestOf(ScratchStep().Step, repeat) * 1e3;
+
+    /// <summary>
+    /// The ch24 step on a fresh TwoLayerNet and batch (seed 0): the step itself (in a <see cref="Tensor.Scope"/>),
+    /// the SGD optimiser, the images x [100, 784], the one-hot labels t [100, 10] and the generator, to go on from.
+    /// </summary>
+    internal static (Action Step, Sgd Optimizer, Tensor X, Tensor T, Generator Gen) ScratchStep()
     {
         var gen = new Generator(0);
         var net = new TwoLayerNet(In, Hidden, Out, generator: gen);
@@ -58,6 +64,6 @@ public static class TwoLayerNetStep
             using var scope = Tensor.Scope();
             optimizer.Update(net.Params, net.Gradient(x, t));
         }
-        return Timing.BestOf(Step, repeat) * 1e3;
+        return (Step, optimizer, x, t, gen);
     }
 }

@@ -13,7 +13,7 @@ namespace Chapters.Bench;
 /// </summary>
 internal static class TwoLayerNetStepProfile
 {
-    private const int Batch = 100, In = 784, Hidden = 50, Out = 10;
+    private const int Batch = TwoLayerNetStep.Batch, In = TwoLayerNetStep.In, Hidden = TwoLayerNetStep.Hidden, Out = TwoLayerNetStep.Out;
 
     /// <summary>Turns each call gets (the calls take turns, round after round).</summary>
     private const int Rounds = 5;
@@ -21,18 +21,8 @@ internal static class TwoLayerNetStepProfile
     /// <summary>Prints one line per layer call and GEMM: best milliseconds, hand-offs and KiB allocated per call.</summary>
     public static void Print(int repeat)
     {
-        var gen = new Generator(0);
-        var net = new TwoLayerNet(In, Hidden, Out, generator: gen);
-        var optimizer = new Sgd(lr: 0.1);
-        using var x = Tensor.Rand([Batch, In], generator: gen);
-        using var labels = Tensor.FromArray(Enumerable.Range(0, Batch).Select(i => (int)(gen.NextUInt64() % Out)).ToArray());
-        using var t = labels.OneHot(Out);
-        void Step()
-        {
-            using var scope = Tensor.Scope();
-            optimizer.Update(net.Params, net.Gradient(x, t));
-        }
-        Timing.BestOf(Step, 1, warmUpSeconds: 1.5); // every op of the step compiled at its final tier
+        var (wholeStep, optimizer, x, t, gen) = TwoLayerNetStep.ScratchStep();
+        Timing.BestOf(wholeStep, 1, warmUpSeconds: 1.5); // every op of the step compiled at its final tier
 
         // The layer calls run on a second net, whose caches the whole-step turns leave alone; the activations and
         // gradients each layer gets in a step are made once, outside the timed scopes.
@@ -64,7 +54,7 @@ internal static class TwoLayerNetStepProfile
         foreach (var (name, p) in layersNet.Params) grads.Add(name, Tensor.ZerosLike(p));
         Time("Sgd.Update        4 parameters", () => optimizer.Update(layersNet.Params, grads));
         int layerCalls = calls.Count;
-        Time("whole step        scope, Gradient, Update", Step);
+        Time("whole step        scope, Gradient, Update", wholeStep);
 
         // The three GEMMs of 3.92 M multiply-adds each, straight to the backend on preallocated outputs.
         var b = CpuBackend.Instance;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chapters.Bench;
 using Engine;
 using Engine.Kernels.Checks;
 
@@ -7,7 +8,7 @@ namespace Chapters.Gpu;
 /// <summary>
 /// `chapters gpu-check --oracles`: the CPU half of the large gpu-check, here, without a GPU. For every op case
 /// at the large sizes: the time to draw its inputs, the time of its oracle on the fast <see cref="CpuBackend"/>
-/// (what gpu-check uses at these sizes) and on <see cref="CpuReference"/> (what it used before), each the
+/// (what gpu-check uses at these sizes) and on <see cref="CpuReference"/> (the plain reference, gpu-check's oracle at the small sizes and for a failing case), each the
 /// whole oracle call (copies in, one run, results out as doubles), and CpuBackend's error against CpuReference
 /// within the case's tolerance: the op suite checks that at the test sizes, this at the sizes gpu-check uses.
 /// Prints a table and the totals, writes &lt;out&gt;/gpu-check-oracles.md; exits 1 when a case is out of tolerance.
@@ -19,7 +20,7 @@ internal static class GpuCheckOracles
         var report = new ConsoleReport();
         void Line(string s = "") => report.Line(s);
 
-        Line($"# gpu-check --oracles: the large cases' CPU oracles ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} threads, load average {LoadAverage()})");
+        Line($"# gpu-check --oracles: the large cases' CPU oracles ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} threads, load average {Timing.LoadAverage()})");
         Line();
         Line("| op | inputs ms | CpuBackend ms | CpuReference ms | CpuBackend vs CpuReference | tolerance | |");
         Line("|---|---:|---:|---:|---:|---:|---|");
@@ -58,18 +59,5 @@ internal static class GpuCheckOracles
         string file = Path.Combine(outDir, "gpu-check-oracles.md");
         report.Save(file);
         return fail == 0 ? 0 : 1;
-    }
-
-    /// <summary>The 1-minute load average from /proc/loadavg, or "n/a" where there is none.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
     }
 }

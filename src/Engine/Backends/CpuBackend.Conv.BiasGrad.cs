@@ -35,7 +35,7 @@ public sealed partial class CpuBackend
             For((long)n * f, (s0, s1) =>
             {
                 for (int plane = s0; plane < s1; plane++) sums[plane] = PlaneSum<T>(gs.AsSpan(plane * p, p));
-            }, grain: Math.Max(1, ParallelThreshold / Math.Max(1, p)));
+            }, grain: Grain(p));
             for (int c = 0; c < f; c++)
             {
                 T sum = T.Zero;

@@ -93,7 +93,7 @@ public sealed partial class CpuBackend
                 try
                 {
                     ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, null,
-                        back with { H = back.H + 2 * back.Pad, W = back.W + 2 * back.Pad, Pad = 0 }, g.C, (float[])(object)ds, threads, relu: false);
+                        Bordered(back), g.C, (float[])(object)ds, threads, relu: false);
                 }
                 finally { ArrayPool<T>.Shared.Return(padded); }
             }
@@ -120,14 +120,17 @@ public sealed partial class CpuBackend
                     gs.AsMemory(n * f * positions, f * positions), ws.AsMemory(0, f * k), T.Zero, dcols.AsMemory(0, positions * k));
                 ds.AsSpan(n * g.C * plane, g.C * plane).Clear();
                 int parts = Math.Min(g.C, 4 * threads), image = n;
-                WorkerPool.For(parts, part => Col2ImChannels(dcols, g, image, g.C * part / parts, g.C * (part + 1) / parts, ds), threads);
+                WorkerPool.For(parts, part => Col2ImAdd(dcols, g, image, 0, g.OH, g.C * part / parts, g.C * (part + 1) / parts, ds), threads);
             }
         }
         finally { ArrayPool<T>.Shared.Return(dcols); }
     }
 
-    /// <summary>dx[n, c] += the entries of dcols [OH·OW, C·KH·KW] that fall on plane c, for channels [c0, c1) of image n.</summary>
-    private static void Col2ImChannels<T>(T[] dcols, ConvGeometry g, int n, int c0, int c1, T[] ds) where T : unmanaged, INumberBase<T>
+    /// <summary>
+    /// dx[n, c] += the entries of dcols [(oh1 − oh0)·OW, C·KH·KW] (output rows [oh0, oh1) of image n) that fall on
+    /// plane c, for channels [c0, c1). Each dx element gets its terms in (oh, ow, i, j) order.
+    /// </summary>
+    private static void Col2ImAdd<T>(T[] dcols, ConvGeometry g, int n, int oh0, int oh1, int c0, int c1, T[] ds) where T : unmanaged, INumberBase<T>
     {
         int kk = g.KH * g.KW, width = g.C * kk, plane = g.H * g.W, kw = g.KW, kh = g.KH, w = g.W, h = g.H;
         ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
@@ -135,13 +138,13 @@ public sealed partial class CpuBackend
         for (int c = c0; c < c1; c++)
         {
             int planeBase = (n * g.C + c) * plane;
-            for (int oh = 0; oh < g.OH; oh++)
+            for (int oh = oh0; oh < oh1; oh++)
             {
                 int h0 = oh * g.Stride - g.Pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
                 for (int ow = 0; ow < g.OW; ow++)
                 {
                     int w0 = ow * g.Stride - g.Pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0);
-                    int src = (oh * g.OW + ow) * width + c * kk;
+                    int src = ((oh - oh0) * g.OW + ow) * width + c * kk;
                     // Bounds were established above: window rows iLo..iHi and columns jLo..jHi lie inside plane c.
                     for (int i = iLo; i < iHi; i++)
                     {
@@ -179,7 +182,7 @@ public sealed partial class CpuBackend
         // dWᵀ [K, F] (+)= rows_n · g_nᵀ with rows_n [K, P] the transposed im2col of image n, read from x with a zero
         // border (so no window meets the padding); dW is dWᵀ transposed at the end.
         T[]? xp = g.Pad > 0 ? PadImages(xs, g, 0) : null;
-        var pg = xp is null ? g : g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
+        var pg = xp is null ? g : Bordered(g);
         int image = pg.C * pg.H * pg.W;
         var partials = new T[ImageChunks(g.N)][];
         ForImageChunks(g.N, (chunk, n0, n1) =>

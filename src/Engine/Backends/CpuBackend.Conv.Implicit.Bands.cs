@@ -52,7 +52,7 @@ public sealed partial class CpuBackend
                     for (int o = 0; o < f; o++)
                         gs.AsSpan((n * f + o) * positions + oh0 * g.OW, bp).CopyTo(dyBand.AsSpan(o * bp, bp));
                     Gemm1(true, false, bp, k, f, dyBand.AsMemory(0, f * bp), ws.AsMemory(0, f * k), T.Zero, dcols.AsMemory(0, bp * k));
-                    Col2ImBand(dcols, g, n, oh0, oh1, ds);
+                    Col2ImAdd(dcols, g, n, oh0, oh1, 0, g.C, ds);
                 }
                 finally
                 {
@@ -60,34 +60,6 @@ public sealed partial class CpuBackend
                     ArrayPool<T>.Shared.Return(dcols);
                 }
             }, threads);
-        }
-    }
-
-    /// <summary>dx[n] += the entries of dcols [(oh1 − oh0)·OW, C·KH·KW] (output rows [oh0, oh1) of image n), every channel.</summary>
-    private static void Col2ImBand<T>(T[] dcols, ConvGeometry g, int n, int oh0, int oh1, T[] ds) where T : unmanaged, INumberBase<T>
-    {
-        int kk = g.KH * g.KW, width = g.C * kk, plane = g.H * g.W, kw = g.KW, kh = g.KH, w = g.W, h = g.H;
-        ref T dRef = ref MemoryMarshal.GetArrayDataReference(ds);
-        ref T cRef = ref MemoryMarshal.GetArrayDataReference(dcols);
-        for (int oh = oh0; oh < oh1; oh++)
-        {
-            int h0 = oh * g.Stride - g.Pad, iLo = Math.Max(0, -h0), iHi = Math.Min(kh, h - h0);
-            for (int ow = 0; ow < g.OW; ow++)
-            {
-                int w0 = ow * g.Stride - g.Pad, jLo = Math.Max(0, -w0), jHi = Math.Min(kw, w - w0);
-                int src = ((oh - oh0) * g.OW + ow) * width;
-                for (int c = 0; c < g.C; c++)
-                {
-                    int planeBase = (n * g.C + c) * plane;
-                    // Window rows iLo..iHi and columns jLo..jHi lie inside plane c (bounds established above).
-                    for (int i = iLo; i < iHi; i++)
-                    {
-                        ref T d = ref Unsafe.Add(ref dRef, planeBase + (h0 + i) * w + w0);
-                        ref T s = ref Unsafe.Add(ref cRef, src + c * kk + i * kw);
-                        for (int j = jLo; j < jHi; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref s, j);
-                    }
-                }
-            }
         }
     }
 }

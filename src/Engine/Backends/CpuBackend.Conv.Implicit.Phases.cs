@@ -57,7 +57,7 @@ public sealed partial class CpuBackend
             if (h < 0 || h >= g.H || s1 == s0) { new Span<float>(to, wq).Clear(); continue; }
             new Span<float>(to, s0).Clear();
             float* from = x + (long)h * g.W + 2 * s0 + b - g.Pad; // x[h, 2·s0 + b − pad]
-            if (Avx2.IsSupported) Gemm.CopyEvens(from, to + s0, 0, s1 - s0, g.W - (2 * s0 + b - g.Pad));
+            if (Avx2.IsSupported) Gemm.CopyEvens(from, to + s0, s1 - s0, g.W - (2 * s0 + b - g.Pad));
             else for (int t = 0; t < s1 - s0; t++) to[s0 + t] = from[2 * t];
             new Span<float>(to + s1, wq - s1).Clear();
         }

@@ -78,19 +78,22 @@ public sealed partial class CpuBackend
             finally { ArrayPool<float>.Shared.Return(phased); }
             return;
         }
-        bool inPlace = g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, g.Stride, g.W + 2 * g.Pad, g.OW);
+        bool inPlace = g.Stride == 1 && g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 1, g.W + 2 * g.Pad, g.OW);
         T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
             if (inPlace)
                 ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (float[]?)(object?)bs,
-                    g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, (float[])(object)ys, maxThreads, relu);
+                    Bordered(g), f, (float[])(object)ys, maxThreads, relu);
             else if (padded is not null)
-                ImplicitForwardUnpadded(padded, ws, bs, g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 }, f, ys, maxThreads, relu);
+                ImplicitForwardUnpadded(padded, ws, bs, Bordered(g), f, ys, maxThreads, relu);
             else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads, relu);
         }
         finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
     }
+
+    /// <summary>The geometry of g's images with their zero border (<see cref="PadImages"/>): H + 2·pad × W + 2·pad, pad 0.</summary>
+    private static ConvGeometry Bordered(ConvGeometry g) => g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
 
     /// <summary>
     /// xp [N, C, H + 2·pad, W + 2·pad] (rented; the caller returns it) = x with a zero border of pad on every side,

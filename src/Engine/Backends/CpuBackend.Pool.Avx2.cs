@@ -49,17 +49,22 @@ public sealed partial class CpuBackend
         var (bl, br) = SplitEvenOdd(b0, b1);
         var best = tl;
         var at = Vector256<int>.Zero;
-        var gt = Vector256.GreaterThan(tr, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(tr, tr));
+        var gt = BeatsMask(tr, best);
         best = Vector256.ConditionalSelect(gt, tr, best);
         at = Vector256.ConditionalSelect(gt.AsInt32(), right, at);
-        gt = Vector256.GreaterThan(bl, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(bl, bl));
+        gt = BeatsMask(bl, best);
         best = Vector256.ConditionalSelect(gt, bl, best);
         at = Vector256.ConditionalSelect(gt.AsInt32(), below, at);
-        gt = Vector256.GreaterThan(br, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(br, br));
+        gt = BeatsMask(br, best);
         best = Vector256.ConditionalSelect(gt, br, best);
         at = Vector256.ConditionalSelect(gt.AsInt32(), belowRight, at);
         return (best, at);
     }
+
+    /// <summary>All bits set in the lanes where v beats best in a max pool: greater, or a NaN over a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> BeatsMask(Vector256<float> v, Vector256<float> best) =>
+        Vector256.GreaterThan(v, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(v, v));
 
     /// <summary>(a ‖ b) [16 floats] → its even-indexed and its odd-indexed elements, 8 each, in order.</summary>
     private static (Vector256<float> Even, Vector256<float> Odd) SplitEvenOdd(Vector256<float> a, Vector256<float> b)
@@ -93,7 +98,7 @@ public sealed partial class CpuBackend
                 var v = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
                 var idx = Vector256.Create(s) + lane;
                 if (i == iLo && j == 0) { best = v; at = idx; continue; }
-                var beats = Avx.Or(Avx.CompareGreaterThan(v, best), Avx.And(Avx.CompareUnordered(v, v), Avx.CompareOrdered(best, best)));
+                var beats = BeatsMask(v, best);
                 best = Avx.BlendVariable(best, v, beats);
                 at = Avx.BlendVariable(at.AsSingle(), idx.AsSingle(), beats).AsInt32();
             }

@@ -23,16 +23,11 @@ public sealed partial class CpuBackend
             throw new ArgumentException($"MaxPool2dValues: expected y [{g.N}, {g.C}, {g.OH}, {g.OW}] {x.DType.Name()}, got {Tensor.ShapeString(y.Shape)} {y.DType.Name()}.");
         if (x.DType == DType.Float32 && kh == 3 && kw == 3 && stride == 2 && pad == 1 && Avx2.IsSupported)
         {
-            Dispatch(x, "MaxPool2dValues", new MaxPoolValuesCall(x, g, y));
+            MaxPool3x3Stride2Values(Data<float>(x), g, Data<float>(y));
             return;
         }
         using var argmax = Tensor.Empty(y.Shape, DType.Int32, y.Device);
         MaxPool2d(x, kh, kw, stride, pad, y, argmax);
-    }
-
-    private readonly record struct MaxPoolValuesCall(Tensor X, ConvGeometry G, Tensor Y) : IFloatOp
-    {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => MaxPool3x3Stride2Values(Data<float>(X), G, Data<float>(Y));
     }
 
     /// <summary>ys = 3×3, stride-2, pad-1 max pooling of xs for geometry g, plane by plane in parallel.</summary>
@@ -124,8 +119,7 @@ public sealed partial class CpuBackend
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> FirstMax(Vector256<float> best, Vector256<float> v)
     {
-        var beats = Vector256.GreaterThan(v, best) | Vector256.AndNot(Vector256.Equals(best, best), Vector256.Equals(v, v));
-        return Vector256.ConditionalSelect(beats, v, best);
+        return Vector256.ConditionalSelect(BeatsMask(v, best), v, best);
     }
 
     /// <summary>from[0], from[2], …, from[14]: the even elements of 16 floats.</summary>

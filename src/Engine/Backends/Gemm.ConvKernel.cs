@@ -66,14 +66,14 @@ public static partial class Gemm
             x = Vector512.Create(a[o7]); c70 = Fma512(x, b0, c70); c71 = Fma512(x, b1, c71);
             a++;
         }
-        Put512(c, c00, c01, accumulate);
-        if (rows > 1) Put512(c + ldc, c10, c11, accumulate);
-        if (rows > 2) Put512(c + 2 * ldc, c20, c21, accumulate);
-        if (rows > 3) Put512(c + 3 * ldc, c30, c31, accumulate);
-        if (rows > 4) Put512(c + 4 * ldc, c40, c41, accumulate);
-        if (rows > 5) Put512(c + 5 * ldc, c50, c51, accumulate);
-        if (rows > 6) Put512(c + 6 * ldc, c60, c61, accumulate);
-        if (rows > 7) Put512(c + 7 * ldc, c70, c71, accumulate);
+        Put<T, Vector512<T>, Simd512<T>>(c, c00, c01, accumulate);
+        if (rows > 1) Put<T, Vector512<T>, Simd512<T>>(c + ldc, c10, c11, accumulate);
+        if (rows > 2) Put<T, Vector512<T>, Simd512<T>>(c + 2 * ldc, c20, c21, accumulate);
+        if (rows > 3) Put<T, Vector512<T>, Simd512<T>>(c + 3 * ldc, c30, c31, accumulate);
+        if (rows > 4) Put<T, Vector512<T>, Simd512<T>>(c + 4 * ldc, c40, c41, accumulate);
+        if (rows > 5) Put<T, Vector512<T>, Simd512<T>>(c + 5 * ldc, c50, c51, accumulate);
+        if (rows > 6) Put<T, Vector512<T>, Simd512<T>>(c + 6 * ldc, c60, c61, accumulate);
+        if (rows > 7) Put<T, Vector512<T>, Simd512<T>>(c + 7 * ldc, c70, c71, accumulate);
     }
 
     /// <summary>The B rows of a conv tile: where row p of its kc × 2w block starts.</summary>

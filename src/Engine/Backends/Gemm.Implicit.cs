@@ -79,7 +79,7 @@ public static partial class Gemm
                     T* from = src + runAt[r];
                     if (s == 1) CopyRun(from, row + runJ[r], runLen[r], xEnd, dstEnd);
                     else if (s == 2 && typeof(T) == typeof(float) && Avx2.IsSupported)
-                        CopyEvens((float*)from, (float*)(row + runJ[r]), 0, runLen[r], readable > 0 ? xEnd - from : w - runW[r] - jw,
+                        CopyEvens((float*)from, (float*)(row + runJ[r]), runLen[r], readable > 0 ? xEnd - from : w - runW[r] - jw,
                             readable > 0 ? (float*)dstEnd : null);
                     else for (int t = 0; t < runLen[r]; t++) row[runJ[r] + t] = from[(long)t * s];
                 }
@@ -107,16 +107,16 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// to[t] = from[2t] for t in [t0, t1) (a stride-2 run), eight at a time: two 8-float loads, the even lanes
+    /// to[t] = from[2t] for t in [0, t1) (a stride-2 run), eight at a time: two 8-float loads, the even lanes
     /// picked by a shuffle and a 64-bit lane permute. A vector step reads from[2t .. 2t + 15], so it runs only
     /// while that stays below <paramref name="limit"/> (the floats readable from <paramref name="from"/>); a last
     /// part shorter than 8 is one more step when the reads stay below the limit and to + t + 8 ≤
     /// <paramref name="toEnd"/> (null: never; the lanes past t1 are overwritten later), else goes one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void CopyEvens(float* from, float* to, int t0, int t1, long limit, float* toEnd = null)
+    internal static unsafe void CopyEvens(float* from, float* to, int t1, long limit, float* toEnd = null)
     {
-        int t = t0;
+        int t = 0;
         for (; 2L * t + 16 <= limit && (t + 8 <= t1 || (t < t1 && to + t + 8 <= toEnd)); t += 8)
         {
             var a = Avx.LoadVector256(from + 2 * t);
@@ -153,7 +153,7 @@ public static partial class Gemm
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
-            // packed: bBuf already holds every slice's strips, slice pc at + pc·(q1 − q0)·nr (see PackAllSlices).
+            // packed: bBuf already holds every slice's strips, slice pc at + pc·(q1 − q0)·nr (the shared packing of ImplicitForwardUnpadded).
             T* b = packed ? bBuf + (long)pc * (q1 - q0) * nr : bBuf;
             if (!packed) PackWindows(x, g, positions, pc, kc, nr, q0, q1, bBuf, readable);
             for (int r = f0; r < f1; r += mr)

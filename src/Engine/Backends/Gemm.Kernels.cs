@@ -139,7 +139,7 @@ public static partial class Gemm
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
-        var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(cols * (8 / w)));
+        var mask = FirstLanes<T>(cols);
         if (resume)
         {
             // The chains go on from C's valid rows and first cols columns.
@@ -199,15 +199,6 @@ public static partial class Gemm
         return Vector256.Load(p); // only packed (zero-padded) strips reach here: see Gemm.DirectB
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put256<T>(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate) where T : unmanaged
-    {
-        int w = Vector256<T>.Count;
-        if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
-        v0.Store(c);
-        v1.Store(c + w);
-    }
-
     /// <summary>a·b + c, one rounding where the CPU has FMA.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Fma256<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged
@@ -218,15 +209,6 @@ public static partial class Gemm
             if (typeof(T) == typeof(double)) return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
         return a * b + c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put512<T>(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate) where T : unmanaged
-    {
-        int w = Vector512<T>.Count;
-        if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
-        v0.Store(c);
-        v1.Store(c + w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -181,7 +181,7 @@ public static partial class Gemm
         int colStripsMax = (nc + nr - 1) / nr;
         // Split rows among threads unless C is too short for that (then split B's strips). A packed product (large)
         // takes three times as many tasks as threads, handed out as threads come free (a busy core delays less);
-        // one that reads A in place (a layer's, tens of microseconds) one equal task per thread.
+        // one that reads A in place (a layer's) one equal task per thread.
         int rowStrips = (m + MR - 1) / MR;
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
         int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);

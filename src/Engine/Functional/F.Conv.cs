@@ -80,7 +80,6 @@ public static partial class F
             bool fuse = relu && !needsGrad; // the output pass applies max(0, ·) only where no backward follows
             return ReluAfter(ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, fuse), relu && !fuse);
         }
-        if (relu) return ReluAfter(ConvSimple(x, weight, bias, stride, padding), true);
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
         var y2 = Empty(x, [m, f]);
@@ -105,9 +104,9 @@ public static partial class F
         }
         y2.Dispose();
 
-        if (!needsGrad) { cols?.Dispose(); return y; }
+        if (!needsGrad) { cols?.Dispose(); return ReluAfter(y, relu); }
         var kept = cols!; // a backward follows, so the cols were made
-        return Autograd.Record(y, op, inputs, g =>
+        return ReluAfter(Autograd.Record(y, op, inputs, g =>
         {
             using var g4 = Empty(g, [n, oh, ow, f]);
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
@@ -137,8 +136,8 @@ public static partial class F
                 using var dw2 = ViewAs(dw, [f, k]);
                 g.Backend.Permute(dwT, [1, 0], dw2);
             }
-            if (bias is not null && bias.RequiresGrad) db = g.Backend is CpuBackend ? ConvBiasGrad(g) : g2.Sum(0);
+            if (bias is not null && bias.RequiresGrad) db = g.Backend is CpuBackend gc ? ConvBiasGrad(gc, g) : g2.Sum(0);
             return bias is null ? [dx, dw] : [dx, dw, db];
-        });
+        }), relu);
     }
 }

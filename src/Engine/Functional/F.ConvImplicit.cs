@@ -38,25 +38,16 @@ public static partial class F
             using (var w2 = ViewAs(weight, [f, k]))
             using (var dw2 = dw is null ? null : ViewAs(dw, [f, k]))
                 cpu.Conv2dImplicitBackward(g, x, w2, kh, kw, stride, padding, dx, dw2);
-            if (bias is not null && bias.RequiresGrad) db = ConvBiasGrad(g);
+            if (bias is not null && bias.RequiresGrad) db = ConvBiasGrad(cpu, g);
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
     }
 
-    /// <summary>
-    /// db [F] = Σ g over N, OH, OW for the conv output gradient g [N, F, OH, OW]: one pass on the CPU
-    /// (<see cref="CpuBackend.ConvBiasGrad"/>), three sums elsewhere.
-    /// </summary>
-    private static Tensor ConvBiasGrad(Tensor g)
+    /// <summary>db [F] = Σ g over N, OH, OW for the conv output gradient g [N, F, OH, OW], in one pass (<see cref="CpuBackend.ConvBiasGrad"/>).</summary>
+    private static Tensor ConvBiasGrad(CpuBackend cpu, Tensor g)
     {
-        if (g.Backend is CpuBackend cpu)
-        {
-            var db = Empty(g, [g.Dim(1)]);
-            cpu.ConvBiasGrad(g, db);
-            return db;
-        }
-        using var s3 = g.Sum(3);
-        using var s2 = s3.Sum(2);
-        return s2.Sum(0);
+        var db = Empty(g, [g.Dim(1)]);
+        cpu.ConvBiasGrad(g, db);
+        return db;
     }
 }

@@ -29,7 +29,7 @@ public static partial class F
         return opGeometry ? MaxPoolOp(input, kernelSize.H, kernelSize.W, s.H, padding.H) : MaxPoolByTaps(input, kernelSize, s, padding, d, oh, ow);
     }
 
-    /// <summary>The op-table max pooling (one stride and padding, floor mode): backend MaxPool2d with argmax, MaxPool2dBackward.</summary>
+    /// <summary>The op-table max pooling (one stride and padding, floor mode): backend MaxPool2d with argmax, MaxPool2dBackward; without a gradient on the CPU, the values alone.</summary>
     private static Tensor MaxPoolOp(Tensor x, int kh, int kw, int stride, int padding)
     {
         const string op = "MaxPool2d";
@@ -37,6 +37,11 @@ public static partial class F
         int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
         // Outputs the pool ops overwrite entirely (every window has a maximum; the backward clears dx first).
         var y = Empty(x, shape);
+        if (!NeedsGrad([x]) && x.Backend is CpuBackend cpu)
+        {
+            cpu.MaxPool2dValues(x, kh, kw, stride, padding, y); // the values alone: no argmax for a backward that will not run
+            return y;
+        }
         var argmax = Tensor.Empty(shape, DType.Int32, x.Device);
         x.Backend.MaxPool2d(x, kh, kw, stride, padding, y, argmax);
         if (!NeedsGrad([x])) { argmax.Dispose(); return y; }

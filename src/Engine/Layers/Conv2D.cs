@@ -55,7 +55,7 @@ public sealed class Conv2D : KernelLayer
     /// <inheritdoc/>
     protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
     {
-        AddKernelAndBias([KernelSize.H, KernelSize.W, inputShape[2], Filters], Filters, dtype, device, generator); // kernel [kh, kw, C, filters]
+        AddKernelAndBias([KernelSize.H, KernelSize.W, inputShape[2], Filters], dtype, device, generator); // kernel [kh, kw, C, filters]
     }
 
     /// <inheritdoc/>

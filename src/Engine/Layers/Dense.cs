@@ -36,7 +36,7 @@ public sealed class Dense : KernelLayer
     /// <inheritdoc/>
     protected override void CreateWeights(int[] inputShape, DType dtype, Device device, Generator generator)
     {
-        AddKernelAndBias([inputShape[^1], Units], Units, dtype, device, generator); // kernel [in, units]
+        AddKernelAndBias([inputShape[^1], Units], dtype, device, generator); // kernel [in, units]
     }
 
     /// <inheritdoc/>

@@ -34,11 +34,11 @@ public abstract class KernelLayer : Layer
     /// <summary>[outputs], or null without a bias.</summary>
     public Tensor? Bias => UseBias ? Weights[1].Value : null;
 
-    /// <summary>Adds the weights "kernel" (<paramref name="kernelShape"/>) and, with a bias, "bias" [<paramref name="outputs"/>].</summary>
-    private protected void AddKernelAndBias(int[] kernelShape, int outputs, DType dtype, Device device, Generator generator)
+    /// <summary>Adds the weights "kernel" (<paramref name="kernelShape"/>, outputs last) and, with a bias, "bias" [outputs].</summary>
+    private protected void AddKernelAndBias(int[] kernelShape, DType dtype, Device device, Generator generator)
     {
         AddWeight("kernel", kernelShape, KernelInitializer, true, dtype, device, generator);
-        if (UseBias) AddWeight("bias", [outputs], BiasInitializer, true, dtype, device, generator);
+        if (UseBias) AddWeight("bias", [kernelShape[^1]], BiasInitializer, true, dtype, device, generator);
     }
 
     /// <summary>The Keras config entries of these settings.</summary>

@@ -48,13 +48,6 @@ internal static partial class OnnxOps
         bool ceil = node.Int("ceil_mode", 0) != 0;
         if (!ceil && pt == pl && pt <= kh / 2 && pt <= kw / 2 && AsSymmetric(x.Dim(2), kh, stride, pt, pb) && AsSymmetric(x.Dim(3), kw, stride, pl, pr))
         {
-            // Inference on the CPU: the values alone (no argmax for a backward that will not run).
-            if (x.Backend is CpuBackend cpu && !(Autograd.IsEnabled && x.RequiresGrad))
-            {
-                var y = Tensor.Empty([x.Dim(0), x.Dim(1), (x.Dim(2) + 2 * pt - kh) / stride + 1, (x.Dim(3) + 2 * pt - kw) / stride + 1], x.DType, x.Device);
-                cpu.MaxPool2dValues(x, kh, kw, stride, pt, y);
-                return y;
-            }
             return F.MaxPool2d(x, (kh, kw), (stride, stride), (pt, pt));
         }
         int oh = PoolSize(x.Dim(2), kh, stride, pt, pb, ceil), ow = PoolSize(x.Dim(3), kw, stride, pl, pr, ceil);
