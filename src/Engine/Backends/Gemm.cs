@@ -278,8 +278,11 @@ public static partial class Gemm
             {
                 // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
                 // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
-                int qEdge = q1;
-                if (kernel == GemmKernel.Vector256 && transA && q1 == (ncCur + nr - 1) / nr && ncCur - (q1 - 1) * nr <= ColumnEdgeMaxCols) qEdge = q1 - 1;
+                // A last strip of at most 2 columns of a row-major float A goes down the columns of 8×8 blocks of A turned (RowEdge256).
+                int qEdge = q1, lastCols = ncCur - (q1 - 1) * nr;
+                bool lastStrip = q1 == (ncCur + nr - 1) / nr;
+                if (kernel == GemmKernel.Vector256 && transA && lastStrip && lastCols <= ColumnEdgeMaxCols) qEdge = q1 - 1;
+                if (!transA && lastStrip && TakesRowEdge<T>(kernel, lastCols)) qEdge = q1 - 1;
                 // A row-major A with a long K over an overwritten C goes through K in blocks (KBlock rows of B, kept
                 // in L1 while every A strip of the task meets them); each block resumes the FMA chains where the last left them in C.
                 int kb = kernel == GemmKernel.Vector256 && !transA && !accumulate && HasMaskedStores<T>() ? KBlock : kc;
@@ -293,8 +296,11 @@ public static partial class Gemm
                             Micro(kernel, kcur, aBase + s * sStep + p * cs, rs, cs, bBase + q * qStep + p * ldb, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
                                 Math.Min(MR, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, blockScale, resume);
                 }
-                if (qEdge < q1)
-                    ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, ncCur - qEdge * nr, accumulate, scale);
+                if (qEdge < q1 && transA)
+                    ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, lastCols, accumulate, scale);
+                else if (qEdge < q1)
+                    RowEdge256(kc, (float*)aBase, rs, (float*)(bBase + qEdge * qStep), ldb, (float*)(pcm + (long)ic * n + jc0 + qEdge * nr), n, mcCur, lastCols, accumulate,
+                        Unsafe.As<T, float>(ref scale));
             }
 
             void Tile(int q, int s) =>

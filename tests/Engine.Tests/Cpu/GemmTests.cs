@@ -18,6 +18,7 @@ public class GemmTests
         (61, 45, 257), (3, 200, 70), (200, 3, 70), (97, 33, 520), (130, 70, 11), (250, 5, 3), (50, 333, 530), (20, 30, 1100), (7, 129, 2),
         (37, 150, 2100), (13, 1030, 300),
         (131, 50, 37), (45, 100, 23), // last strips of 2 and 4 columns: a transposed A takes them down the columns
+        (37, 17, 29), (8, 2, 8), (53, 34, 300), // last strips of 1 and 2 columns: a row-major float A takes them down 8×8 blocks turned
     ];
 
     private static IEnumerable<TestCaseData> Cases()
@@ -135,7 +136,7 @@ public class GemmTests
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
         // columns (last strip) or along rows, B packed or read in place, one thread or two.
         var rng = new Random(6);
-        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50) })
+        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8) })
         {
             float[] Draw(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var a = Draw(m * k);
@@ -164,7 +165,7 @@ public class GemmTests
         // Last strips narrower than a tile (stored under lane masks) and last rows of fewer than 6: the 64 values after
         // C keep their sentinel, with and without accumulation, whichever side is transposed.
         var rng = new Random(9);
-        foreach (var (m, n, k) in new[] { (100, 10, 50), (13, 29, 7), (100, 50, 10), (7, 2, 300) })
+        foreach (var (m, n, k) in new[] { (100, 10, 50), (13, 29, 7), (100, 50, 10), (7, 2, 300), (37, 17, 29), (33, 50, 20) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     foreach (float beta in new[] { 0f, 1f })
