@@ -12,6 +12,33 @@ public static partial class Gemm
     /// <summary>Row groups of 8 that <see cref="RowEdge256"/> takes through K side by side (2 FMA chains each: 8 in flight).</summary>
     private const int RowEdgeGroups = 4;
 
+    /// <summary>About what one row of <see cref="RowEdge256"/> costs in columns of the tile kernel (x·W1: 2 columns over K = 784 as 7).</summary>
+    private const int RowEdgeColumnCost = 7;
+
+    /// <summary>
+    /// Rows [Start, End) of the last narrow strip that task <paramref name="task"/> of <paramref name="tasks"/> computes with
+    /// <see cref="RowEdge256"/> when C's row strips are split between the tasks: the rows are shared so that every task's tiles
+    /// and edge rows cost about the same (the task with the 4-row tail of a 100-row C takes fewer edge rows), in whole groups of 8.
+    /// The same rows as the task's tiles where the last strip does not go to RowEdge256.
+    /// </summary>
+    private static (int Start, int End) RowEdgeShare<T>(GemmKernel kernel, bool transA, int m, int ncCur, int nr, int rowStrips, int task, int tasks)
+        where T : unmanaged
+    {
+        int strips = (ncCur + nr - 1) / nr, fullCols = (strips - 1) * nr;
+        int RowsEnd(int w) => Math.Min(m, rowStrips * (w + 1) / tasks * MR);
+        if (transA || !TakesRowEdge<T>(kernel, ncCur - fullCols)) return (task == 0 ? 0 : RowsEnd(task - 1), RowsEnd(task));
+        int EdgeEnd(int w)
+        {
+            if (w < 0) return 0;
+            if (w == tasks - 1) return m;
+            long total = (long)m * (fullCols + RowEdgeColumnCost);
+            long rows = (total * (w + 1) / tasks - (long)RowsEnd(w) * fullCols) / RowEdgeColumnCost;
+            return (int)Math.Clamp((rows + 4) / 8 * 8, 0, m);
+        }
+        int start = EdgeEnd(task - 1), end = Math.Max(start, EdgeEnd(task));
+        return (start, end);
+    }
+
     /// <summary>
     /// Whether the last strip of C, <paramref name="cols"/> wide, of a product that reads a row-major A in place goes to
     /// <see cref="RowEdge256"/> instead of a vector-wide tile per 6 rows: float on AVX2 + FMA, at most 2 columns.

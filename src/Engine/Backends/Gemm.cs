@@ -214,6 +214,7 @@ public static partial class Gemm
                         if (splitRows) { r0 = Math.Min(m, rowStrips * w / count * MR); r1 = Math.Min(m, rowStrips * (w + 1) / count * MR); }
                         else { q0 = strips * w / count; q1 = strips * (w + 1) / count; }
                         if (r0 >= r1 || q0 >= q1) return;
+                        var edgeRows = splitRows ? RowEdgeShare<T>(kernel, transA, m, ncCur, nr, rowStrips, w, count) : (r0, r1);
                         var aPack = packA ? ArrayPool<T>.Shared.Rent(mc * kc) : null;
                         try
                         {
@@ -223,7 +224,7 @@ public static partial class Gemm
                                 // B strip q starts at bBase + q·qStep, its rows ldb apart.
                                 T* bBase = directB ? pb + (long)pc0 * n + jc0 : bp;
                                 nint qStep = directB ? nr : (nint)nr * kc, ldb = directB ? n : nr;
-                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate);
+                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate, edgeRows);
                             }
                         }
                         finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
@@ -251,7 +252,8 @@ public static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
-        int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate)
+        int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate,
+        (int Start, int End) edgeRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int ic = r0; ic < r1; ic += mc)
@@ -298,9 +300,9 @@ public static partial class Gemm
                 }
                 if (qEdge < q1 && transA)
                     ColumnEdge256(kc, aBase, m, bBase + qEdge * qStep, ldb, pcm + (long)ic * n + jc0 + qEdge * nr, n, mcCur, lastCols, accumulate, scale);
-                else if (qEdge < q1)
-                    RowEdge256(kc, (float*)aBase, rs, (float*)(bBase + qEdge * qStep), ldb, (float*)(pcm + (long)ic * n + jc0 + qEdge * nr), n, mcCur, lastCols, accumulate,
-                        Unsafe.As<T, float>(ref scale));
+                else if (qEdge < q1 && edgeRows.End > edgeRows.Start)
+                    RowEdge256(kc, (float*)(pa + (long)edgeRows.Start * k + pc0), k, (float*)(bBase + qEdge * qStep), ldb, (float*)(pcm + (long)edgeRows.Start * n + jc0 + qEdge * nr), n,
+                        edgeRows.End - edgeRows.Start, lastCols, accumulate, Unsafe.As<T, float>(ref scale));
             }
 
             void Tile(int q, int s) =>
