@@ -136,7 +136,7 @@ public class GemmTests
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
         // columns (last strip) or along rows, B packed or read in place, one thread or two.
         var rng = new Random(6);
-        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8) })
+        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8), (394, 50, 100), (45, 34, 77), (21, 19, 9) })
         {
             float[] Draw(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var a = Draw(m * k);
