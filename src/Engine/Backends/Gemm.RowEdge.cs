@@ -21,7 +21,7 @@ public static partial class Gemm
     /// and edge rows cost about the same (the task with the 4-row tail of a 100-row C takes fewer edge rows), in whole groups of 8.
     /// The same rows as the task's tiles where the last strip does not go to RowEdge256.
     /// </summary>
-    private static (int Start, int End) RowEdgeShare<T>(GemmKernel kernel, bool transA, int m, int ncCur, int nr, int rowStrips, int task, int tasks)
+    internal static (int Start, int End) RowEdgeShare<T>(GemmKernel kernel, bool transA, int m, int ncCur, int nr, int rowStrips, int task, int tasks)
         where T : unmanaged
     {
         int strips = (ncCur + nr - 1) / nr, fullCols = (strips - 1) * nr;

@@ -160,6 +160,32 @@ public class GemmTests
     }
 
     [Test]
+    public void RowEdgeRowsAreSharedSoBothThreadsCostTheSame()
+    {
+        // x·W1 [100, 784]·[784, 50] on 2 threads: the tiles split 48/52 rows, so the first thread takes 64 of the 100 rows of
+        // the 2-column edge and the second 36. Whatever the shape, the tasks' edge rows cover [0, m) once, in order.
+        if (Gemm.Best == GemmKernel.Vector512 || Gemm.Best == GemmKernel.Vector256)
+        {
+            Assert.That(Gemm.RowEdgeShare<float>(GemmKernel.Vector256, false, 100, 50, 16, 17, 0, 2), Is.EqualTo((0, 64)));
+            Assert.That(Gemm.RowEdgeShare<float>(GemmKernel.Vector256, false, 100, 50, 16, 17, 1, 2), Is.EqualTo((64, 100)));
+        }
+        Assert.That(Gemm.RowEdgeShare<double>(GemmKernel.Vector256, false, 100, 50, 8, 17, 0, 2), Is.EqualTo((0, 48)), "double: the tiles' own rows");
+        foreach (var (m, n) in new[] { (100, 50), (7, 2), (13, 17), (300, 33), (52, 18) })
+            foreach (int tasks in new[] { 1, 2, 3 })
+            {
+                int rowStrips = (m + 5) / 6, end = 0;
+                for (int w = 0; w < Math.Min(tasks, rowStrips); w++)
+                {
+                    var (start, stop) = Gemm.RowEdgeShare<float>(GemmKernel.Vector256, false, m, n, 16, rowStrips, w, Math.Min(tasks, rowStrips));
+                    Assert.That(start, Is.EqualTo(end), $"m={m} n={n} task {w} of {tasks}");
+                    Assert.That(stop, Is.GreaterThanOrEqualTo(start));
+                    end = stop;
+                }
+                Assert.That(end, Is.EqualTo(m), $"m={m} n={n} tasks={tasks}");
+            }
+    }
+
+    [Test]
     public void RaggedTilesLeaveMemoryPastCUntouched()
     {
         // Last strips narrower than a tile (stored under lane masks) and last rows of fewer than 6: the 64 values after
