@@ -92,12 +92,12 @@ public sealed partial class CpuBackend
                 T[] padded = PadImages(gs, back, InPlaceSlack(back));
                 try
                 {
-                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, null,
-                        Bordered(back), g.C, (float[])(object)ds, threads, relu: false);
+                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, default,
+                        Bordered(back), g.C, (float[])(object)ds, threads);
                 }
                 finally { ArrayPool<T>.Shared.Return(padded); }
             }
-            else ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
+            else ImplicitForward(gs, flipped, default(ImplicitOutput<T>), back, g.C, ds, threads);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }
