@@ -141,11 +141,14 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
-        var kernel = Gemm.ConvKernel<T>(f, positions, k);
-        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         // Small images whose last strip is mostly empty (7×7: 49 positions in two 32-wide strips) run as one
-        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
-        bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
+        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW]; the
+        // microkernel is then chosen for those N·OH·OW columns (Vector512 and 8-row tiles where a single 7×7 image would
+        // take Vector256's narrower strips).
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        bool batched = BatchesPositions(g.N, positions, Gemm.StripWidth<T>(Gemm.ConvKernel<T>(f, g.N * positions, k)), f, Unsafe.SizeOf<T>());
+        if (batched) kernel = Gemm.ConvKernel<T>(f, g.N * positions, k);
+        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
         int strips = (columns + nr - 1) / nr, mr = Gemm.ConvRows(kernel), fStrips = (f + mr - 1) / mr;
         int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
