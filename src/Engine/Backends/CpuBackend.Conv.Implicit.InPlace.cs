@@ -25,19 +25,14 @@ public sealed partial class CpuBackend
     /// </summary>
     private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, ImplicitOutput<float> output, ConvGeometry g, int f, float[] ys, int maxThreads)
     {
-        int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, mr = Gemm.ConvMR8;
-        int strips = (span + nr - 1) / nr, fStrips = (f + mr - 1) / mr, threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
-        int chunks = (strips + InPlaceChunkStrips - 1) / InPlaceChunkStrips;
-        if (g.N * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + g.N - 1) / g.N);
-        int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
+        int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, threads = ConvThreads(maxThreads);
+        var tasks = ConvTasks.Plan(g.N, (span + nr - 1) / nr, InPlaceChunkStrips, f, Gemm.ConvMR8, threads);
         int phases = g.Stride == 1 ? 1 : Gemm.PhasesAlong(g.KH) * Gemm.PhasesAlong(g.KW);
         int image = g.C * phases * g.H * g.W, positions = g.OH * g.OW;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, 0, g.OH, g.OW);
-        WorkerPool.For(g.N * chunks * fParts, t =>
+        WorkerPool.For(tasks.Count, t =>
         {
-            int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
-            int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-            int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
+            tasks.Of(t, out int n, out _, out int q0, out int q1, out int f0, out int f1);
             if (f0 >= f1 || q0 >= q1) return;
             int ldc = (q1 - q0) * nr;
             float[] c = ArrayPool<float>.Shared.Rent((f1 - f0) * ldc);

@@ -80,7 +80,7 @@ public sealed partial class CpuBackend
         // (CpuBackend.Conv.Implicit.Phases.cs), which also pads them; a 1×1/2 conv gathers (its phase copy would be
         // as large as its gathering; docs/ch22.md times both).
         var kernel = Gemm.ConvKernel<T>(f, positions, k);
-        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW))
+        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW, InPlaceShare))
         {
             float[] phased = PhaseImages((float[])(object)xs, g);
             try
@@ -91,7 +91,7 @@ public sealed partial class CpuBackend
             finally { ArrayPool<float>.Shared.Return(phased); }
             return;
         }
-        bool inPlace = g.Stride == 1 && g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 1, g.W + 2 * g.Pad, g.OW);
+        bool inPlace = g.Stride == 1 && g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 1, g.W + 2 * g.Pad, g.OW, InPlaceShare);
         T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
@@ -104,6 +104,9 @@ public sealed partial class CpuBackend
         }
         finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
     }
+
+    /// <summary>The forward reads B in place where the dropped columns are at most 1/12 of the work (docs/ch22.md).</summary>
+    private const int InPlaceShare = 12;
 
     /// <summary>The geometry of g's images with their zero border (<see cref="PadImages"/>): H + 2·pad × W + 2·pad, pad 0.</summary>
     private static ConvGeometry Bordered(ConvGeometry g) => g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
@@ -150,37 +153,29 @@ public sealed partial class CpuBackend
         if (batched) kernel = Gemm.ConvKernel<T>(f, g.N * positions, k);
         int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
-        int strips = (columns + nr - 1) / nr, mr = Gemm.ConvRows(kernel), fStrips = (f + mr - 1) / mr;
-        int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
-        int chunks = (strips + chunkStrips - 1) / chunkStrips;
-        int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
-        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): shorter runs of strips
-        // first, then split the filters too.
-        if (images * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + images - 1) / images);
-        int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
-        int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
+        int strips = (columns + nr - 1) / nr, threads = ConvThreads(maxThreads), image = g.C * g.H * g.W;
+        var tasks = ConvTasks.Plan(images, strips, Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips), f, Gemm.ConvRows(kernel), threads);
+        int chunks = tasks.Chunks;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
         T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
         // With the filters split, the parts of one (image, run of strips) would each gather the same strips: gather
         // them once for all K, (pair, slice) by (pair, slice) on every thread, pair p's block at p·block.
         int block = (strips + chunks - 1) / chunks * nr * k, slices = (k + kcStep - 1) / kcStep;
-        T[]? shared = fParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
+        T[]? shared = tasks.FParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
         try
         {
             if (shared is not null)
                 WorkerPool.For(images * chunks * slices, u =>
                 {
                     int pair = u / slices, n = pair / chunks, chunk = pair % chunks, pc = u % slices * kcStep;
-                    int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                    tasks.StripRun(chunk, out int q0, out int q1);
                     fixed (T* px = xs, pb = shared)
                         Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
                             pb + (long)pair * block + (long)pc * (q1 - q0) * nr, Readable(xs, n * image));
                 }, threads);
-            WorkerPool.For(tasks, t =>
+            WorkerPool.For(tasks.Count, t =>
             {
-                int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
-                int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-                int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
+                tasks.Of(t, out int n, out int chunk, out int q0, out int q1, out int f0, out int f1);
                 if (f0 >= f1) return;
                 T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
                 try
@@ -190,8 +185,8 @@ public sealed partial class CpuBackend
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
                         T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null,
-                            readable: Readable(xs, n * image));
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, shared is not null,
+                            Readable(xs, n * image));
                         if (output.Changes && !batched) OutputRows(c, output, (long)n * f * positions, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
                     }
                 }

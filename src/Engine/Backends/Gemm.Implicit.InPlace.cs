@@ -64,9 +64,10 @@ public static partial class Gemm
     /// <summary>
     /// Whether a conv runs with B in place: float on AVX-512 with the Vector512 kernel, stride 1 or 2, and the dropped
     /// columns (Wp − OW of the width Wp read per output row: the bordered width, or at stride 2 the phase width
-    /// OW + (KW − 1)/2) at most 1/12 of the work.
+    /// OW + (KW − 1)/2) at most 1/<paramref name="share"/> of the work (the forward allows a twelfth; dx's conv, with
+    /// few outputs for the values gathered per position, a quarter).
     /// </summary>
-    internal static bool UsesInPlace<T>(GemmKernel kernel, int stride, int paddedWidth, int ow) where T : unmanaged =>
+    internal static bool UsesInPlace<T>(GemmKernel kernel, int stride, int paddedWidth, int ow, int share) where T : unmanaged =>
         ConvInPlace && ConvEightRows && typeof(T) == typeof(float) && Avx512F.IsSupported && kernel == GemmKernel.Vector512
-        && stride is (1 or 2) && 12L * (paddedWidth - ow) <= paddedWidth;
+        && stride is (1 or 2) && (long)share * (paddedWidth - ow) <= paddedWidth;
 }

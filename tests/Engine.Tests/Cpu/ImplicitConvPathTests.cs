@@ -108,14 +108,16 @@ public class ImplicitConvPathTests
     public void StrideOneConvsWithNarrowBordersReadTheImageInPlaceOnAvx512()
     {
         bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 58, 56), Is.EqualTo(avx512), "56×56, pad 1: 2 of 58 columns dropped");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 30, 28), Is.EqualTo(avx512), "28×28, pad 1: 2 of 30");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14), Is.False, "14×14: 2 of 16 is too many");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 29, 28), Is.EqualTo(avx512), "stride 2, 3×3: phase planes 29 wide for 28 outputs");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 115, 112), Is.EqualTo(avx512), "stride 2, 7×7: 3 of 115");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 8, 7), Is.False, "stride 2, 7×7 outputs: 1 of 8 is too many");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 3, 58, 56), Is.False, "stride 3");
-        Assert.That(Gemm.UsesInPlace<double>(GemmKernel.Vector512, 1, 58, 56), Is.False, "double");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector256, 1, 58, 56), Is.False, "the Vector256 kernel");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 58, 56, 12), Is.EqualTo(avx512), "56×56, pad 1: 2 of 58 columns dropped");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 30, 28, 12), Is.EqualTo(avx512), "28×28, pad 1: 2 of 30");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14, 12), Is.False, "14×14: 2 of 16 is too many");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 29, 28, 12), Is.EqualTo(avx512), "stride 2, 3×3: phase planes 29 wide for 28 outputs");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 115, 112, 12), Is.EqualTo(avx512), "stride 2, 7×7: 3 of 115");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 8, 7, 12), Is.False, "stride 2, 7×7 outputs: 1 of 8 is too many");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 3, 58, 56, 12), Is.False, "stride 3");
+        Assert.That(Gemm.UsesInPlace<double>(GemmKernel.Vector512, 1, 58, 56, 12), Is.False, "double");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector256, 1, 58, 56, 12), Is.False, "the Vector256 kernel");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14, 4), Is.EqualTo(avx512), "dx's share, a quarter: 2 of 16");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 7, 5, 4), Is.False, "dx's share: 2 of 7 is too many");
     }
 }
