@@ -56,8 +56,8 @@ public static partial class Gemm
             WindowOffsets(g, pc, kc, off);
             for (int q = q0; q < q1; q++)
                 for (int r = f0; r < f1; r += ConvMR8)
-                    Kernel512Rows8<float, WindowRows, TwoVectors>(kc, w + (long)r * k + pc, k, Math.Min(ConvMR8, f1 - r), new WindowRows(x + (long)q * InPlaceNR, off),
-                        c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, pc > 0);
+                    Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows>(kc, w + (long)r * k + pc, k, 1, new WindowRows(x + (long)q * InPlaceNR, off),
+                        c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, Math.Min(ConvMR8, f1 - r), InPlaceNR, pc > 0, 1f, false);
         }
     }
 
