@@ -23,14 +23,22 @@ public static partial class Gemm
     /// <summary>
     /// One conv tile: C rows [r, r + rows) × one B strip (cols ≤ NR) (+)= A rows · b, A row-major with rows
     /// <paramref name="lda"/> apart (W read in place). A tile of 7 or 8 rows on Vector512 runs the 8-row microkernel
-    /// (<see cref="Kernel{T, TV, V, R, TB}"/> with <see cref="Rows8"/>; a ragged one through its edge buffer); anything
-    /// else the 6-row <see cref="Micro{T}"/> (two calls for 7 or 8 rows). Every element is the same FMA chain over p
-    /// either way, so the tile shape never changes a bit.
+    /// (<see cref="Kernel{T, TV, V, R, TB}"/> with <see cref="Rows8"/>; a ragged one through its edge buffer), a strip
+    /// of at most two Vector256 of columns 4-row Vector256 tiles; anything else the 6-row <see cref="Micro{T}"/> (two
+    /// calls for 7 or 8 rows). Every element is the same FMA chain over p either way, so the tile shape never changes a bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void ConvTile<T>(GemmKernel kernel, int kc, T* a, int lda, T* b, int nr, T* c, int ldc, int rows, int cols, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (kernel == GemmKernel.Vector512 && cols <= 2 * Vector256<T>.Count && Vector256.IsHardwareAccelerated)
+        {
+            // A narrow last strip (the batched 7×7 convs end in 8 columns): Vector256 tiles of 4 rows read the packed
+            // strip's first columns, with half the FMAs of a full tile or fewer (one vector per row for 8 columns or fewer).
+            for (int r = 0; r < rows; r += 4)
+                Micro(GemmKernel.Vector256, kc, a + (long)r * lda, lda, 1, b, nr, c + (long)r * ldc, ldc, Math.Min(4, rows - r), cols, accumulate, T.One);
+            return;
+        }
         if (rows > MR && kernel == GemmKernel.Vector512 && nr == 2 * Vector512<T>.Count)
         {
             Kernel<T, Vector512<T>, Simd512<T>, Rows8, PackedRows<T>>(kc, a, lda, 1, new PackedRows<T>(b, nr), c, ldc, rows, cols, accumulate, T.One, false);
