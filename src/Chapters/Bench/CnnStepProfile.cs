@@ -21,92 +21,25 @@ internal static class CnnStepProfile
         var b = CpuBackend.Instance;
         var prof = new OpProfile();
         using var scope = Tensor.Scope();
-        int m1 = batch * 28 * 28, k2 = c1 * 25, dense = c2 * 49;
-        bool implicit1 = F.ConvTakesImplicit(c1, needsDx: false), implicit2 = F.ConvTakesImplicit(c2, needsDx: true);
+        int dense = c2 * 49;
 
         // Forward.
         var x = Tensor.Rand([batch, 1, 28, 28], generator: prof.Generator);
-        var w1 = prof.R(c1, 25);
-        var b1 = prof.R(c1);
-        var cols1 = prof.Z(m1, 25);
-        var y1 = prof.Z(batch, c1, 28, 28);
-        if (implicit1) prof.Time($"conv1 implicit (bias added, {c1} filters)", () => b.Conv2dImplicit(x, w1, b1, 5, 5, 1, 2, y1));
-        else
-        {
-            var y1r = prof.Z(m1, c1);
-            prof.Time($"conv1 im2col + GEMM ({c1} filters)", () => b.Conv2dForward(x, w1, 5, 5, 1, 2, cols1, y1r));
-            prof.Time("conv1 bias + NHWC → NCHW", () => b.Conv2dOutput(y1r, b1, y1));
-        }
-        var r1 = prof.Z(batch, c1, 28, 28);
-        prof.Time("conv1 ReLU", () => b.Unary(UnaryOp.Relu, y1, r1));
-        var p1 = prof.Z(batch, c1, 14, 14);
-        var a1 = Tensor.Zeros([batch, c1, 14, 14], DType.Int32);
-        prof.Time("pool1 2×2", () => b.MaxPool2d(r1, 2, 2, 2, 0, p1, a1));
-        var w2 = prof.R(c2, k2);
-        var b2 = prof.R(c2);
-        var y2 = prof.Z(batch, c2, 14, 14);
-        var cols2 = prof.Z(batch * 196, k2);
-        if (implicit2) prof.Time($"conv2 implicit (bias added, {c2} filters)", () => b.Conv2dImplicit(p1, w2, b2, 5, 5, 1, 2, y2));
-        else
-        {
-            var y2r = prof.Z(batch * 196, c2);
-            prof.Time($"conv2 im2col + GEMM ({c2} filters)", () => b.Conv2dForward(p1, w2, 5, 5, 1, 2, cols2, y2r));
-            prof.Time("conv2 bias + NHWC → NCHW", () => b.Conv2dOutput(y2r, b2, y2));
-        }
-        var r2 = prof.Z(batch, c2, 14, 14);
-        prof.Time("conv2 ReLU", () => b.Unary(UnaryOp.Relu, y2, r2));
-        var p2 = prof.Z(batch, c2, 7, 7);
-        var a2 = Tensor.Zeros([batch, c2, 7, 7], DType.Int32);
-        prof.Time("pool2 2×2", () => b.MaxPool2d(r2, 2, 2, 2, 0, p2, a2));
+        var conv1 = ConvBlock.Forward(prof, 1, x, c1, F.ConvTakesImplicit(c1, needsDx: false));
+        var conv2 = ConvBlock.Forward(prof, 2, conv1.Pooled, c2, F.ConvTakesImplicit(c2, needsDx: true));
         var flat = prof.R(batch, dense);
         var wd = prof.R(10, dense);
         var logits = prof.Z(batch, 10);
         prof.Time($"dense GEMM {dense} → 10", () => b.MatMul(flat, wd, logits, transB: true));
 
-        // Backward.
+        // Backward (the image needs no gradient).
         var dlogits = prof.R(batch, 10);
         var dflat = prof.Z(batch, dense);
         prof.Time("dense backward dx (GEMM)", () => b.MatMul(dlogits, wd, dflat));
         var dwd = prof.Z(10, dense);
         prof.Time("dense backward dW (GEMM)", () => b.MatMul(dlogits, flat, dwd, transA: true));
-        var dp2 = prof.R(batch, c2, 7, 7);
-        var dr2 = prof.Z(batch, c2, 14, 14);
-        prof.Time("pool2 backward", () => b.MaxPool2dBackward(dp2, a2, dr2));
-        var dy2 = prof.Z(batch, c2, 14, 14);
-        prof.Time("conv2 ReLU backward", () => b.ReluBackward(r2, dr2, dy2));
-        var dx2 = prof.Z(batch, c1, 14, 14);
-        var dw2 = prof.Z(c2, k2);
-        if (implicit2)
-        {
-            prof.Time("conv2 backward dx (implicit)", () => b.Conv2dImplicitBackward(dy2, p1, w2, 5, 5, 1, 2, dx2, null));
-            prof.Time("conv2 backward dW (window rows + GEMM)", () => b.Conv2dImplicitBackward(dy2, p1, w2, 5, 5, 1, 2, null, dw2));
-        }
-        else
-        {
-            var g2 = prof.Z(batch * 196, c2);
-            prof.Time("conv2 gradient NCHW → NHWC", () => b.Permute(dy2, [0, 2, 3, 1], g2));
-            prof.Time("conv2 backward dx (GEMM + col2im)", () => b.Conv2dBackward(g2, w2, cols2, 5, 5, 1, 2, [batch, c1, 14, 14], dx2, null));
-            var dwT = prof.Z(k2, c2);
-            prof.Time("conv2 backward dW (GEMM)", () => b.Conv2dBackward(g2, w2, cols2, 5, 5, 1, 2, [batch, c1, 14, 14], null, dwT));
-        }
-        var db2 = prof.Z(c2);
-        prof.Time("conv2 bias gradient", () => b.ConvBiasGrad(dy2, db2));
-        var dp1 = prof.R(batch, c1, 14, 14);
-        var dr1 = prof.Z(batch, c1, 28, 28);
-        prof.Time("pool1 backward", () => b.MaxPool2dBackward(dp1, a1, dr1));
-        var dy1 = prof.Z(batch, c1, 28, 28);
-        prof.Time("conv1 ReLU backward", () => b.ReluBackward(r1, dr1, dy1));
-        var dw1 = prof.Z(c1, 25);
-        var db1 = prof.Z(c1);
-        prof.Time("conv1 bias gradient", () => b.ConvBiasGrad(dy1, db1));
-        if (implicit1) prof.Time("conv1 backward dW (window rows + GEMM)", () => b.Conv2dImplicitBackward(dy1, x, w1, 5, 5, 1, 2, null, dw1));
-        else
-        {
-            var g1 = prof.Z(m1, c1);
-            prof.Time("conv1 gradient NCHW → NHWC", () => b.Permute(dy1, [0, 2, 3, 1], g1));
-            var dwT1 = prof.Z(25, c1);
-            prof.Time("conv1 backward dW (GEMM)", () => b.Conv2dBackward(g1, w1, cols1, 5, 5, 1, 2, [batch, 1, 28, 28], null, dwT1));
-        }
+        conv2.Backward(prof, withDx: true);
+        conv1.Backward(prof, withDx: false);
         int[][] shapes = [[c1, 1, 5, 5], [c1], [c2, c1, 5, 5], [c2], [10, dense], [10]];
         var (p, g, mo, v) = (shapes.Select(prof.R).ToArray(), shapes.Select(prof.R).ToArray(), shapes.Select(prof.Z).ToArray(), shapes.Select(prof.Z).ToArray());
         prof.Time("Adam, 6 parameters", () => { for (int i = 0; i < p.Length; i++) b.AdamUpdate(p[i], g[i], mo[i], v[i], 1e-3, 0.9, 0.999, 1e-8, 5); });
@@ -118,5 +51,65 @@ internal static class CnnStepProfile
 
         prof.Print($"where the engine's step goes: each CPU op alone on the 20.4.2 step's shapes (batch {batch})");
         Console.WriteLine($"{"whole step (F.CrossEntropy, autograd)",-40} {step,8:F3}");
+    }
+
+    /// <summary>
+    /// One conv block of the step on its own shapes: a 5×5 conv with padding 2 and F filters over x [N, C, H, W]
+    /// (the implicit GEMM, or im2col + GEMM and the bias/NHWC → NCHW pass), ReLU and a 2×2 max pool, and their backward ops.
+    /// </summary>
+    private sealed record ConvBlock(int Index, bool Implicit, Tensor X, Tensor W, Tensor Cols, Tensor Relu, Tensor ArgMax, Tensor Pooled)
+    {
+        private static CpuBackend B => CpuBackend.Instance;
+
+        /// <summary>Times the forward ops of conv block <paramref name="index"/> over x and keeps their tensors for Backward.</summary>
+        public static ConvBlock Forward(OpProfile prof, int index, Tensor x, int filters, bool isImplicit)
+        {
+            int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
+            var weights = prof.R(filters, c * 25);
+            var bias = prof.R(filters);
+            var cols = prof.Z(n * h * w, c * 25);
+            var y = prof.Z(n, filters, h, w);
+            if (isImplicit) prof.Time($"conv{index} implicit (bias added, {filters} filters)", () => B.Conv2dImplicit(x, weights, bias, 5, 5, 1, 2, y));
+            else
+            {
+                var yRows = prof.Z(n * h * w, filters);
+                prof.Time($"conv{index} im2col + GEMM ({filters} filters)", () => B.Conv2dForward(x, weights, 5, 5, 1, 2, cols, yRows));
+                prof.Time($"conv{index} bias + NHWC → NCHW", () => B.Conv2dOutput(yRows, bias, y));
+            }
+            var r = prof.Z(n, filters, h, w);
+            prof.Time($"conv{index} ReLU", () => B.Unary(UnaryOp.Relu, y, r));
+            var pooled = prof.Z(n, filters, h / 2, w / 2);
+            var argmax = Tensor.Zeros([n, filters, h / 2, w / 2], DType.Int32);
+            prof.Time($"pool{index} 2×2", () => B.MaxPool2d(r, 2, 2, 2, 0, pooled, argmax));
+            return new ConvBlock(index, isImplicit, x, weights, cols, r, argmax, pooled);
+        }
+
+        /// <summary>Times the block's backward ops: pool, ReLU, dx (when asked), dW and the bias gradient.</summary>
+        public void Backward(OpProfile prof, bool withDx)
+        {
+            int f = Relu.Dim(1);
+            var dp = prof.R(Pooled.Shape);
+            var dr = prof.Z(Relu.Shape);
+            prof.Time($"pool{Index} backward", () => B.MaxPool2dBackward(dp, ArgMax, dr));
+            var dy = prof.Z(Relu.Shape);
+            prof.Time($"conv{Index} ReLU backward", () => B.ReluBackward(Relu, dr, dy));
+            var dx = prof.Z(X.Shape);
+            var dw = prof.Z(W.Shape);
+            if (Implicit)
+            {
+                if (withDx) prof.Time($"conv{Index} backward dx (implicit)", () => B.Conv2dImplicitBackward(dy, X, W, 5, 5, 1, 2, dx, null));
+                prof.Time($"conv{Index} backward dW (window rows + GEMM)", () => B.Conv2dImplicitBackward(dy, X, W, 5, 5, 1, 2, null, dw));
+            }
+            else
+            {
+                var g = prof.Z(Cols.Dim(0), f);
+                prof.Time($"conv{Index} gradient NCHW → NHWC", () => B.Permute(dy, [0, 2, 3, 1], g));
+                if (withDx) prof.Time($"conv{Index} backward dx (GEMM + col2im)", () => B.Conv2dBackward(g, W, Cols, 5, 5, 1, 2, X.Shape, dx, null));
+                var dwT = prof.Z(Cols.Dim(1), f);
+                prof.Time($"conv{Index} backward dW (GEMM)", () => B.Conv2dBackward(g, W, Cols, 5, 5, 1, 2, X.Shape, null, dwT));
+            }
+            var db = prof.Z(f);
+            prof.Time($"conv{Index} bias gradient", () => B.ConvBiasGrad(dy, db));
+        }
     }
 }

@@ -18,74 +18,22 @@ internal static class ConvStepProfile
         var b = CpuBackend.Instance;
         var prof = new OpProfile();
         using var scope = Tensor.Scope();
-        int m1 = batch * 24 * 24, m2 = batch * 8 * 8;
 
         // Forward (the layers API's NHWC input goes to NCHW once; each conv's [N·OH·OW, F] GEMM output goes to NCHW).
         var x = prof.R(batch, 28, 28, 1);
         var xc = prof.Z(batch, 1, 28, 28);
         prof.Time("permute input NHWC → NCHW", () => b.Permute(x, [0, 3, 1, 2], xc));
-        var w1 = prof.R(8, 25);
-        var cols1 = prof.Z(m1, 25);
-        var y1 = prof.Z(m1, 8);
-        var b1 = prof.R(8);
-        prof.Time("conv1 im2col + GEMM (8 filters)", () => b.Conv2dForward(xc, w1, 5, 5, 1, 0, cols1, y1));
-        prof.Time("conv1 bias add", () => b.Binary(BinaryOp.Add, y1, b1, y1));
-        var y1c = prof.Z(batch, 8, 24, 24);
-        using (var y14 = y1.Reshape(batch, 24, 24, 8)) prof.Time("conv1 output NHWC → NCHW", () => b.Permute(y14, [0, 3, 1, 2], y1c));
-        var r1 = prof.Z(batch, 8, 24, 24);
-        prof.Time("conv1 ReLU", () => b.Unary(UnaryOp.Relu, y1c, r1));
-        var p1 = prof.Z(batch, 8, 12, 12);
-        var a1 = Tensor.Zeros([batch, 8, 12, 12], DType.Int32);
-        prof.Time("pool1 2×2", () => b.MaxPool2d(r1, 2, 2, 2, 0, p1, a1));
-        var w2 = prof.R(16, 200);
-        var cols2 = prof.Z(m2, 200);
-        var y2 = prof.Z(m2, 16);
-        var b2 = prof.R(16);
-        prof.Time("conv2 im2col + GEMM (16 filters)", () => b.Conv2dForward(p1, w2, 5, 5, 1, 0, cols2, y2));
-        prof.Time("conv2 bias add", () => b.Binary(BinaryOp.Add, y2, b2, y2));
-        var y2c = prof.Z(batch, 16, 8, 8);
-        using (var y24 = y2.Reshape(batch, 8, 8, 16)) prof.Time("conv2 output NHWC → NCHW", () => b.Permute(y24, [0, 3, 1, 2], y2c));
-        var r2 = prof.Z(batch, 16, 8, 8);
-        prof.Time("conv2 ReLU", () => b.Unary(UnaryOp.Relu, y2c, r2));
-        var p2 = prof.Z(batch, 16, 4, 4);
-        var a2 = Tensor.Zeros([batch, 16, 4, 4], DType.Int32);
-        prof.Time("pool2 2×2", () => b.MaxPool2d(r2, 2, 2, 2, 0, p2, a2));
+        var conv1 = ConvLayer.Forward(prof, 1, xc, 8);
+        var conv2 = ConvLayer.Forward(prof, 2, conv1.Pooled, 16);
         var flat = prof.R(batch, 256);
         var wd = prof.R(256, 10);
         var logits = prof.Z(batch, 10);
         prof.Time("dense GEMM 256 → 10", () => b.MatMul(flat, wd, logits));
 
-        // Backward.
-        var dp2 = prof.R(batch, 16, 4, 4);
-        var dr2 = prof.Z(batch, 16, 8, 8);
-        prof.Time("pool2 backward", () => b.MaxPool2dBackward(dp2, a2, dr2));
-        var dy2 = prof.Z(batch, 16, 8, 8);
-        prof.Time("conv2 ReLU backward", () => b.ReluBackward(y2c, dr2, dy2));
-        var g2 = prof.Z(batch, 8, 8, 16);
-        prof.Time("conv2 gradient NCHW → NHWC", () => b.Permute(dy2, [0, 2, 3, 1], g2));
-        var dx2 = prof.Z(batch, 8, 12, 12);
-        var dwT2 = prof.Z(200, 16);
-        using (var g2m = g2.Reshape(m2, 16))
-        {
-            prof.Time("conv2 backward dx (GEMM + col2im)", () => b.Conv2dBackward(g2m, w2, cols2, 5, 5, 1, 0, [batch, 8, 12, 12], dx2, null));
-            prof.Time("conv2 backward dW (GEMM)", () => b.Conv2dBackward(g2m, w2, cols2, 5, 5, 1, 0, [batch, 8, 12, 12], null, dwT2));
-            var db2 = prof.Z(16);
-            prof.Time("conv2 bias gradient (sum over rows)", () => b.Reduce(ReduceOp.Sum, g2m, 0, db2));
-        }
-        var dp1 = prof.R(batch, 8, 12, 12);
-        var dr1 = prof.Z(batch, 8, 24, 24);
-        prof.Time("pool1 backward", () => b.MaxPool2dBackward(dp1, a1, dr1));
-        var dy1 = prof.Z(batch, 8, 24, 24);
-        prof.Time("conv1 ReLU backward", () => b.ReluBackward(y1c, dr1, dy1));
-        var g1 = prof.Z(batch, 24, 24, 8);
-        prof.Time("conv1 gradient NCHW → NHWC", () => b.Permute(dy1, [0, 2, 3, 1], g1));
-        var dwT1 = prof.Z(25, 8);
-        using (var g1m = g1.Reshape(m1, 8))
-        {
-            prof.Time("conv1 backward dW (GEMM)", () => b.Conv2dBackward(g1m, w1, cols1, 5, 5, 1, 0, [batch, 1, 28, 28], null, dwT1));
-            var db1 = prof.Z(8);
-            prof.Time("conv1 bias gradient (sum over rows)", () => b.Reduce(ReduceOp.Sum, g1m, 0, db1));
-        }
+        // Backward (the first conv's input needs no gradient).
+        conv2.Backward(prof, withDx: true);
+        conv1.Backward(prof, withDx: false);
+
         // Only the layers API: its Keras-layout kernels go to the layout of the ops and their gradients come back.
         var k2 = prof.R(5, 5, 8, 16);
         var k2c = prof.Z(16, 8, 5, 5);
@@ -100,5 +48,54 @@ internal static class ConvStepProfile
         prof.Time("Adam, 6 parameters", () => { for (int i = 0; i < p.Length; i++) b.AdamUpdate(p[i], g[i], mo[i], v[i], 1e-3, 0.9, 0.999, 1e-7, 5); });
 
         prof.Print($"where the engine's step goes: each CPU op alone on the step's shapes (batch {batch})");
+    }
+
+    /// <summary>
+    /// One conv block of the step on its own shapes: a 5×5 conv (no padding) with F filters over x [N, C, H, W]
+    /// as im2col + GEMM, its bias, its NHWC → NCHW output pass, ReLU and a 2×2 max pool, and their backward ops.
+    /// </summary>
+    private sealed record ConvLayer(int Index, Tensor X, Tensor W, Tensor Cols, Tensor Y, Tensor ArgMax, Tensor Pooled)
+    {
+        private static CpuBackend B => CpuBackend.Instance;
+
+        /// <summary>Times the forward ops of conv block <paramref name="index"/> over x and keeps their tensors for Backward.</summary>
+        public static ConvLayer Forward(OpProfile prof, int index, Tensor x, int filters)
+        {
+            int n = x.Dim(0), c = x.Dim(1), o = x.Dim(2) - 4, m = n * o * o;
+            var w = prof.R(filters, c * 25);
+            var cols = prof.Z(m, c * 25);
+            var y = prof.Z(m, filters);
+            var bias = prof.R(filters);
+            prof.Time($"conv{index} im2col + GEMM ({filters} filters)", () => B.Conv2dForward(x, w, 5, 5, 1, 0, cols, y));
+            prof.Time($"conv{index} bias add", () => B.Binary(BinaryOp.Add, y, bias, y));
+            var yc = prof.Z(n, filters, o, o);
+            using (var y4 = y.Reshape(n, o, o, filters)) prof.Time($"conv{index} output NHWC → NCHW", () => B.Permute(y4, [0, 3, 1, 2], yc));
+            var r = prof.Z(n, filters, o, o);
+            prof.Time($"conv{index} ReLU", () => B.Unary(UnaryOp.Relu, yc, r));
+            var pooled = prof.Z(n, filters, o / 2, o / 2);
+            var argmax = Tensor.Zeros([n, filters, o / 2, o / 2], DType.Int32);
+            prof.Time($"pool{index} 2×2", () => B.MaxPool2d(r, 2, 2, 2, 0, pooled, argmax));
+            return new ConvLayer(index, x, w, cols, yc, argmax, pooled);
+        }
+
+        /// <summary>Times the block's backward ops: pool, ReLU, the gradient to NHWC, dx (when asked), dW and db.</summary>
+        public void Backward(OpProfile prof, bool withDx)
+        {
+            int n = Y.Dim(0), f = Y.Dim(1), o = Y.Dim(2), m = n * o * o, k = Cols.Dim(1);
+            var dp = prof.R(Pooled.Shape);
+            var dr = prof.Z(Y.Shape);
+            prof.Time($"pool{Index} backward", () => B.MaxPool2dBackward(dp, ArgMax, dr));
+            var dy = prof.Z(Y.Shape);
+            prof.Time($"conv{Index} ReLU backward", () => B.ReluBackward(Y, dr, dy));
+            var g = prof.Z(n, o, o, f);
+            prof.Time($"conv{Index} gradient NCHW → NHWC", () => B.Permute(dy, [0, 2, 3, 1], g));
+            var dx = prof.Z(X.Shape);
+            var dwT = prof.Z(k, f);
+            using var gm = g.Reshape(m, f);
+            if (withDx) prof.Time($"conv{Index} backward dx (GEMM + col2im)", () => B.Conv2dBackward(gm, W, Cols, 5, 5, 1, 0, X.Shape, dx, null));
+            prof.Time($"conv{Index} backward dW (GEMM)", () => B.Conv2dBackward(gm, W, Cols, 5, 5, 1, 0, X.Shape, null, dwT));
+            var db = prof.Z(f);
+            prof.Time($"conv{Index} bias gradient (sum over rows)", () => B.Reduce(ReduceOp.Sum, gm, 0, db));
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace Engine;
 
@@ -10,7 +9,7 @@ public sealed partial class CpuBackend
 {
     /// <summary>
     /// db [F] = Σ_{n, p} dy[n, f, p] for dy [N, F, …] (NCHW; p runs over the positions after the channel axis).
-    /// Each (image, channel) plane is summed a vector at a time (planes in parallel), then each channel adds its
+    /// Each (image, channel) plane is summed a vector at a time (ReduceRow) (planes in parallel), then each channel adds its
     /// planes' sums in image order, so the result is the same on any number of threads.
     /// </summary>
     internal void ConvBiasGrad(Tensor dy, Tensor db) => Dispatch(dy, "Conv2d bias gradient", new ConvBiasGradCall(dy, db));
@@ -34,7 +33,7 @@ public sealed partial class CpuBackend
         {
             For((long)n * f, (s0, s1) =>
             {
-                for (int plane = s0; plane < s1; plane++) sums[plane] = PlaneSum<T>(gs.AsSpan(plane * p, p));
+                for (int plane = s0; plane < s1; plane++) sums[plane] = ReduceRow<T, AddFn<T>>(gs.AsSpan(plane * p, p), T.Zero);
             }, grain: Grain(p));
             for (int c = 0; c < f; c++)
             {
@@ -44,21 +43,5 @@ public sealed partial class CpuBackend
             }
         }
         finally { ArrayPool<T>.Shared.Return(sums); }
-    }
-
-    /// <summary>Σ xs, a vector at a time (the lanes' partial sums added in lane order), then the tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static T PlaneSum<T>(ReadOnlySpan<T> xs) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        T sum = T.Zero;
-        if (Vector.IsHardwareAccelerated && xs.Length >= Vector<T>.Count)
-        {
-            var acc = Vector<T>.Zero;
-            for (; i + Vector<T>.Count <= xs.Length; i += Vector<T>.Count) acc += new Vector<T>(xs[i..]);
-            for (int l = 0; l < Vector<T>.Count; l++) sum += acc[l];
-        }
-        for (; i < xs.Length; i++) sum += xs[i];
-        return sum;
     }
 }

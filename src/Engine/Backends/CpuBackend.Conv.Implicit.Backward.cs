@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
@@ -62,10 +61,8 @@ public sealed partial class CpuBackend
     /// F·KH·KW values gathered per position.
     /// </summary>
     private static bool DxInPlace<T>(ConvGeometry back, int c) where T : unmanaged =>
-        typeof(T) == typeof(float) && back.N > 1 && back.Pad > 0 && back.Stride == 1
-        && Gemm.ConvInPlace && Gemm.ConvEightRows && Avx512F.IsSupported
-        && Gemm.ConvKernel<T>(c, back.OH * back.OW, back.C * back.KH * back.KW) == GemmKernel.Vector512
-        && 4L * (back.KH - 1) <= back.W + 2 * back.Pad;
+        back.N > 1 && back.Pad > 0 && back.Stride == 1
+        && Gemm.UsesInPlace<T>(Gemm.ConvKernel<T>(c, back.OH * back.OW, back.C * back.KH * back.KW), 1, back.W + 2 * back.Pad, back.OW, share: 4);
 
     /// <summary>dx = conv2d(g, W'), W' [C, F·KH·KW] the flipped, transposed weights, padding KH − 1 − pad (stride 1).</summary>
     private static void DxAsConv<T>(T[] gs, T[] ws, ConvGeometry g, int f, T[] ds, int threads) where T : unmanaged, IFloatingPointIeee754<T>
@@ -92,12 +89,12 @@ public sealed partial class CpuBackend
                 T[] padded = PadImages(gs, back, InPlaceSlack(back));
                 try
                 {
-                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, null,
-                        Bordered(back), g.C, (float[])(object)ds, threads, relu: false);
+                    ImplicitForwardInPlace((float[])(object)padded, (float[])(object)flipped, default,
+                        Bordered(back), g.C, (float[])(object)ds, threads);
                 }
                 finally { ArrayPool<T>.Shared.Return(padded); }
             }
-            else ImplicitForward(gs, flipped, null, back, g.C, ds, threads, relu: false);
+            else ImplicitForward(gs, flipped, default(ImplicitOutput<T>), back, g.C, ds, threads);
         }
         finally { ArrayPool<T>.Shared.Return(flipped); }
     }

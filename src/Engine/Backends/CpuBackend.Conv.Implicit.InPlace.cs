@@ -23,21 +23,16 @@ public sealed partial class CpuBackend
     /// geometry, pad 0) with <see cref="InPlaceSlack"/> zeros after them, or a stride-2 conv of phase planes
     /// xp [N, C, PH, PW, H, W] (<see cref="PhaseImages"/>; g.H × g.W the phase plane) with <see cref="PhaseSlack"/> after them.
     /// </summary>
-    private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, float[]? bs, ConvGeometry g, int f, float[] ys, int maxThreads, bool relu)
+    private static unsafe void ImplicitForwardInPlace(float[] xp, float[] ws, ImplicitOutput<float> output, ConvGeometry g, int f, float[] ys, int maxThreads)
     {
-        int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, mr = Gemm.ConvMR8;
-        int strips = (span + nr - 1) / nr, fStrips = (f + mr - 1) / mr, threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
-        int chunks = (strips + InPlaceChunkStrips - 1) / InPlaceChunkStrips;
-        if (g.N * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + g.N - 1) / g.N);
-        int fParts = g.N * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + g.N * chunks - 1) / (g.N * chunks));
+        int k = g.C * g.KH * g.KW, span = g.OH * g.W, nr = Gemm.InPlaceNR, threads = ConvThreads(maxThreads);
+        var tasks = ConvTasks.Plan(g.N, (span + nr - 1) / nr, InPlaceChunkStrips, f, Gemm.ConvMR8, threads);
         int phases = g.Stride == 1 ? 1 : Gemm.PhasesAlong(g.KH) * Gemm.PhasesAlong(g.KW);
         int image = g.C * phases * g.H * g.W, positions = g.OH * g.OW;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, 0, g.OH, g.OW);
-        WorkerPool.For(g.N * chunks * fParts, t =>
+        WorkerPool.For(tasks.Count, t =>
         {
-            int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
-            int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-            int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
+            tasks.Of(t, out int n, out _, out int q0, out int q1, out int f0, out int f1);
             if (f0 >= f1 || q0 >= q1) return;
             int ldc = (q1 - q0) * nr;
             float[] c = ArrayPool<float>.Shared.Rent((f1 - f0) * ldc);
@@ -45,21 +40,18 @@ public sealed partial class CpuBackend
             {
                 fixed (float* px = xp, pw = ws, pc = c)
                     Gemm.ConvTilesInPlace(pw, k, f0, f1, px + (long)n * image, windows, q0, q1, pc, ldc);
-                // y[n, fi, oh, ow] = C[fi − f0, oh·Wp + ow − q0·32] (+ bias) (then max(0, ·) with relu) for the output rows' parts in the task's strips.
+                // y[n, fi, oh, ow] = the output pass of C[fi − f0, oh·Wp + ow − q0·32] for the output rows' parts in the task's strips.
                 int p0 = q0 * nr, p1 = Math.Min(span, q1 * nr);
                 for (int fi = f0; fi < f1; fi++)
                 {
-                    float b = bs is null ? 0f : bs[fi];
                     var from = c.AsSpan((fi - f0) * ldc, ldc);
-                    var to = ys.AsSpan((n * f + fi) * positions, positions);
+                    int plane = (n * f + fi) * positions;
                     for (int oh = p0 / g.W; oh * g.W < p1; oh++)
                     {
                         int a0 = Math.Max(p0, oh * g.W), a1 = Math.Min(p1, oh * g.W + g.OW);
                         if (a1 <= a0) continue;
-                        var src = from.Slice(a0 - p0, a1 - a0);
-                        var dst = to.Slice(oh * g.OW + a0 - oh * g.W, a1 - a0);
-                        if (bs is null && !relu) src.CopyTo(dst);
-                        else AddScalar<float>(src, dst, b, relu);
+                        int at = plane + oh * g.OW + a0 - oh * g.W;
+                        output.Row(from.Slice(a0 - p0, a1 - a0), ys.AsSpan(at, a1 - a0), fi, at);
                     }
                 }
             }

@@ -24,39 +24,52 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// y = conv2d(x, w2) + bias for x [N, C, H, W], w2 [F, C·KH·KW] (the weight [F, C, KH, KW] seen as a matrix),
-    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes. With <paramref name="relu"/>
-    /// the output pass writes max(0, conv + bias) instead (0 where the sum is ≤ 0, NaN stays NaN, as Relu), so an
-    /// inference Conv → Relu makes no second pass over y.
+    /// bias [F] or null, y [N, F, OH, OW]: one stride and zero padding for both axes. With a
+    /// <paramref name="residual"/> [N, F, OH, OW] the output pass adds it to each output as the Add op would
+    /// ((conv + bias) + residual), and with <paramref name="relu"/> it writes max(0, ·) of that (0 where the sum is ≤ 0,
+    /// NaN stays NaN, as Relu), so an inference Conv → (Add →) Relu makes no second pass over y.
     /// </summary>
     internal void Conv2dImplicit(Tensor x, Tensor w2, Tensor? bias, int kh, int kw, int stride, int pad, Tensor y,
-        int maxThreads = int.MaxValue, bool relu = false)
-        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads, relu));
+        int maxThreads = int.MaxValue, bool relu = false, Tensor? residual = null)
+        => Dispatch(x, "Conv2d", new Conv2dImplicitCall(x, w2, bias, ConvGeometry.Of(x.ShapeRef, kh, kw, stride, pad), y, maxThreads, relu, residual));
 
-    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads, bool Relu) : IFloatOp
+    private readonly record struct Conv2dImplicitCall(Tensor X, Tensor W2, Tensor? Bias, ConvGeometry G, Tensor Y, int MaxThreads, bool Relu, Tensor? Residual) : IFloatOp
     {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads, Relu);
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Conv2dImplicitT<T>(X, W2, Bias, G, Y, MaxThreads, Relu, Residual);
     }
 
-    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads, bool relu)
+    private static void Conv2dImplicitT<T>(Tensor x, Tensor w2, Tensor? bias, ConvGeometry g, Tensor y, int maxThreads, bool relu, Tensor? residual)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int f = w2.ShapeRef[0], k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (w2.ShapeRef[1] != k || Tensor.SizeOf(y.ShapeRef) != (long)g.N * f * positions || (bias is not null && bias.Size != f))
             throw new ArgumentException($"Conv2d: expected w2 [{f}, {k}], bias [{f}] and y [{g.N}, {f}, {g.OH}, {g.OW}] for x [{g.N}, {g.C}, {g.H}, {g.W}].");
-        ImplicitForward(Data<T>(x), Data<T>(w2), bias is null ? null : Data<T>(bias), g, f, Data<T>(y), maxThreads, relu);
+        T[]? res = null;
+        if (residual is not null)
+        {
+            if (residual.DType != y.DType || Tensor.SizeOf(residual.ShapeRef) != Tensor.SizeOf(y.ShapeRef) || ReferenceEquals(Data<T>(residual), Data<T>(y)))
+                throw new ArgumentException($"Conv2d: expected a residual of y's type and size [{g.N}, {f}, {g.OH}, {g.OW}], not y itself; got {Tensor.ShapeString(residual.Shape)} {residual.DType.Name()}.");
+            res = Data<T>(residual);
+        }
+        ImplicitForward(Data<T>(x), Data<T>(w2), new ImplicitOutput<T>(bias is null ? null : Data<T>(bias), res, relu), g, f, Data<T>(y), maxThreads);
     }
 
-    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) (+ bs [F]) for geometry g, on arrays (then max(0, ·) with relu).</summary>
-    private static void ImplicitForward<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool relu)
+    /// <summary>ys [N, F, OH, OW] = conv2d(xs [N, C, H, W], ws [F, C·KH·KW]) for geometry g, on arrays, each output row through <paramref name="output"/>.</summary>
+    private static void ImplicitForward<T>(T[] xs, T[] ws, ImplicitOutput<T> output, ConvGeometry g, int f, T[] ys, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
         if (g.N == 0 || f == 0) return;
         if (k == 0)
         {
-            // No input channels: every output is the bias (or 0).
+            // No input channels: every sum is 0, then the output pass.
+            ys.AsSpan(0, g.N * f * positions).Clear();
             for (int n = 0; n < g.N; n++)
-                for (int c = 0; c < f; c++) ys.AsSpan((n * f + c) * positions, positions).Fill(BiasRelu(bs is null ? T.Zero : bs[c], T.Zero, relu));
+                for (int c = 0; c < f; c++)
+                {
+                    var row = ys.AsSpan((n * f + c) * positions, positions);
+                    output.Row(row, row, c, (long)(n * f + c) * positions);
+                }
             return;
         }
         // A padded conv first copies x into zero-bordered planes [N, C, H + 2·pad, W + 2·pad] (a ninth of what the
@@ -67,30 +80,33 @@ public sealed partial class CpuBackend
         // (CpuBackend.Conv.Implicit.Phases.cs), which also pads them; a 1×1/2 conv gathers (its phase copy would be
         // as large as its gathering; docs/ch22.md times both).
         var kernel = Gemm.ConvKernel<T>(f, positions, k);
-        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW))
+        if (g.Stride == 2 && g.KH * g.KW > 1 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 2, PhasePlane(g).W, g.OW, InPlaceShare))
         {
             float[] phased = PhaseImages((float[])(object)xs, g);
             try
             {
                 var (hq, wq) = PhasePlane(g);
-                ImplicitForwardInPlace(phased, (float[])(object)ws, (float[]?)(object?)bs, g with { H = hq, W = wq, Pad = 0 }, f, (float[])(object)ys, maxThreads, relu);
+                ImplicitForwardInPlace(phased, (float[])(object)ws, (ImplicitOutput<float>)(object)output, g with { H = hq, W = wq, Pad = 0 }, f, (float[])(object)ys, maxThreads);
             }
             finally { ArrayPool<float>.Shared.Return(phased); }
             return;
         }
-        bool inPlace = g.Stride == 1 && g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 1, g.W + 2 * g.Pad, g.OW);
+        bool inPlace = g.Stride == 1 && g.Pad > 0 && g.N > 1 && Gemm.UsesInPlace<T>(kernel, 1, g.W + 2 * g.Pad, g.OW, InPlaceShare);
         T[]? padded = g.Pad > 0 ? PadImages(xs, g, inPlace ? InPlaceSlack(g) : 0) : null;
         try
         {
             if (inPlace)
-                ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (float[]?)(object?)bs,
-                    Bordered(g), f, (float[])(object)ys, maxThreads, relu);
+                ImplicitForwardInPlace((float[])(object)padded!, (float[])(object)ws, (ImplicitOutput<float>)(object)output,
+                    Bordered(g), f, (float[])(object)ys, maxThreads);
             else if (padded is not null)
-                ImplicitForwardUnpadded(padded, ws, bs, Bordered(g), f, ys, maxThreads, relu);
-            else ImplicitForwardUnpadded(xs, ws, bs, g, f, ys, maxThreads, relu);
+                ImplicitForwardUnpadded(padded, ws, output, Bordered(g), f, ys, maxThreads);
+            else ImplicitForwardUnpadded(xs, ws, output, g, f, ys, maxThreads);
         }
         finally { if (padded is not null) ArrayPool<T>.Shared.Return(padded); }
     }
+
+    /// <summary>The forward reads B in place where the dropped columns are at most 1/12 of the work (docs/ch22.md).</summary>
+    private const int InPlaceShare = 12;
 
     /// <summary>The geometry of g's images with their zero border (<see cref="PadImages"/>): H + 2·pad × W + 2·pad, pad 0.</summary>
     private static ConvGeometry Bordered(ConvGeometry g) => g with { H = g.H + 2 * g.Pad, W = g.W + 2 * g.Pad, Pad = 0 };
@@ -124,47 +140,42 @@ public sealed partial class CpuBackend
     }
 
     /// <summary><see cref="ImplicitForward{T}"/> for a geometry without padding (g.Pad = 0).</summary>
-    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, T[]? bs, ConvGeometry g, int f, T[] ys, int maxThreads, bool relu)
+    private static unsafe void ImplicitForwardUnpadded<T>(T[] xs, T[] ws, ImplicitOutput<T> output, ConvGeometry g, int f, T[] ys, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.C * g.KH * g.KW, positions = g.OH * g.OW;
-        var kernel = Gemm.ConvKernel<T>(f, positions, k);
-        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         // Small images whose last strip is mostly empty (7×7: 49 positions in two 32-wide strips) run as one
-        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW].
-        bool batched = BatchesPositions(g.N, positions, nr, f, Unsafe.SizeOf<T>());
+        // "image" of N·OH·OW positions, strips running on into the next image, into a scratch C [F, N·OH·OW]; the
+        // microkernel is then chosen for those N·OH·OW columns (Vector512 and 8-row tiles where a single 7×7 image would
+        // take Vector256's narrower strips).
+        var kernel = Gemm.ConvKernel<T>(f, positions, k);
+        bool batched = BatchesPositions(g.N, positions, Gemm.StripWidth<T>(Gemm.ConvKernel<T>(f, g.N * positions, k)), f, Unsafe.SizeOf<T>());
+        if (batched) kernel = Gemm.ConvKernel<T>(f, g.N * positions, k);
+        int nr = Gemm.StripWidth<T>(kernel), kcStep = Gemm.SliceDepth(k);
         int images = batched ? 1 : g.N, columns = batched ? g.N * positions : positions;
-        int strips = (columns + nr - 1) / nr, mr = Gemm.ConvRows(kernel), fStrips = (f + mr - 1) / mr;
-        int chunkStrips = Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips);
-        int chunks = (strips + chunkStrips - 1) / chunkStrips;
-        int threads = Math.Clamp(Math.Min(maxThreads, WorkerPool.Threads), 1, WorkerPool.Threads);
-        // Too few (image, positions) tasks to keep every thread busy (batch 1, small images): shorter runs of strips
-        // first, then split the filters too.
-        if (images * chunks < 3 * threads) chunks = Math.Min(strips, (3 * threads + images - 1) / images);
-        int fParts = images * chunks >= 3 * threads ? 1 : Math.Min(fStrips, (3 * threads + images * chunks - 1) / (images * chunks));
-        int tasks = images * chunks * fParts, image = g.C * g.H * g.W;
+        int strips = (columns + nr - 1) / nr, threads = ConvThreads(maxThreads), image = g.C * g.H * g.W;
+        var tasks = ConvTasks.Plan(images, strips, Math.Clamp(ImplicitStripBytes / (nr * kcStep * Unsafe.SizeOf<T>()), 1, strips), f, Gemm.ConvRows(kernel), threads);
+        int chunks = tasks.Chunks;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, g.Pad, g.OH, g.OW);
         T[]? scratch = batched ? ArrayPool<T>.Shared.Rent(f * columns) : null;
         // With the filters split, the parts of one (image, run of strips) would each gather the same strips: gather
         // them once for all K, (pair, slice) by (pair, slice) on every thread, pair p's block at p·block.
         int block = (strips + chunks - 1) / chunks * nr * k, slices = (k + kcStep - 1) / kcStep;
-        T[]? shared = fParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
+        T[]? shared = tasks.FParts > 1 ? ArrayPool<T>.Shared.Rent(images * chunks * block) : null;
         try
         {
             if (shared is not null)
                 WorkerPool.For(images * chunks * slices, u =>
                 {
                     int pair = u / slices, n = pair / chunks, chunk = pair % chunks, pc = u % slices * kcStep;
-                    int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
+                    tasks.StripRun(chunk, out int q0, out int q1);
                     fixed (T* px = xs, pb = shared)
                         Gemm.PackWindows(px + (long)n * image, windows, columns, pc, Math.Min(kcStep, k - pc), nr, q0, q1,
                             pb + (long)pair * block + (long)pc * (q1 - q0) * nr, Readable(xs, n * image));
                 }, threads);
-            WorkerPool.For(tasks, t =>
+            WorkerPool.For(tasks.Count, t =>
             {
-                int n = t / (chunks * fParts), chunk = t / fParts % chunks, part = t % fParts;
-                int q0 = strips * chunk / chunks, q1 = strips * (chunk + 1) / chunks;
-                int f0 = fStrips * part / fParts * mr, f1 = Math.Min(f, fStrips * (part + 1) / fParts * mr);
+                tasks.Of(t, out int n, out int chunk, out int q0, out int q1, out int f0, out int f1);
                 if (f0 >= f1) return;
                 T[]? bBuf = shared is null ? ArrayPool<T>.Shared.Rent((q1 - q0) * nr * kcStep) : null;
                 try
@@ -174,25 +185,20 @@ public sealed partial class CpuBackend
                         // C [F, columns]: image n's planes of y, or the scratch for the whole batch.
                         T* c = batched ? ps : py + (long)n * f * positions;
                         T* b = shared is null ? pb : pb + (long)(n * chunks + chunk) * block;
-                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, packed: shared is not null,
-                            readable: Readable(xs, n * image));
-                        if ((bs is not null || relu) && !batched) AddBias(c, bs, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr), relu);
+                        Gemm.ConvTiles(kernel, pw, f, k, f0, f1, px + (long)n * image, windows, columns, q0, q1, b, c, shared is not null,
+                            Readable(xs, n * image));
+                        if (output.Changes && !batched) OutputRows(c, output, (long)n * f * positions, columns, f0, f1, q0 * nr, Math.Min(columns, q1 * nr));
                     }
                 }
                 finally { if (bBuf is not null) ArrayPool<T>.Shared.Return(bBuf); }
             }, threads);
-            // y[n, c, p] = scratch[c, n·P + p] (+ bias[c]) (then max(0, ·) with relu).
+            // y[n, c, p] = scratch[c, n·P + p] through the output pass.
             if (batched)
                 For((long)g.N * f, (s0, s1) =>
                 {
                     for (int row = s0; row < s1; row++)
-                    {
-                        int n = row / f, c = row % f;
-                        var from = scratch.AsSpan(c * columns + n * positions, positions);
-                        var to = ys.AsSpan(row * positions, positions);
-                        if (bs is null && !relu) from.CopyTo(to);
-                        else AddScalar(from, to, bs is null ? T.Zero : bs[c], relu);
-                    }
+                        output.Row(scratch.AsSpan(row % f * columns + row / f * positions, positions), ys.AsSpan(row * positions, positions),
+                            row % f, (long)row * positions);
                 }, grain: Grain(positions));
         }
         finally
@@ -220,42 +226,16 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// y[c, p] += bias[c] (0 when bias is null) for channels [f0, f1) and positions [p0, p1) of one image's output
-    /// y [F, positions], then max(0, ·) with relu.
+    /// y[c, p] = the output pass (<see cref="ImplicitOutput{T}.Row"/>) of y[c, p] for channels [f0, f1) and positions
+    /// [p0, p1) of one image's output y [F, positions], which starts at element <paramref name="at"/> of the whole output.
     /// </summary>
-    private static unsafe void AddBias<T>(T* y, T[]? bias, int positions, int f0, int f1, int p0, int p1, bool relu = false)
+    private static unsafe void OutputRows<T>(T* y, ImplicitOutput<T> output, long at, int positions, int f0, int f1, int p0, int p1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int c = f0; c < f1; c++)
         {
             var row = new Span<T>(y + (long)c * positions + p0, p1 - p0);
-            AddScalar(row, row, bias is null ? T.Zero : bias[c], relu);
+            output.Row(row, row, c, at + (long)c * positions + p0);
         }
-    }
-
-    /// <summary>
-    /// to[p] = from[p] + b, then with relu 0 where that sum is ≤ 0 (NaN stays NaN, as Relu), a vector at a time
-    /// (the same single addition and comparison per element as the scalar loop).
-    /// </summary>
-    private static void AddScalar<T>(ReadOnlySpan<T> from, Span<T> to, T b, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int p = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var bv = new Vector<T>(b);
-            if (relu)
-                for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count)
-                    ReluFn<T>.Vector(new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
-            else
-                for (; p + Vector<T>.Count <= from.Length; p += Vector<T>.Count) (new Vector<T>(from[p..]) + bv).CopyTo(to[p..]);
-        }
-        for (; p < from.Length; p++) to[p] = BiasRelu(from[p], b, relu);
-    }
-
-    /// <summary>x + b, then with relu 0 where that is ≤ 0 (NaN stays NaN).</summary>
-    private static T BiasRelu<T>(T x, T b, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T s = x + b;
-        return relu ? ReluFn<T>.Scalar(s) : s;
     }
 }

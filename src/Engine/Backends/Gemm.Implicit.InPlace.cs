@@ -56,17 +56,18 @@ public static partial class Gemm
             WindowOffsets(g, pc, kc, off);
             for (int q = q0; q < q1; q++)
                 for (int r = f0; r < f1; r += ConvMR8)
-                    Kernel512Rows8(kc, w + (long)r * k + pc, k, Math.Min(ConvMR8, f1 - r), new WindowRows(x + (long)q * InPlaceNR, off),
-                        c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, pc > 0);
+                    Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows>(kc, w + (long)r * k + pc, k, 1, new WindowRows(x + (long)q * InPlaceNR, off),
+                        c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, Math.Min(ConvMR8, f1 - r), InPlaceNR, pc > 0, 1f, false);
         }
     }
 
     /// <summary>
     /// Whether a conv runs with B in place: float on AVX-512 with the Vector512 kernel, stride 1 or 2, and the dropped
     /// columns (Wp − OW of the width Wp read per output row: the bordered width, or at stride 2 the phase width
-    /// OW + (KW − 1)/2) at most 1/12 of the work.
+    /// OW + (KW − 1)/2) at most 1/<paramref name="share"/> of the work (the forward allows a twelfth; dx's conv, with
+    /// few outputs for the values gathered per position, a quarter).
     /// </summary>
-    internal static bool UsesInPlace<T>(GemmKernel kernel, int stride, int paddedWidth, int ow) where T : unmanaged =>
+    internal static bool UsesInPlace<T>(GemmKernel kernel, int stride, int paddedWidth, int ow, int share) where T : unmanaged =>
         ConvInPlace && ConvEightRows && typeof(T) == typeof(float) && Avx512F.IsSupported && kernel == GemmKernel.Vector512
-        && stride is (1 or 2) && 12L * (paddedWidth - ow) <= paddedWidth;
+        && stride is (1 or 2) && (long)share * (paddedWidth - ow) <= paddedWidth;
 }

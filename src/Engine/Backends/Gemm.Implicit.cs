@@ -45,7 +45,7 @@ public static partial class Gemm
     /// written afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst, long readable = 0)
+    internal static unsafe void PackWindows<T>(T* x, in ImageWindows g, int positions, int pc, int kc, int nr, int q0, int q1, T* dst, long readable)
         where T : unmanaged, INumberBase<T>
     {
         T* xEnd = x + readable, dstEnd = dst + (long)(q1 - q0) * nr * kc;
@@ -147,7 +147,7 @@ public static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
     internal static unsafe void ConvTiles<T>(GemmKernel kernel, T* w, int f, int k, int f0, int f1, T* x, in ImageWindows g,
-        int positions, int q0, int q1, T* bBuf, T* y, bool packed = false, long readable = 0) where T : unmanaged, IFloatingPointIeee754<T>
+        int positions, int q0, int q1, T* bBuf, T* y, bool packed, long readable) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = StripWidth<T>(kernel), kcStep = SliceDepth(k), mr = ConvRows(kernel);
         for (int pc = 0; pc < k; pc += kcStep)

@@ -28,19 +28,27 @@ public static partial class Gemm
     // issues twelve fused multiply-adds. A full tile is added to (or, on the first K slice with
     // beta = 0, written into) C directly; a ragged edge tile goes through a small buffer.
 
-    /// <summary>
-    /// The R.Count × 2-vector microkernel on any vector type TV (V: Vector256, Vector512 or Vector&lt;T&gt; operations;
-    /// R.Count = 4, 5 or 6 accumulator rows): the JIT compiles one copy per vector type and row count and drops
-    /// the rows past R.Count, so a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one. With
-    /// <paramref name="resume"/> the sums start from C's values: the FMA chains of an earlier K block go on.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
+    /// <summary>The microkernel on a packed B strip, rows <paramref name="ldb"/> apart (see the kernel below).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Kernel<T, TV, V, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows
+        => Kernel<T, TV, V, R, PackedRows<T>>(kc, a, rs, cs, new PackedRows<T>(b, ldb), c, ldc, rows, cols, accumulate, alpha, resume);
+
+    /// <summary>
+    /// The R.Count × 2-vector microkernel on any vector type TV (V: Vector256, Vector512 or Vector&lt;T&gt; operations;
+    /// R.Count = 4, 5 or 6 accumulator rows, or 8 for the implicit conv's Vector512 tiles), B row p at b.Row(p) (a
+    /// packed strip, or for the conv the image read in place): the JIT compiles one copy per vector type, row count and
+    /// B source and drops the rows past R.Count, so a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one.
+    /// With <paramref name="resume"/> the sums start from C's values: the FMA chains of an earlier K block go on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
+    private static unsafe void Kernel<T, TV, V, R, TB>(int kc, T* a, nint rs, nint cs, TB b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows where TB : struct, IBRows<T>
     {
         int w = V.Count;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c60 = default, c61 = default, c70 = default, c71 = default;
         if (resume)
         {
             // The chains go on from C's valid rows and columns (the second vector's first cols − w lanes).
@@ -51,28 +59,34 @@ public static partial class Gemm
             if (rows > 3) { c30 = V.Load(c + 3 * ldc); c31 = V.LoadFirst(c + 3 * ldc + w, m); }
             if (R.Count > 4 && rows > 4) { c40 = V.Load(c + 4 * ldc); c41 = V.LoadFirst(c + 4 * ldc + w, m); }
             if (R.Count > 5 && rows > 5) { c50 = V.Load(c + 5 * ldc); c51 = V.LoadFirst(c + 5 * ldc + w, m); }
+            if (R.Count > 6 && rows > 6) { c60 = V.Load(c + 6 * ldc); c61 = V.LoadFirst(c + 6 * ldc + w, m); }
+            if (R.Count > 7 && rows > 7) { c70 = V.Load(c + 7 * ldc); c71 = V.LoadFirst(c + 7 * ldc + w, m); }
             accumulate = false;
         }
         // Rows past the edge read row 0 again (their results are dropped), so no load leaves A.
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0;
+        nint o6 = R.Count > 6 && rows > 6 ? 6 * rs : 0, o7 = R.Count > 7 && rows > 7 ? 7 * rs : 0;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = V.Load(b);
-            var b1 = V.Load(b + w);
+            T* row = b.Row(p);
+            var b0 = V.Load(row);
+            var b1 = V.Load(row + w);
             var x = V.Splat(a[0]); c00 = V.Fma(x, b0, c00); c01 = V.Fma(x, b1, c01);
             x = V.Splat(a[o1]); c10 = V.Fma(x, b0, c10); c11 = V.Fma(x, b1, c11);
             x = V.Splat(a[o2]); c20 = V.Fma(x, b0, c20); c21 = V.Fma(x, b1, c21);
             x = V.Splat(a[o3]); c30 = V.Fma(x, b0, c30); c31 = V.Fma(x, b1, c31);
             if (R.Count > 4) { x = V.Splat(a[o4]); c40 = V.Fma(x, b0, c40); c41 = V.Fma(x, b1, c41); }
             if (R.Count > 5) { x = V.Splat(a[o5]); c50 = V.Fma(x, b0, c50); c51 = V.Fma(x, b1, c51); }
+            if (R.Count > 6) { x = V.Splat(a[o6]); c60 = V.Fma(x, b0, c60); c61 = V.Fma(x, b1, c61); }
+            if (R.Count > 7) { x = V.Splat(a[o7]); c70 = V.Fma(x, b0, c70); c71 = V.Fma(x, b1, c71); }
             a += cs;
-            b += ldb;
         }
         if (alpha != T.One)
         {
             c00 = V.Scale(c00, alpha); c01 = V.Scale(c01, alpha); c10 = V.Scale(c10, alpha); c11 = V.Scale(c11, alpha);
             c20 = V.Scale(c20, alpha); c21 = V.Scale(c21, alpha); c30 = V.Scale(c30, alpha); c31 = V.Scale(c31, alpha);
             c40 = V.Scale(c40, alpha); c41 = V.Scale(c41, alpha); c50 = V.Scale(c50, alpha); c51 = V.Scale(c51, alpha);
+            c60 = V.Scale(c60, alpha); c61 = V.Scale(c61, alpha); c70 = V.Scale(c70, alpha); c71 = V.Scale(c71, alpha);
         }
         bool full = rows == R.Count && cols == 2 * w;
         if (!full && cols > w && V.HasMasks)
@@ -86,9 +100,11 @@ public static partial class Gemm
             if (rows > 3) PutFirst<T, TV, V>(c + 3 * ldc, c30, c31, m, accumulate);
             if (rows > 4) PutFirst<T, TV, V>(c + 4 * ldc, c40, c41, m, accumulate);
             if (rows > 5) PutFirst<T, TV, V>(c + 5 * ldc, c50, c51, m, accumulate);
+            if (R.Count > 6 && rows > 6) PutFirst<T, TV, V>(c + 6 * ldc, c60, c61, m, accumulate);
+            if (R.Count > 7 && rows > 7) PutFirst<T, TV, V>(c + 7 * ldc, c70, c71, m, accumulate);
             return;
         }
-        T* edge = stackalloc T[full ? 0 : MR * 2 * w];
+        T* edge = stackalloc T[full ? 0 : R.Count * 2 * w];
         T* t = full ? c : edge;
         int ld = full ? ldc : 2 * w;
         bool acc = full && accumulate;
@@ -96,6 +112,8 @@ public static partial class Gemm
         Put<T, TV, V>(t + 3 * ld, c30, c31, acc);
         if (R.Count > 4) Put<T, TV, V>(t + 4 * ld, c40, c41, acc);
         if (R.Count > 5) Put<T, TV, V>(t + 5 * ld, c50, c51, acc);
+        if (R.Count > 6) Put<T, TV, V>(t + 6 * ld, c60, c61, acc);
+        if (R.Count > 7) Put<T, TV, V>(t + 7 * ld, c70, c71, acc);
         if (!full) CopyEdge(edge, 2 * w, c, ldc, rows, cols, accumulate);
     }
 

@@ -18,10 +18,14 @@ public static partial class F
 
     /// <summary>2-D convolution with (h, w) stride, padding and dilation (torch.nn.functional.conv2d with tuples).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation = null, int groups = 1)
-        => Conv2dWith(input, weight, bias, stride, padding, dilation, groups, relu: false);
+        => Conv2dWith(input, weight, bias, stride, padding, dilation, groups, residual: null, relu: false);
 
-    /// <summary>Conv2d, then max(0, ·) with <paramref name="relu"/> (fused where the path allows, see <see cref="Conv2dRelu"/>).</summary>
-    private static Tensor Conv2dWith(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation, int groups, bool relu)
+    /// <summary>
+    /// Conv2d, then + <paramref name="residual"/> (when given) and max(0, ·) with <paramref name="relu"/> (fused where
+    /// the path allows, see <see cref="Conv2dAddRelu"/>).
+    /// </summary>
+    private static Tensor Conv2dWith(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W)? dilation, int groups,
+        Tensor? residual, bool relu)
     {
         const string op = "Conv2d";
         var d = dilation ?? (1, 1);
@@ -30,7 +34,7 @@ public static partial class F
         if (groups <= 0)
             throw new ArgumentException($"{op}: groups must be positive, got {groups}.");
         if (stride.H == stride.W && padding.H == padding.W && d == (1, 1) && groups == 1)
-            return ConvSimple(input, weight, bias, stride.H, padding.H, relu);
+            return ConvSimple(input, weight, bias, stride.H, padding.H, residual, relu);
         CheckImage(op, input);
         Tensor.CheckSameKind(op, input, weight);
         if (weight.Rank != 4)
@@ -42,7 +46,7 @@ public static partial class F
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != weight.Dim(0)))
             throw new ArgumentException($"{op}: expected a bias of shape [{weight.Dim(0)}] for weight {Tensor.ShapeString(weight.Shape)}, but got {Tensor.ShapeString(bias.Shape)}.");
         PoolOutputSize(op, input.Shape, (weight.Dim(2), weight.Dim(3)), stride, padding, d, ceilMode: false);
-        return ReluAfter(ConvGeneral(input, weight, bias, stride, padding, d, groups), relu);
+        return ConvAfter(ConvGeneral(input, weight, bias, stride, padding, d, groups), residual, relu);
     }
 
     /// <summary>
@@ -51,7 +55,7 @@ public static partial class F
     /// Backward: dW = (colsᵀ·dy)ᵀ, db = Σ dy, dx = Col2Im(dy·W). On the CPU the im2col blocks and GEMMs run
     /// image by image (<see cref="CpuBackend"/>'s Conv2dForward/Conv2dBackward); other devices use the op table.
     /// </summary>
-    private static Tensor ConvSimple(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, bool relu = false)
+    private static Tensor ConvSimple(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, Tensor? residual = null, bool relu = false)
     {
         const string op = "Conv2d";
         CheckImage(op, x);
@@ -77,8 +81,11 @@ public static partial class F
         bool needsGrad = NeedsGrad(inputs);
         if (be is CpuBackend implicitCpu && ConvTakesImplicit(f, needsDx: needsGrad && x.RequiresGrad))
         {
-            bool fuse = relu && !needsGrad; // the output pass applies max(0, ·) only where no backward follows
-            return ReluAfter(ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, fuse), relu && !fuse);
+            // The output pass adds the residual and applies max(0, ·) only where no backward follows.
+            bool fuseAdd = residual is not null && !needsGrad && FitsOutput(residual, x, [n, f, oh, ow]);
+            bool fuse = relu && !needsGrad && (residual is null || fuseAdd);
+            var yi = ConvImplicit(implicitCpu, x, weight, bias, inputs, needsGrad, stride, padding, fuse, fuseAdd ? residual : null);
+            return ConvAfter(yi, fuseAdd ? null : residual, relu && !fuse);
         }
         // The CPU keeps the im2col rows only for a backward; other devices always make them.
         var cols = needsGrad || be is not CpuBackend ? Empty(x, [m, k]) : null;
@@ -104,9 +111,9 @@ public static partial class F
         }
         y2.Dispose();
 
-        if (!needsGrad) { cols?.Dispose(); return ReluAfter(y, relu); }
+        if (!needsGrad) { cols?.Dispose(); return ConvAfter(y, residual, relu); }
         var kept = cols!; // a backward follows, so the cols were made
-        return ReluAfter(Autograd.Record(y, op, inputs, g =>
+        return ConvAfter(Autograd.Record(y, op, inputs, g =>
         {
             using var g4 = Empty(g, [n, oh, ow, f]);
             g.Backend.Permute(g, [0, 2, 3, 1], g4);
@@ -138,6 +145,6 @@ public static partial class F
             }
             if (bias is not null && bias.RequiresGrad) db = g.Backend is CpuBackend gc ? ConvBiasGrad(gc, g) : g2.Sum(0);
             return bias is null ? [dx, dw] : [dx, dw, db];
-        }), relu);
+        }), residual, relu);
     }
 }

@@ -20,17 +20,18 @@ public static partial class F
 
     /// <summary>
     /// The CPU's implicit-GEMM convolution (CpuBackend.Conv.Implicit*.cs): y [N, F, OH, OW] straight from x, bias
-    /// added, no im2col matrix kept; the backward reads x again: dx as a conv of dy with the flipped weights
+    /// added (then the residual and max(0, ·) when asked, only without a backward), no im2col matrix kept; the backward reads x again: dx as a conv of dy with the flipped weights
     /// (stride 1) or dy·W then col2im, dW = Σ_n dy_n · im2col(x_n), db = Σ dy over N, OH, OW.
     /// </summary>
-    private static Tensor ConvImplicit(CpuBackend cpu, Tensor x, Tensor weight, Tensor? bias, Tensor[] inputs, bool needsGrad, int stride, int padding, bool relu = false)
+    private static Tensor ConvImplicit(CpuBackend cpu, Tensor x, Tensor weight, Tensor? bias, Tensor[] inputs, bool needsGrad, int stride, int padding, bool relu,
+        Tensor? residual)
     {
         const string op = "Conv2d";
         int n = x.Dim(0), f = weight.Dim(0), kh = weight.Dim(2), kw = weight.Dim(3), k = (int)(weight.Size / Math.Max(1, f));
         var (oh, ow) = OutputSize(op, x.Shape, kh, kw, stride, padding, zeroChannels: true);
         var y = Empty(x, [n, f, oh, ow]);
         using (var w2 = ViewAs(weight, [f, k]))
-            cpu.Conv2dImplicit(x, w2, bias, kh, kw, stride, padding, y, relu: relu);
+            cpu.Conv2dImplicit(x, w2, bias, kh, kw, stride, padding, y, relu: relu, residual: residual);
         if (!needsGrad) return y;
         return Autograd.Record(y, op, inputs, g =>
         {

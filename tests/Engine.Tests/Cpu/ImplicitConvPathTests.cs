@@ -21,6 +21,8 @@ public class ImplicitConvPathTests
         (2, 5, 9, 24, 37, 3, 1, 1), (3, 4, 6, 30, 8, 3, 1, 1), (2, 3, 11, 23, 70, 3, 1, 1), (2, 2, 7, 40, 13, 5, 1, 2),
         (1, 6, 8, 28, 33, 3, 1, 1), (2, 7, 12, 26, 64, 3, 1, 1), (2, 3, 17, 21, 40, 7, 2, 3), (3, 4, 10, 13, 19, 3, 2, 1), (2, 3, 20, 47, 21, 7, 2, 3), (3, 5, 9, 55, 17, 3, 2, 1), (2, 4, 8, 56, 9, 1, 2, 0),
         (2, 130, 3, 24, 9, 3, 1, 1), // K = 1170: two K slices
+        // ragged last strips of 7 and 8 rows on the 8-row kernel: 10 and 26 columns (one vector and two), batch 1 and batched positions
+        (1, 20, 6, 7, 23, 3, 1, 1), (2, 6, 5, 9, 31, 3, 1, 1), (3, 9, 5, 7, 16, 3, 2, 1),
         // stride 2 read in place from phase planes: 7×7 pad 3 (odd and even sizes), 3×3 pad 1 and 0, two K slices; 1×1/2 gathers
         (2, 3, 13, 75, 19, 7, 2, 3), (3, 2, 12, 70, 8, 7, 2, 3), (2, 6, 11, 61, 12, 3, 2, 1), (2, 4, 10, 50, 9, 3, 2, 0),
         (3, 5, 7, 49, 11, 1, 2, 0), (2, 7, 6, 58, 70, 1, 2, 0), (2, 70, 5, 62, 10, 3, 2, 1),
@@ -106,14 +108,16 @@ public class ImplicitConvPathTests
     public void StrideOneConvsWithNarrowBordersReadTheImageInPlaceOnAvx512()
     {
         bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 58, 56), Is.EqualTo(avx512), "56×56, pad 1: 2 of 58 columns dropped");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 30, 28), Is.EqualTo(avx512), "28×28, pad 1: 2 of 30");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14), Is.False, "14×14: 2 of 16 is too many");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 29, 28), Is.EqualTo(avx512), "stride 2, 3×3: phase planes 29 wide for 28 outputs");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 115, 112), Is.EqualTo(avx512), "stride 2, 7×7: 3 of 115");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 8, 7), Is.False, "stride 2, 7×7 outputs: 1 of 8 is too many");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 3, 58, 56), Is.False, "stride 3");
-        Assert.That(Gemm.UsesInPlace<double>(GemmKernel.Vector512, 1, 58, 56), Is.False, "double");
-        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector256, 1, 58, 56), Is.False, "the Vector256 kernel");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 58, 56, 12), Is.EqualTo(avx512), "56×56, pad 1: 2 of 58 columns dropped");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 30, 28, 12), Is.EqualTo(avx512), "28×28, pad 1: 2 of 30");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14, 12), Is.False, "14×14: 2 of 16 is too many");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 29, 28, 12), Is.EqualTo(avx512), "stride 2, 3×3: phase planes 29 wide for 28 outputs");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 115, 112, 12), Is.EqualTo(avx512), "stride 2, 7×7: 3 of 115");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 2, 8, 7, 12), Is.False, "stride 2, 7×7 outputs: 1 of 8 is too many");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 3, 58, 56, 12), Is.False, "stride 3");
+        Assert.That(Gemm.UsesInPlace<double>(GemmKernel.Vector512, 1, 58, 56, 12), Is.False, "double");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector256, 1, 58, 56, 12), Is.False, "the Vector256 kernel");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 16, 14, 4), Is.EqualTo(avx512), "dx's share, a quarter: 2 of 16");
+        Assert.That(Gemm.UsesInPlace<float>(GemmKernel.Vector512, 1, 7, 5, 4), Is.False, "dx's share: 2 of 7 is too many");
     }
 }

@@ -4,12 +4,13 @@ namespace Engine.Tests.Cpu;
 
 /// <summary>
 /// CpuBackend.MaxPool2dValues (inference max pooling without argmax; 3×3/2 pad 1 float runs separably) against
-/// MaxPool2d bit for bit: odd and even sizes, rows too short for the vector blocks, NaNs, ties of +0 and −0,
-/// and the windows that fall back to MaxPool2d.
+/// CpuReference.MaxPool2d bit for bit: odd and even sizes, rows too short for the vector blocks, NaNs, ties of +0
+/// and −0, and the windows that fall back to CpuBackend.MaxPool2d.
 /// </summary>
 public class MaxPoolValuesTests
 {
     private static readonly CpuBackend B = CpuBackend.Instance;
+    private static readonly CpuReference R = CpuReference.Instance;
 
     private static Tensor Input(int n, int c, int h, int w, DType dtype, int seed)
     {
@@ -27,14 +28,14 @@ public class MaxPoolValuesTests
         return Tensor.FromArray(values, [n, c, h, w]).To(dtype);
     }
 
-    private static (Tensor Values, Tensor WithArgmax) Both(Tensor x, int k, int s, int p)
+    private static (Tensor Values, Tensor Reference) Both(Tensor x, int k, int s, int p)
     {
         int oh = (x.Dim(2) + 2 * p - k) / s + 1, ow = (x.Dim(3) + 2 * p - k) / s + 1;
         int[] shape = [x.Dim(0), x.Dim(1), oh, ow];
         var values = Tensor.Full(shape, 7.0, x.DType);
         var expected = Tensor.Full(shape, 7.0, x.DType);
         B.MaxPool2dValues(x, k, k, s, p, values);
-        B.MaxPool2d(x, k, k, s, p, expected, Tensor.Zeros(shape, DType.Int32));
+        R.MaxPool2d(x, k, k, s, p, expected, Tensor.Zeros(shape, DType.Int32));
         return (values, expected);
     }
 
@@ -51,7 +52,7 @@ public class MaxPoolValuesTests
     [TestCase(1, 1, 2, 2)]
     [TestCase(1, 2, 1, 40)]
     [TestCase(2, 1, 40, 1)]
-    public void ResNetWindowGivesMaxPool2dBitForBit(int n, int c, int h, int w)
+    public void ResNetWindowGivesTheReferenceBitForBit(int n, int c, int h, int w)
     {
         using var scope = Tensor.Scope();
         var x = Input(n, c, h, w, DType.Float32, n * 1000 + c * 100 + h + w);
@@ -63,7 +64,7 @@ public class MaxPoolValuesTests
     [TestCase(3, 2, 1, DType.Float64)]
     [TestCase(3, 1, 1, DType.Float32)]
     [TestCase(5, 3, 2, DType.Float32)]
-    public void OtherWindowsAndDoublesFallBackToMaxPool2d(int k, int s, int p, DType dtype)
+    public void OtherWindowsAndDoublesGiveTheReferenceBitForBit(int k, int s, int p, DType dtype)
     {
         using var scope = Tensor.Scope();
         var x = Input(2, 3, 23, 26, dtype, k * 10 + s + p);

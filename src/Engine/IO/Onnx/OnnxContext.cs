@@ -5,10 +5,11 @@ namespace Engine.IO.Onnx;
 /// host integer constants (shapes, axes) that some inputs name. <see cref="OverwriteInput"/> is true when the
 /// node may write its result into its first input (no graph is recorded and nothing else reads that value).
 /// <see cref="FuseRelu"/> is true when a Conv's or Add's only reader is a Relu that the executor skips: the node
-/// returns max(0, its result) (no graph is recorded).
+/// returns max(0, its result) (no graph is recorded). <see cref="Residual"/> is set when a Conv's only reader is a
+/// residual Add that the executor skips: the Conv returns its result + Residual (then max(0, ·) with FuseRelu).
 /// </summary>
 internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node,
-    bool OverwriteInput = false, bool FuseRelu = false)
+    bool OverwriteInput, bool FuseRelu, Tensor? Residual)
 {
     /// <summary>The integer constant at input <paramref name="index"/>, or null when that input is omitted.</summary>
     public long[]? IntInput(int index)

@@ -199,26 +199,31 @@ public sealed partial class OnnxModel : Module
         }
         // Without a graph to record, each intermediate value is freed after the last node that reads it.
         bool recording = Autograd.IsEnabled && (values.Values.Any(t => t.RequiresGrad) || Parameters().Any(p => p.RequiresGrad));
-        // Without a graph, a Conv or Add whose output only a Relu reads applies the max(0, ·) in its own output pass.
+        // Without a graph, a Conv or Add whose output only a Relu reads applies the max(0, ·) in its own output pass,
+        // and a Conv whose output only a residual Add reads adds the residual there too (and that Add's Relu).
         var reluOf = recording ? [] : ReluPairs(needed, wanted, inputs);
-        var fusedRelus = new HashSet<int>(reluOf.Values);
+        var addOf = recording ? [] : AddPairs(needed, wanted, inputs, producedBy);
+        var skipped = new HashSet<int>(reluOf.Values.Concat(addOf.Values));
         for (int i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[i];
-            if (!needed[i] || node.OpType == "Constant" || fusedRelus.Contains(i)) continue;
+            if (!needed[i] || node.OpType == "Constant" || skipped.Contains(i)) continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             bool overwrite = !recording && MayOverwrite(node, i, values, inputs, wanted);
-            bool fuse = reluOf.TryGetValue(i, out int relu);
-            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite, fuse));
+            // The last node whose work this one does: itself, its Add, then that Add's or its own Relu.
+            int last = addOf.TryGetValue(i, out int add) ? add : i;
+            bool fuse = reluOf.TryGetValue(last, out int relu);
+            Tensor? residual = last != i ? Lookup(values, _nodes[add].Inputs.First(n => n != node.Outputs[0])) : null;
+            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite, fuse, residual));
             NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            var outputNames = fuse ? _nodes[relu].Outputs : node.Outputs;
+            var outputNames = fuse ? _nodes[relu].Outputs : _nodes[last].Outputs;
             for (int k = 0; k < outputNames.Count && k < results.Length; k++)
                 if (outputNames[k].Length > 0) values[outputNames[k]] = results[k];
             if (!recording)
-                foreach (var n in node.Inputs.Distinct())
-                    if (n.Length > 0 && _lastUse[n] == i && !wanted.Contains(n) && values.TryGetValue(n, out var t) && !t.Persistent && !inputs.ContainsKey(n))
+                foreach (var n in node.Inputs.Concat(_nodes[last].Inputs).Distinct())
+                    if (n.Length > 0 && (_lastUse[n] == i || _lastUse[n] == last) && !wanted.Contains(n) && values.TryGetValue(n, out var t) && !t.Persistent && !inputs.ContainsKey(n))
                     {
                         // The name is dead; the tensor lives on if a result or another value is the same object.
                         values.Remove(n);
@@ -226,32 +231,6 @@ public sealed partial class OnnxModel : Module
                     }
         }
         return wanted.ToDictionary(o => o, o => Lookup(values, o));
-    }
-
-    /// <summary>
-    /// Conv or Add node index → index of the Relu that it absorbs: pairs of needed nodes where the Conv's or Add's
-    /// one output is read by that Relu alone (once, anywhere in the graph) and is neither a graph output, asked for, nor given.
-    /// </summary>
-    private Dictionary<int, int> ReluPairs(bool[] needed, HashSet<string> wanted, IReadOnlyDictionary<string, Tensor> inputs)
-    {
-        var readers = new Dictionary<string, List<int>>();
-        for (int i = 0; i < _nodes.Length; i++)
-            foreach (var input in _nodes[i].Inputs.Where(n => n.Length > 0))
-            {
-                if (!readers.TryGetValue(input, out var list)) readers[input] = list = [];
-                list.Add(i);
-            }
-        var pairs = new Dictionary<int, int>();
-        for (int i = 0; i < _nodes.Length; i++)
-        {
-            var node = _nodes[i];
-            if (!needed[i] || node.OpType is not ("Conv" or "Add") || node.Outputs.Count != 1) continue;
-            string o = node.Outputs[0];
-            if (wanted.Contains(o) || inputs.ContainsKey(o) || OutputNames.Contains(o) || !readers.TryGetValue(o, out var r) || r.Count != 1) continue;
-            var relu = _nodes[r[0]];
-            if (r[0] > i && needed[r[0]] && relu.OpType == "Relu" && relu.Inputs.Count == 1 && relu.Outputs.Count == 1) pairs[i] = r[0];
-        }
-        return pairs;
     }
 
     /// <summary>Value producers whose result is a tensor of its own (not a view or the same object as an input value).</summary>

@@ -31,6 +31,7 @@ internal static partial class OnnxOps
         int ch = x.Dim(1), f = w.Dim(0);
         if (groups < 1 || ch % groups != 0 || f % groups != 0 || w.Dim(1) != ch / groups)
             throw new InvalidDataException($"ONNX: {node.Where}: group {groups} does not fit input channels {ch} and weight {Tensor.ShapeString(w.Shape)} (expected [F, C/group, KH, KW] with C and F divisible by group).");
+        if (c.Residual is not null) return F.Conv2dAddRelu(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups, c.Residual, c.FuseRelu);
         return c.FuseRelu ? F.Conv2dRelu(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups)
             : F.Conv2d(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups);
     }
