@@ -3,8 +3,9 @@ using System.Buffers;
 namespace Engine;
 
 // The implicit conv forward with B read in place (Gemm.Implicit.InPlace.cs): for a stride-1 padded float conv (or a
-// stride-2 one on its phase planes) on AVX-512, each task computes C [its filters, its strips·32] over positions counted on the padded width into a small
-// scratch, then copies the OW real columns of every output row into y, adding the bias.
+// stride-2 one on its phase planes) on AVX-512, each task computes its filters × its strips of 32 positions counted on
+// the padded width; the microkernel's epilogue stores the OW real columns of every output row into y with the bias,
+// residual and Relu applied (Gemm.Implicit.Epilogue.cs). K slices before the last add into a small scratch C.
 public sealed partial class CpuBackend
 {
     /// <summary>Strips of 32 positions one in-place task takes when there are enough tasks for every thread.</summary>
@@ -30,32 +31,25 @@ public sealed partial class CpuBackend
         int phases = g.Stride == 1 ? 1 : Gemm.PhasesAlong(g.KH) * Gemm.PhasesAlong(g.KW);
         int image = g.C * phases * g.H * g.W, positions = g.OH * g.OW;
         var windows = new ImageWindows(g.C, g.H, g.W, g.KH, g.KW, g.Stride, 0, g.OH, g.OW);
+        float[]? bias = output.Bias, residual = output.Residual;
+        bool sliced = k > Gemm.SliceDepth(k);
         WorkerPool.For(tasks.Count, t =>
         {
             tasks.Of(t, out int n, out _, out int q0, out int q1, out int f0, out int f1);
             if (f0 >= f1 || q0 >= q1) return;
             int ldc = (q1 - q0) * nr;
-            float[] c = ArrayPool<float>.Shared.Rent((f1 - f0) * ldc);
+            // C for the K slices before the last (none when K is one slice); the last slice stores into y.
+            float[]? c = sliced ? ArrayPool<float>.Shared.Rent((f1 - f0) * ldc) : null;
             try
             {
-                fixed (float* px = xp, pw = ws, pc = c)
-                    Gemm.ConvTilesInPlace(pw, k, f0, f1, px + (long)n * image, windows, q0, q1, pc, ldc);
-                // y[n, fi, oh, ow] = the output pass of C[fi − f0, oh·Wp + ow − q0·32] for the output rows' parts in the task's strips.
-                int p0 = q0 * nr, p1 = Math.Min(span, q1 * nr);
-                for (int fi = f0; fi < f1; fi++)
+                fixed (float* px = xp, pw = ws, pc = c, py = ys, pb = bias, pr = residual)
                 {
-                    var from = c.AsSpan((fi - f0) * ldc, ldc);
-                    int plane = (n * f + fi) * positions;
-                    for (int oh = p0 / g.W; oh * g.W < p1; oh++)
-                    {
-                        int a0 = Math.Max(p0, oh * g.W), a1 = Math.Min(p1, oh * g.W + g.OW);
-                        if (a1 <= a0) continue;
-                        int at = plane + oh * g.OW + a0 - oh * g.W;
-                        output.Row(from.Slice(a0 - p0, a1 - a0), ys.AsSpan(at, a1 - a0), fi, at);
-                    }
+                    long at = (long)n * f * positions;
+                    var store = new Gemm.ConvStore(py + at, positions, pb, pr is null ? null : pr + at, output.Relu, null, 0);
+                    Gemm.ConvTilesInPlace(pw, k, f0, f1, px + (long)n * image, windows, q0, q1, pc, ldc, store);
                 }
             }
-            finally { ArrayPool<float>.Shared.Return(c); }
+            finally { if (c is not null) ArrayPool<float>.Shared.Return(c); }
         }, threads);
     }
 }

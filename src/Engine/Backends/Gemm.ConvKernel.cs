@@ -23,7 +23,7 @@ public static partial class Gemm
     /// <summary>
     /// One conv tile: C rows [r, r + rows) × one B strip (cols ≤ NR) (+)= A rows · b, A row-major with rows
     /// <paramref name="lda"/> apart (W read in place). A tile of 7 or 8 rows on Vector512 runs the 8-row microkernel
-    /// (<see cref="Kernel{T, TV, V, R, TB}"/> with <see cref="Rows8"/>; a ragged one through its edge buffer), a strip
+    /// (<see cref="Kernel{T, TV, V, R, TB, TE}"/> with <see cref="Rows8"/>; a ragged one through its edge buffer), a strip
     /// of at most two Vector256 of columns 4-row Vector256 tiles; anything else the 6-row <see cref="Micro{T}"/> (two
     /// calls for 7 or 8 rows). Every element is the same FMA chain over p either way, so the tile shape never changes a bit.
     /// </summary>
@@ -41,7 +41,7 @@ public static partial class Gemm
         }
         if (rows > MR && kernel == GemmKernel.Vector512 && nr == 2 * Vector512<T>.Count)
         {
-            Kernel<T, Vector512<T>, Simd512<T>, Rows8, PackedRows<T>>(kc, a, lda, 1, new PackedRows<T>(b, nr), c, ldc, rows, cols, accumulate, T.One, false);
+            Kernel<T, Vector512<T>, Simd512<T>, Rows8, PackedRows<T>, NoEpilogue<Vector512<T>, T>>(kc, a, lda, 1, new PackedRows<T>(b, nr), c, ldc, rows, cols, accumulate, T.One, false, default);
             return;
         }
         for (int r = 0; r < rows; r += MR)

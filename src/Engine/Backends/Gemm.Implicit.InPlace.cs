@@ -39,25 +39,41 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// C rows [f0, f1) × strips [q0, q1) of one image's in-place conv: C[f, (q − q0)·32 + t] = Σ_k W[f, k] ·
-    /// x[off(k) + q·32 + t] over all K in slices of <see cref="SliceDepth"/> (the same FMA chains as
-    /// <see cref="ConvTiles{T}"/>), x the zero-bordered image with at least 32 readable floats past every window's
-    /// last position (or its phase planes at stride 2), W [F, K] read in place, C [f1 − f0, ldc] with ldc ≥ (q1 − q0)·32.
-    /// Per K slice each strip's B rows (read from the image) meet every A strip in turn, so they are reused from cache.
+    /// Rows [f0, f1) × strips [q0, q1) of one image's in-place conv: y[f, P] = Σ_k W[f, k] · x[off(k) + P] for the
+    /// positions P = q·32 + t on the padded width, over all K in slices of <see cref="SliceDepth"/> (the same FMA chains as
+    /// <see cref="ConvTiles{T}"/>), x the zero-bordered image with at least 32 readable floats past every window's last
+    /// position (or its phase planes at stride 2), W [F, K] read in place. Every slice but the last adds into the
+    /// scratch C [f1 − f0, ldc] (ldc ≥ (q1 − q0)·32; unused, may be null, when K is one slice); the last one's sums go
+    /// through <paramref name="store"/> (filter 0's plane of y) into y's real columns. Per K slice each strip's B rows
+    /// (read from the image) meet every A strip in turn, so they are reused from cache.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    internal static unsafe void ConvTilesInPlace(float* w, int k, int f0, int f1, float* x, in ImageWindows g, int q0, int q1, float* c, int ldc)
+    internal static unsafe void ConvTilesInPlace(float* w, int k, int f0, int f1, float* x, in ImageWindows g, int q0, int q1, float* c, int ldc, ConvStore store)
     {
         int kcStep = SliceDepth(k);
         long* off = stackalloc long[kcStep];
+        var segments = stackalloc ConvSegment[InPlaceNR / g.W + 2]; // a 32-column tile meets at most 32/W + 2 output rows
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
             WindowOffsets(g, pc, kc, off);
+            bool last = pc + kc == k;
             for (int q = q0; q < q1; q++)
+            {
+                int count = last ? InPlaceSegments(g, q, segments) : 0;
                 for (int r = f0; r < f1; r += ConvMR8)
-                    Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows>(kc, w + (long)r * k + pc, k, 1, new WindowRows(x + (long)q * InPlaceNR, off),
-                        c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR, ldc, Math.Min(ConvMR8, f1 - r), InPlaceNR, pc > 0, 1f, false);
+                {
+                    float* a = w + (long)r * k + pc, ct = c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR;
+                    var b = new WindowRows(x + (long)q * InPlaceNR, off);
+                    int rows = Math.Min(ConvMR8, f1 - r);
+                    if (last)
+                        Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, ConvStore>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR, pc > 0, 1f, false,
+                            store.At(r, segments, count));
+                    else
+                        Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, NoEpilogue<Vector512<float>, float>>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR,
+                            pc > 0, 1f, false, default);
+                }
+            }
         }
     }
 

@@ -32,7 +32,7 @@ public static partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Kernel<T, TV, V, R>(int kc, T* a, nint rs, nint cs, T* b, nint ldb, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows
-        => Kernel<T, TV, V, R, PackedRows<T>>(kc, a, rs, cs, new PackedRows<T>(b, ldb), c, ldc, rows, cols, accumulate, alpha, resume);
+        => Kernel<T, TV, V, R, PackedRows<T>, NoEpilogue<TV, T>>(kc, a, rs, cs, new PackedRows<T>(b, ldb), c, ldc, rows, cols, accumulate, alpha, resume, default);
 
     /// <summary>
     /// The R.Count × 2-vector microkernel on any vector type TV (V: Vector256, Vector512 or Vector&lt;T&gt; operations;
@@ -40,10 +40,13 @@ public static partial class Gemm
     /// packed strip, or for the conv the image read in place): the JIT compiles one copy per vector type, row count and
     /// B source and drops the rows past R.Count, so a last tile of 4 rows (100 = 16·6 + 4) costs 4/6 of a 6-row one.
     /// With <paramref name="resume"/> the sums start from C's values: the FMA chains of an earlier K block go on.
+    /// An active epilogue <typeparamref name="TE"/> (the implicit conv's store into y) takes each valid row's sums
+    /// instead of the store into C; <see cref="NoEpilogue{TV, T}"/> compiles to the plain store.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel<T, TV, V, R, TB>(int kc, T* a, nint rs, nint cs, TB b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume)
+    private static unsafe void Kernel<T, TV, V, R, TB, TE>(int kc, T* a, nint rs, nint cs, TB b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume, TE epilogue)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows where TB : struct, IBRows<T>
+        where TE : struct, IEpilogue<TV, T>
     {
         int w = V.Count;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -87,6 +90,18 @@ public static partial class Gemm
             c20 = V.Scale(c20, alpha); c21 = V.Scale(c21, alpha); c30 = V.Scale(c30, alpha); c31 = V.Scale(c31, alpha);
             c40 = V.Scale(c40, alpha); c41 = V.Scale(c41, alpha); c50 = V.Scale(c50, alpha); c51 = V.Scale(c51, alpha);
             c60 = V.Scale(c60, alpha); c61 = V.Scale(c61, alpha); c70 = V.Scale(c70, alpha); c71 = V.Scale(c71, alpha);
+        }
+        if (TE.Active)
+        {
+            epilogue.Row(c, 0, c00, c01, accumulate);
+            if (rows > 1) epilogue.Row(c + ldc, 1, c10, c11, accumulate);
+            if (rows > 2) epilogue.Row(c + 2 * ldc, 2, c20, c21, accumulate);
+            if (rows > 3) epilogue.Row(c + 3 * ldc, 3, c30, c31, accumulate);
+            if (R.Count > 4 && rows > 4) epilogue.Row(c + 4 * ldc, 4, c40, c41, accumulate);
+            if (R.Count > 5 && rows > 5) epilogue.Row(c + 5 * ldc, 5, c50, c51, accumulate);
+            if (R.Count > 6 && rows > 6) epilogue.Row(c + 6 * ldc, 6, c60, c61, accumulate);
+            if (R.Count > 7 && rows > 7) epilogue.Row(c + 7 * ldc, 7, c70, c71, accumulate);
+            return;
         }
         bool full = rows == R.Count && cols == 2 * w;
         if (!full && cols > w && V.HasMasks)

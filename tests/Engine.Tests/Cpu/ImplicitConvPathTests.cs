@@ -26,6 +26,8 @@ public class ImplicitConvPathTests
         // stride 2 read in place from phase planes: 7×7 pad 3 (odd and even sizes), 3×3 pad 1 and 0, two K slices; 1×1/2 gathers
         (2, 3, 13, 75, 19, 7, 2, 3), (3, 2, 12, 70, 8, 7, 2, 3), (2, 6, 11, 61, 12, 3, 2, 1), (2, 4, 10, 50, 9, 3, 2, 0),
         (3, 5, 7, 49, 11, 1, 2, 0), (2, 7, 6, 58, 70, 1, 2, 0), (2, 70, 5, 62, 10, 3, 2, 1),
+        // 1×1 windows with padding on tiny planes: a 32-column tile meets up to 32/W + 2 output rows (W = 3, 4)
+        (2, 3, 2, 2, 9, 1, 1, 1), (3, 2, 1, 1, 5, 1, 1, 1), (2, 4, 3, 3, 17, 1, 1, 1),
     ];
 
     private static Tensor Run(Tensor x, Tensor w2, Tensor? bias, int k, int s, int p, int threads = int.MaxValue)
