@@ -17,7 +17,7 @@ namespace Chapters.Bench;
 /// hits them alike, each side keeping its best; then PyTorch 1.13 (bench/resnet18_peer.py, same threads)
 /// on the same weights and inputs, which the engine exports to out/bench-resnet18.safetensors with the graph.
 /// Checks that all give the same features and shows where the engine's time goes (seconds per operator
-/// type, one profiled forward at each batch size; at the largest batch, each conv geometry's F.Conv2d beside
+/// type, one profiled forward at each batch size; each Conv node beside ONNX Runtime's, <see cref="ConvNodeTimes"/>; at the largest batch, each conv geometry's F.Conv2d beside
 /// its im2col and GEMM alone, <see cref="ConvParts"/>). Options: --repeat N (runs per round, default 5),
 /// --rounds R (default 8: fewer rounds catch the JIT and the load mid-way), --batches 1,8, --python PATH (default /usr/bin/python3).
 /// </summary>
@@ -44,7 +44,8 @@ public sealed class ResNet18Bench : BenchSuite
         model.CheckInputShapes = false;
         var folded = model.FoldBatchNorm();
         using var options_ = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(AnyBatch(File.ReadAllBytes(ResNet18Onnx.ModelPath)), options_);
+        byte[] onnx = AnyBatch(File.ReadAllBytes(ResNet18Onnx.ModelPath));
+        using var session = new InferenceSession(onnx, options_);
         Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, graph optimisations on (it folds BatchNormalization into Conv).");
         int foldedBn = model.Nodes.Count(n => n.OpType == "BatchNormalization") - folded.Nodes.Count(n => n.OpType == "BatchNormalization");
         Console.WriteLine($"Engine: {folded.Nodes.Count} nodes after folding {foldedBn} BatchNormalization nodes into their Conv ({model.Nodes.Count} as imported).");
@@ -53,6 +54,7 @@ public sealed class ResNet18Bench : BenchSuite
         var exported = new List<KeyValuePair<string, Tensor>>();
         var profiles = new List<string>();
         var convParts = new List<string>();
+        var nodeTimes = new List<string>();
         foreach (int batch in batches)
         {
             var x = Tensor.Rand([batch, 3, 224, 224], -120, 135, generator: new Generator(22));
@@ -84,6 +86,7 @@ public sealed class ResNet18Bench : BenchSuite
             exported.Add(new($"__y{batch}__", Tensor.FromArray(a, [batch, 512, 1, 1])));
             profiles.Add(Profile(folded, x, "BN folded"));
             profiles.Add(Profile(model, x, "as imported"));
+            nodeTimes.AddRange(ConvNodeTimes.Table(folded, onnx, ResNet18Onnx.InputName, x, threads, repeat * 2).Append(""));
             if (batch == batches.Max()) convParts = ConvParts.Table(folded, x, repeat).ToList();
         }
 
@@ -114,6 +117,8 @@ public sealed class ResNet18Bench : BenchSuite
         Console.WriteLine();
         foreach (var line in profiles) Console.WriteLine(line);
         Console.WriteLine();
+        Console.WriteLine("Each Conv node (BN folded) in the engine and in ONNX Runtime (its profiler, a second session), best of its runs:");
+        foreach (var line in nodeTimes) Console.WriteLine(line);
         Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it (implicit GEMM) and the im2col path timed alternately, then that path's im2col and GEMM alone on the whole batch, best of --repeat:");
         foreach (var line in convParts) Console.WriteLine(line);
         Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
