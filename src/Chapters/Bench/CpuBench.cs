@@ -24,7 +24,7 @@ public sealed class CpuBench : BenchSuite
         int threads = Environment.ProcessorCount;
         string python = options.GetValueOrDefault("python", "/usr/bin/python3");
         Console.WriteLine($"{Title}");
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {CpuName()} · {threads} threads · .NET {Environment.Version} · GEMM kernel {Gemm.Best} · best of {rounds} rounds × {repeat} runs");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {CpuName()} · {threads} threads · .NET {Environment.Version} · GEMM kernel {Gemm.Best}{(Gemm.FullWidth512 ? " (512-bit FMAs at full width)" : "")} · best of {rounds} rounds × {repeat} runs");
         const string hint = "install python3-numpy python3-torch libopenblas0-pthread";
         var blas = PeerBlas.Choose(python, "cpu_peers.py", "numpy", threads, hint);
         Console.WriteLine($"NumPy peer: {blas.Description}.");

@@ -64,27 +64,30 @@ public static partial class Gemm
     /// The microkernel for a product of this size: the plain loop up to <see cref="SmallProduct"/> multiply-adds;
     /// then <see cref="Best"/>, except that a narrow C (N ≤ <see cref="DirectAMaxN"/>) takes the Vector256 kernel where its
     /// 16-float strips (and one-vector half strips) compute fewer columns than Vector512's 32-float ones
-    /// (<see cref="PaddedColumns"/>): N &lt; 32 (a conv with few filters, a 10-class output layer), N = 50 (a hidden layer:
-    /// 56 columns instead of 64, and B read in place). Both kernels give the same sums in the same order.
+    /// (<see cref="PaddedColumns"/>, a Vector256 column counted twice where 512-bit FMAs run at full width,
+    /// <see cref="FullWidth512"/>): N &lt; 32 (a conv with few filters, a 10-class output layer), N = 50 where 512-bit FMAs
+    /// are split in halves (a hidden layer: 56 columns instead of 64, and B read in place). Both kernels give the same sums
+    /// in the same order.
     /// </summary>
     internal static GemmKernel KernelFor<T>(int m, int n, int k) where T : unmanaged
     {
         if ((long)m * n * k <= SmallProduct) return GemmKernel.Reference;
         if (Best != GemmKernel.Vector512) return Best;
         int w256 = Vector256<T>.Count, w512 = Vector512<T>.Count;
-        bool narrow = n < 2 * w512 || (n <= DirectAMaxN && PaddedColumns(n, w256, halfStrip: true) < PaddedColumns(n, w512, halfStrip: false));
+        bool narrow = n < 2 * w512 || (n <= DirectAMaxN && Cost256 * PaddedColumns(n, w256, halfStrip: true) < PaddedColumns(n, w512, halfStrip: false));
         return narrow ? GemmKernel.Vector256 : Best;
     }
 
     /// <summary>
     /// Whether a short, wide C (fewer 6-row strips than Vector512 strips, one B panel), which <see cref="Packed{T}"/> splits by
     /// columns between the threads, leaves the busiest thread fewer columns in Vector256's 16-float strips than in Vector512's
-    /// 32-float ones: dout·W1ᵀ [100, 784] gives each of 2 threads 400 columns instead of 416.
+    /// 32-float ones (a Vector256 column counted twice at full 512-bit width): dout·W1ᵀ [100, 784] gives each of 2 threads
+    /// 400 columns instead of 416.
     /// </summary>
     internal static bool SharesColumnsBetterOn256<T>(int m, int n) where T : unmanaged
     {
         int nr256 = 2 * Vector256<T>.Count, nr512 = 2 * Vector512<T>.Count;
-        return (m + MR - 1) / MR < (n + nr512 - 1) / nr512 && n <= NC && ColumnsPerThread(n, nr256) < ColumnsPerThread(n, nr512);
+        return (m + MR - 1) / MR < (n + nr512 - 1) / nr512 && n <= NC && Cost256 * ColumnsPerThread(n, nr256) < ColumnsPerThread(n, nr512);
     }
 
     /// <summary>Columns the busiest thread computes when C's <paramref name="n"/> columns go out in strips of <paramref name="nr"/>, equally over the threads.</summary>
@@ -185,9 +188,11 @@ public static partial class Gemm
         int rowStrips = (m + MR - 1) / MR;
         bool splitRows = rowStrips >= colStripsMax || colStripsMax < threads;
         int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
-        // Split by columns, each task packs just the B strips it multiplies (no meeting between packing and multiplying).
-        bool packInTask = !directB && !splitRows;
-        var bPack = directB ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);
+        // Split by columns, each task packs just the B strips it multiplies; split by rows with a small B (a slice of at
+        // most 64 Ki elements, e.g. a layer's W), each task packs its own copy of it: no thread waits for another's packing.
+        bool packOwn = !directB && splitRows && tasks > 1 && (long)kcStep * nc <= 1 << 16;
+        bool packInTask = !directB && (!splitRows || packOwn);
+        var bPack = directB || packOwn ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);
         try
         {
             for (int jc = 0; jc < n; jc += nc)
@@ -216,9 +221,10 @@ public static partial class Gemm
                         if (r0 >= r1 || q0 >= q1) return;
                         var edgeRows = splitRows ? RowEdgeShare<T>(kernel, transA, m, ncCur, nr, rowStrips, w, count) : (r0, r1);
                         var aPack = packA ? ArrayPool<T>.Shared.Rent(mc * kc) : null;
+                        var own = packOwn ? ArrayPool<T>.Shared.Rent(kc * RoundUp(ncCur, nr)) : null;
                         try
                         {
-                            fixed (T* pa = a.Span, pb = b.Span, pcm = c.Span, ap = aPack, bp = bPack)
+                            fixed (T* pa = a.Span, pb = b.Span, pcm = c.Span, ap = aPack, bp = own ?? bPack)
                             {
                                 if (packInTask) PackB(transB, pb, n, k, jc0, ncCur, pc0, kc, nr, bp, q0, q1);
                                 // B strip q starts at bBase + q·qStep, its rows ldb apart.
@@ -227,7 +233,11 @@ public static partial class Gemm
                                 MultiplyRows(kernel, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate, edgeRows);
                             }
                         }
-                        finally { if (aPack is not null) ArrayPool<T>.Shared.Return(aPack); }
+                        finally
+                        {
+                            if (aPack is not null) ArrayPool<T>.Shared.Return(aPack);
+                            if (own is not null) ArrayPool<T>.Shared.Return(own);
+                        }
                     });
                 }
             }

@@ -58,19 +58,12 @@ public class GemmTests
     {
         // A C narrower than one Vector512 strip (32 floats, 16 doubles), or narrow (N ≤ 128) and padded less by
         // Vector256's 16-float strips and half strips, runs on the Vector256 kernel where Vector512 is best.
+        // Where 512-bit FMAs are split in halves (FullWidth512 false) a Vector256 column costs what a Vector512 one does.
         var narrow = Gemm.Best == GemmKernel.Vector512 ? GemmKernel.Vector256 : Gemm.Best;
-        Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(narrow), "conv 576×25·25×8");
-        Assert.That(Gemm.KernelFor<float>(100, 31, 50), Is.EqualTo(narrow));
-        Assert.That(Gemm.KernelFor<double>(100, 15, 50), Is.EqualTo(narrow));
-        Assert.That(Gemm.KernelFor<float>(100, 32, 50), Is.EqualTo(Gemm.Best));
-        Assert.That(Gemm.KernelFor<double>(100, 16, 50), Is.EqualTo(Gemm.Best));
-        Assert.That(Gemm.KernelFor<float>(100, 50, 784), Is.EqualTo(narrow), "TwoLayerNet x·W1: 56 columns computed, not 64");
-        Assert.That(Gemm.KernelFor<float>(784, 50, 100), Is.EqualTo(narrow), "TwoLayerNet xᵀ·dout");
-        Assert.That(Gemm.KernelFor<double>(100, 25, 50), Is.EqualTo(narrow), "double: 28 columns computed, not 32");
-        Assert.That(Gemm.KernelFor<float>(100, 64, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
-        Assert.That(Gemm.KernelFor<float>(100, 60, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
-        Assert.That(Gemm.KernelFor<float>(100, 784, 50), Is.EqualTo(Gemm.Best), "wide C");
-        Assert.That(Gemm.KernelFor<float>(16, 16, 16), Is.EqualTo(GemmKernel.Reference), "4096 multiply-adds: the plain loop");
+        bool measured = Gemm.FullWidth512;
+        Gemm.FullWidth512 = false;
+        try { HalfWidthRules(narrow); }
+        finally { Gemm.FullWidth512 = measured; }
         // Same sums in the same order: both kernels give the same bits on the conv and layer shapes.
         var rng = new Random(8);
         foreach (var (m, n, k, ta, tb) in new[] { (576, 8, 25, false, true), (25, 8, 576, true, false), (64, 16, 200, false, true), (200, 16, 64, true, false), (64, 10, 256, false, false), (100, 24, 50, false, false), (100, 50, 784, false, false), (784, 50, 100, true, false) })
@@ -85,11 +78,55 @@ public class GemmTests
     }
 
     [Test]
+    public void AtFull512BitWidthOnlyProductsNarrowerThanOneStripTakeVector256()
+    {
+        // Where a 512-bit FMA runs in one go, a Vector256 column costs two Vector512 ones: 50 columns as 56 in Vector256
+        // strips cost 112 against 64, so the TwoLayerNet shapes stay on Vector512; below one 32-float strip Vector256 stays.
+        if (Gemm.Best != GemmKernel.Vector512) Assert.Ignore("no AVX-512 here: Vector512 is never chosen");
+        bool measured = Gemm.FullWidth512;
+        Gemm.FullWidth512 = true;
+        try
+        {
+            Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(GemmKernel.Vector256), "conv 576×25·25×8");
+            Assert.That(Gemm.KernelFor<float>(100, 31, 50), Is.EqualTo(GemmKernel.Vector256));
+            Assert.That(Gemm.KernelFor<float>(100, 50, 784), Is.EqualTo(GemmKernel.Vector512), "TwoLayerNet x·W1");
+            Assert.That(Gemm.KernelFor<float>(784, 50, 100), Is.EqualTo(GemmKernel.Vector512), "TwoLayerNet xᵀ·dout");
+            Assert.That(Gemm.KernelFor<double>(100, 25, 50), Is.EqualTo(GemmKernel.Vector512), "double: 2·28 columns against 32");
+            Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 784), Is.False, "100×784 C: 2·400 columns against 416");
+        }
+        finally { Gemm.FullWidth512 = measured; }
+    }
+
+    [Test]
+    public void TheWidthProbeGivesOneAnswerPerProcess()
+    {
+        bool first = Gemm.FullWidth512;
+        Assert.That(Gemm.FullWidth512, Is.EqualTo(first));
+        if (Gemm.Best != GemmKernel.Vector512) Assert.That(first, Is.False, "no AVX-512: never full width");
+    }
+
+    private static void HalfWidthRules(GemmKernel narrow)
+    {
+        Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(narrow), "conv 576×25·25×8");
+        Assert.That(Gemm.KernelFor<float>(100, 31, 50), Is.EqualTo(narrow));
+        Assert.That(Gemm.KernelFor<double>(100, 15, 50), Is.EqualTo(narrow));
+        Assert.That(Gemm.KernelFor<float>(100, 32, 50), Is.EqualTo(Gemm.Best));
+        Assert.That(Gemm.KernelFor<double>(100, 16, 50), Is.EqualTo(Gemm.Best));
+        Assert.That(Gemm.KernelFor<float>(100, 50, 784), Is.EqualTo(narrow), "TwoLayerNet x·W1: 56 columns computed, not 64");
+        Assert.That(Gemm.KernelFor<float>(784, 50, 100), Is.EqualTo(narrow), "TwoLayerNet xᵀ·dout");
+        Assert.That(Gemm.KernelFor<double>(100, 25, 50), Is.EqualTo(narrow), "double: 28 columns computed, not 32");
+        Assert.That(Gemm.KernelFor<float>(100, 64, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
+        Assert.That(Gemm.KernelFor<float>(100, 60, 50), Is.EqualTo(Gemm.Best), "64 columns either way");
+        Assert.That(Gemm.KernelFor<float>(100, 784, 50), Is.EqualTo(Gemm.Best), "wide C");
+        Assert.That(Gemm.KernelFor<float>(16, 16, 16), Is.EqualTo(GemmKernel.Reference), "4096 multiply-adds: the plain loop");
+        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 784), Is.EqualTo(WorkerPool.Threads == 2), "100×784 C");
+    }
+
+    [Test]
     public void ShortWideProductsShareColumnsInVector256StripsWhereThatIsMoreEven()
     {
         // dout·W1ᵀ [100, 784] is split by columns: on 2 threads, 49 strips of 16 give the busiest thread 400 columns,
         // 25 strips of 32 give it 416. A tall C is split by rows, and a C wider than one B panel keeps Vector512.
-        Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 784), Is.EqualTo(WorkerPool.Threads == 2), "100×784 C");
         Assert.That(Gemm.SharesColumnsBetterOn256<float>(1024, 1024), Is.False, "tall C");
         Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 2000), Is.False, "two B panels");
         Assert.That(Gemm.SharesColumnsBetterOn256<float>(100, 768), Is.False, "768 columns: 384 per thread either way");
