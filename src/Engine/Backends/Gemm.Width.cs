@@ -35,10 +35,10 @@ public static partial class Gemm
         for (int trial = 0; trial < 7; trial++)
         {
             long start = Stopwatch.GetTimestamp();
-            sink += Chains256(WidthProbeSteps);
+            sink += Chains<Vector256<float>, Simd256<float>>(WidthProbeSteps);
             t256 = Math.Min(t256, Stopwatch.GetTimestamp() - start);
             start = Stopwatch.GetTimestamp();
-            sink += Chains512(WidthProbeSteps);
+            sink += Chains<Vector512<float>, Simd512<float>>(WidthProbeSteps);
             t512 = Math.Min(t512, Stopwatch.GetTimestamp() - start);
         }
         return float.IsFinite(sink) && t512 < 1.5 * t256;
@@ -48,34 +48,19 @@ public static partial class Gemm
     private const int WidthProbeSteps = 4096;
 
     // 8 independent chains c = c·m + a (they converge to a/(1 − m), no denormals): enough in flight to fill 2 FMA units
-    // of 4 cycles' latency, so the time is the units' throughput.
+    // of 4 cycles' latency, so the time is the units' throughput. Returns the first lane of their sum (kept by the caller).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Chains256(int steps)
+    private static unsafe float Chains<TV, V>(int steps) where TV : struct where V : struct, ISimd<TV, float>
     {
-        Vector256<float> m = Vector256.Create(0.5f), a = Vector256.Create(0.25f);
-        Vector256<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a;
+        TV m = V.Splat(0.5f), a = V.Splat(0.25f);
+        TV c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a;
         for (int i = 0; i < steps; i++)
         {
-            c0 = Vector256.FusedMultiplyAdd(c0, m, a); c1 = Vector256.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector256.FusedMultiplyAdd(c2, m, a); c3 = Vector256.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector256.FusedMultiplyAdd(c4, m, a); c5 = Vector256.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector256.FusedMultiplyAdd(c6, m, a); c7 = Vector256.FusedMultiplyAdd(c7, m, a);
+            c0 = V.Fma(c0, m, a); c1 = V.Fma(c1, m, a); c2 = V.Fma(c2, m, a); c3 = V.Fma(c3, m, a);
+            c4 = V.Fma(c4, m, a); c5 = V.Fma(c5, m, a); c6 = V.Fma(c6, m, a); c7 = V.Fma(c7, m, a);
         }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Chains512(int steps)
-    {
-        Vector512<float> m = Vector512.Create(0.5f), a = Vector512.Create(0.25f);
-        Vector512<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a;
-        for (int i = 0; i < steps; i++)
-        {
-            c0 = Vector512.FusedMultiplyAdd(c0, m, a); c1 = Vector512.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector512.FusedMultiplyAdd(c2, m, a); c3 = Vector512.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector512.FusedMultiplyAdd(c4, m, a); c5 = Vector512.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector512.FusedMultiplyAdd(c6, m, a); c7 = Vector512.FusedMultiplyAdd(c7, m, a);
-        }
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7);
+        float* sum = stackalloc float[V.Count];
+        V.Store(sum, V.Add(V.Add(V.Add(c0, c1), V.Add(c2, c3)), V.Add(V.Add(c4, c5), V.Add(c6, c7))));
+        return sum[0];
     }
 }
