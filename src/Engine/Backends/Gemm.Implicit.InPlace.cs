@@ -67,8 +67,11 @@ public static partial class Gemm
                     var b = new WindowRows(x + (long)q * InPlaceNR, off);
                     int rows = Math.Min(ConvMR8, f1 - r);
                     if (last)
+                    {
+                        var tileStore = store.At(r, segments, count);
                         Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, ConvStore>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR, pc > 0, 1f, false,
-                            store.At(r, segments, count));
+                            in tileStore);
+                    }
                     else
                         Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, NoEpilogue<Vector512<float>, float>>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR,
                             pc > 0, 1f, false, default);

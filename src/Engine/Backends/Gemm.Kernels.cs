@@ -44,7 +44,7 @@ public static partial class Gemm
     /// instead of the store into C; <see cref="NoEpilogue{TV, T}"/> compiles to the plain store.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void Kernel<T, TV, V, R, TB, TE>(int kc, T* a, nint rs, nint cs, TB b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume, TE epilogue)
+    private static unsafe void Kernel<T, TV, V, R, TB, TE>(int kc, T* a, nint rs, nint cs, TB b, T* c, int ldc, int rows, int cols, bool accumulate, T alpha, bool resume, in TE epilogue)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : struct, ISimd<TV, T> where R : struct, ITileRows where TB : struct, IBRows<T>
         where TE : struct, IEpilogue<TV, T>
     {
