@@ -44,6 +44,24 @@ public static partial class Gemm
         public ConvStore At(int r, ConvSegment* at, int segmentCount) =>
             new(y + r * plane, plane, bias is null ? null : bias + r, residual is null ? null : residual + r * plane, relu, at, segmentCount);
 
+        /// <summary>
+        /// Asks for the residual's cache lines of filters [r, r + rows) at <paramref name="at"/>'s segments (the next strip's),
+        /// so that their loads in <see cref="Row"/> find them: the residual's planes are too many streams for the hardware
+        /// prefetcher. Nothing without a residual.
+        /// </summary>
+        public void PrefetchResidual(int r, int rows, ConvSegment* at, int segmentCount)
+        {
+            if (residual is null) return;
+            for (int i = 0; i < rows; i++)
+                for (int s = 0; s < segmentCount; s++)
+                {
+                    float* p = residual + (r + i) * plane + at[s].At;
+                    Sse.Prefetch0(p + at[s].T0);
+                    Sse.Prefetch0(p + (at[s].T0 + at[s].T1) / 2);
+                    Sse.Prefetch0(p + at[s].T1 - 1);
+                }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Row(float* c, int r, Vector512<float> v0, Vector512<float> v1, bool accumulate)
         {

@@ -53,6 +53,7 @@ public static partial class Gemm
         int kcStep = SliceDepth(k);
         long* off = stackalloc long[kcStep];
         var segments = stackalloc ConvSegment[InPlaceNR / g.W + 2]; // a 32-column tile meets at most 32/W + 2 output rows
+        var next = stackalloc ConvSegment[InPlaceNR / g.W + 2];     // the next strip's, whose residual is fetched meanwhile
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
@@ -61,6 +62,7 @@ public static partial class Gemm
             for (int q = q0; q < q1; q++)
             {
                 int count = last ? InPlaceSegments(g, q, segments) : 0;
+                int nextCount = last && q + 1 < q1 ? InPlaceSegments(g, q + 1, next) : 0;
                 for (int r = f0; r < f1; r += ConvMR8)
                 {
                     float* a = w + (long)r * k + pc, ct = c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR;
@@ -69,6 +71,7 @@ public static partial class Gemm
                     if (last)
                     {
                         var tileStore = store.At(r, segments, count);
+                        store.PrefetchResidual(r, rows, next, nextCount);
                         Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, ConvStore>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR, pc > 0, 1f, false,
                             in tileStore);
                     }
