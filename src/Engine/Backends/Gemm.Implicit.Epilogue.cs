@@ -40,6 +40,9 @@ public static partial class Gemm
     {
         public static bool Active => true;
 
+        /// <summary>Whether the store adds a residual.</summary>
+        public bool HasResidual => residual is not null;
+
         /// <summary>This store for the tile whose row 0 is filter <paramref name="r"/>, its columns split by <paramref name="at"/>.</summary>
         public ConvStore At(int r, ConvSegment* at, int segmentCount) =>
             new(y + r * plane, plane, bias is null ? null : bias + r, residual is null ? null : residual + r * plane, relu, at, segmentCount);
@@ -47,11 +50,10 @@ public static partial class Gemm
         /// <summary>
         /// Asks for the residual's cache lines of filters [r, r + rows) at <paramref name="at"/>'s segments (the next strip's),
         /// so that their loads in <see cref="Row"/> find them: the residual's planes are too many streams for the hardware
-        /// prefetcher. Nothing without a residual.
+        /// prefetcher. Only for a store with a residual.
         /// </summary>
         public void PrefetchResidual(int r, int rows, ConvSegment* at, int segmentCount)
         {
-            if (residual is null) return;
             for (int i = 0; i < rows; i++)
                 for (int s = 0; s < segmentCount; s++)
                 {

@@ -59,10 +59,11 @@ public static partial class Gemm
             int kc = Math.Min(kcStep, k - pc);
             WindowOffsets(g, pc, kc, off);
             bool last = pc + kc == k;
+            int count = last ? InPlaceSegments(g, q0, segments) : 0;
             for (int q = q0; q < q1; q++)
             {
-                int count = last ? InPlaceSegments(g, q, segments) : 0;
-                int nextCount = last && q + 1 < q1 ? InPlaceSegments(g, q + 1, next) : 0;
+                // With a residual, the next strip's segments (to prefetch its residual now) become this one's on the next q.
+                int nextCount = last && store.HasResidual && q + 1 < q1 ? InPlaceSegments(g, q + 1, next) : 0;
                 for (int r = f0; r < f1; r += ConvMR8)
                 {
                     float* a = w + (long)r * k + pc, ct = c + (long)(r - f0) * ldc + (q - q0) * InPlaceNR;
@@ -71,7 +72,7 @@ public static partial class Gemm
                     if (last)
                     {
                         var tileStore = store.At(r, segments, count);
-                        store.PrefetchResidual(r, rows, next, nextCount);
+                        if (store.HasResidual) store.PrefetchResidual(r, rows, next, nextCount);
                         Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, ConvStore>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR, pc > 0, 1f, false,
                             in tileStore);
                     }
@@ -79,6 +80,15 @@ public static partial class Gemm
                         Kernel<float, Vector512<float>, Simd512<float>, Rows8, WindowRows, NoEpilogue<Vector512<float>, float>>(kc, a, k, 1, b, ct, ldc, rows, InPlaceNR,
                             pc > 0, 1f, false, default);
                 }
+                if (!last || q + 1 == q1) continue;
+                if (store.HasResidual)
+                {
+                    var done = segments;
+                    segments = next;
+                    next = done;
+                    count = nextCount;
+                }
+                else count = InPlaceSegments(g, q + 1, segments);
             }
         }
     }

@@ -97,14 +97,6 @@ public class GemmTests
         finally { Gemm.FullWidth512 = measured; }
     }
 
-    [Test]
-    public void TheWidthProbeGivesOneAnswerPerProcess()
-    {
-        bool first = Gemm.FullWidth512;
-        Assert.That(Gemm.FullWidth512, Is.EqualTo(first));
-        if (Gemm.Best != GemmKernel.Vector512) Assert.That(first, Is.False, "no AVX-512: never full width");
-    }
-
     private static void HalfWidthRules(GemmKernel narrow)
     {
         Assert.That(Gemm.KernelFor<float>(576, 8, 25), Is.EqualTo(narrow), "conv 576×25·25×8");
