@@ -59,6 +59,7 @@ public abstract partial class Optimizer
                 Check(name, p, g);
                 if (!_byName.TryGetValue(name, out var state)) _byName[name] = state = new OptimizerState();
                 state.Step++;
+                p.Storage.Written();
                 ApplyUpdate(p, g, state);
             }
         }
@@ -78,6 +79,7 @@ public abstract partial class Optimizer
                 Check($"#{i}", p, g);
                 if (!_byTensor.TryGetValue(p, out var state)) _byTensor[p] = state = new OptimizerState();
                 state.Step++;
+                p.Storage.Written();
                 Apply(p, g, state);
             }
         }

@@ -7,6 +7,7 @@ namespace Engine;
 public abstract class Storage
 {
     private int _references = 1;
+    private int _version;
 
     /// <summary>Creates a storage record.</summary>
     protected Storage(Device device, DType dtype, long length)
@@ -28,6 +29,16 @@ public abstract class Storage
 
     /// <summary>Size in bytes.</summary>
     public long Bytes => Length * DType.SizeOf();
+
+    /// <summary>
+    /// Counts writes through the tensor API (in-place ops, CopyFrom, optimiser steps), as PyTorch's <c>_version</c>:
+    /// a copy derived from the values (the blocked conv's packed weights) is stale once it changes. Writes straight
+    /// into <see cref="CpuStorage.Data"/> are not counted.
+    /// </summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>Records a write (see <see cref="Version"/>).</summary>
+    internal void Written() => Interlocked.Increment(ref _version);
 
     /// <summary>True once the last owner released it.</summary>
     public bool IsFreed => Volatile.Read(ref _references) <= 0;

@@ -169,6 +169,7 @@ public sealed partial class Tensor
     {
         if (Autograd.IsEnabled && RequiresGrad)
             throw new InvalidOperationException($"{op}: a tensor that requires grad is being used in an in-place operation; wrap the update in Tensor.NoGrad().");
+        Storage.Written();
     }
 
     private Tensor InPlace(BinaryOp op, Tensor other)

@@ -9,7 +9,8 @@ namespace Engine.Tests.Onnx;
 /// its output pass, a Conv whose output only a residual Add reads adds the residual (and that Add's Relu) in its output
 /// pass, and an Add followed by such a Relu runs as one pass. The fused run gives the unfused
 /// run's outputs bit for bit (the same sums, then the same max(0, ·)); an output read by two nodes, asked for, or
-/// computed while a gradient is recorded is not fused.
+/// computed while a gradient is recorded is not fused. The NCHW path is tested here (BlockedLayout off where bits are
+/// compared with the recorded run); OnnxBlockedTests covers the blocked layout.
 /// </summary>
 public class OnnxFuseTests
 {
@@ -55,6 +56,7 @@ public class OnnxFuseTests
     {
         var model = OnnxModel.Load(SmallModel(), "conv-relu");
         model.CheckInputShapes = false;
+        model.BlockedLayout = false;
         using var x = Tensor.Randn([2, 3, 10, 9], generator: new Generator(8));
         IReadOnlyDictionary<string, Tensor> fused, unfused, recorded;
         Dictionary<string, int> fusedCounts, unfusedCounts;

@@ -204,19 +204,22 @@ public sealed partial class OnnxModel : Module
         var reluOf = recording ? [] : ReluPairs(needed, wanted, inputs);
         var addOf = recording ? [] : AddPairs(needed, wanted, inputs, producedBy);
         var skipped = new HashSet<int>(reluOf.Values.Concat(addOf.Values));
+        var blocked = BlockedFor(recording);
         for (int i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[i];
             if (!needed[i] || node.OpType == "Constant" || skipped.Contains(i)) continue;
             // Integer constants (shapes, axes) are read from the host by the operator, not passed as tensors.
             var args = node.Inputs.Select(n => n.Length == 0 || _integers.ContainsKey(n) ? null : Lookup(values, n)).ToArray();
+            if (blocked is not null) args = BlockedArgs(node, args, values);
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             bool overwrite = !recording && MayOverwrite(node, i, values, inputs, wanted);
             // The last node whose work this one does: itself, its Add, then that Add's or its own Relu.
             int last = addOf.TryGetValue(i, out int add) ? add : i;
             bool fuse = reluOf.TryGetValue(last, out int relu);
             Tensor? residual = last != i ? Lookup(values, _nodes[add].Inputs.First(n => n != node.Outputs[0])) : null;
-            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite, fuse, residual));
+            var results = OnnxOps.Run(node, args, new OnnxContext(OpsetVersion, Training, _integers, node, overwrite, fuse, residual, blocked));
+            if (blocked is not null) MarkBlockedResult(node, args, results);
             NodeTimer?.Invoke(node, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             var outputNames = fuse ? _nodes[relu].Outputs : _nodes[last].Outputs;
             for (int k = 0; k < outputNames.Count && k < results.Length; k++)
@@ -230,7 +233,7 @@ public sealed partial class OnnxModel : Module
                         if (!results.Contains(t) && !values.Values.Any(v => ReferenceEquals(v, t))) t.Dispose();
                     }
         }
-        return wanted.ToDictionary(o => o, o => Lookup(values, o));
+        return wanted.ToDictionary(o => o, o => Lookup(values, o) is var t && Nchwc.IsBlocked(t) ? Unblocked(t, values) : t);
     }
 
     /// <summary>Value producers whose result is a tensor of its own (not a view or the same object as an input value).</summary>

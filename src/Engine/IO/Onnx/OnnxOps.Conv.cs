@@ -23,15 +23,18 @@ internal static partial class OnnxOps
         int stride = SameStride(node, sh, sw);
         int spanH = (kh - 1) * dh + 1, spanW = (kw - 1) * dw + 1;
         var (pt, pl, pb, pr) = Pads(node, x.Dim(2), x.Dim(3), spanH, spanW, sh, sw);
-        int pad = 0;
-        if (pt == pl && AsSymmetric(x.Dim(2), spanH, stride, pt, pb) && AsSymmetric(x.Dim(3), spanW, stride, pl, pr)) pad = pt;
-        else x = F.Pad2d(x, pt, pb, pl, pr);
+        bool symmetric = pt == pl && AsSymmetric(x.Dim(2), spanH, stride, pt, pb) && AsSymmetric(x.Dim(3), spanW, stride, pl, pr);
 
         int groups = (int)node.Int("group", 1);
-        int ch = x.Dim(1), f = w.Dim(0);
+        int ch = Channels(x), f = w.Dim(0);
         if (groups < 1 || ch % groups != 0 || f % groups != 0 || w.Dim(1) != ch / groups)
             throw new InvalidDataException($"ONNX: {node.Where}: group {groups} does not fit input channels {ch} and weight {Tensor.ShapeString(w.Shape)} (expected [F, C/group, KH, KW] with C and F divisible by group).");
-        if (c.Residual is not null) return F.Conv2dAddRelu(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups, c.Residual, c.FuseRelu);
+        if (symmetric && groups == 1 && dh == dw && c.Blocked?.Conv(node, x, w, b, stride, pt, dh, c.Residual, c.FuseRelu) is { } blocked) return blocked;
+        x = Nchw(x);
+        int pad = symmetric ? pt : 0;
+        if (!symmetric) x = F.Pad2d(x, pt, pb, pl, pr);
+        var residual = c.Residual is null ? null : Nchw(c.Residual);
+        if (residual is not null) return F.Conv2dAddRelu(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups, residual, c.FuseRelu);
         return c.FuseRelu ? F.Conv2dRelu(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups)
             : F.Conv2d(x, w, b, (stride, stride), (pad, pad), (dh, dw), groups);
     }
@@ -49,8 +52,9 @@ internal static partial class OnnxOps
         bool ceil = node.Int("ceil_mode", 0) != 0;
         if (!ceil && pt == pl && pt <= kh / 2 && pt <= kw / 2 && AsSymmetric(x.Dim(2), kh, stride, pt, pb) && AsSymmetric(x.Dim(3), kw, stride, pl, pr))
         {
-            return F.MaxPool2d(x, (kh, kw), (stride, stride), (pt, pt));
+            return Nchwc.IsBlocked(x) ? Nchwc.MaxPool(x, kh, kw, stride, pt) : F.MaxPool2d(x, (kh, kw), (stride, stride), (pt, pt));
         }
+        x = Nchw(x);
         int oh = PoolSize(x.Dim(2), kh, stride, pt, pb, ceil), ow = PoolSize(x.Dim(3), kw, stride, pl, pr, ceil);
         // Padding with −∞ never wins a max; the bottom/right pad is what makes exactly OH×OW windows.
         int pbEff = Math.Max(0, (oh - 1) * stride + kh - x.Dim(2) - pt), prEff = Math.Max(0, (ow - 1) * stride + kw - x.Dim(3) - pl);
@@ -72,7 +76,8 @@ internal static partial class OnnxOps
         bool ceil = node.Int("ceil_mode", 0) != 0, includePad = node.Int("count_include_pad", 0) != 0;
         int oh = PoolSize(h, kh, stride, pt, pb, ceil), ow = PoolSize(wd, kw, stride, pl, pr, ceil);
         bool noPad = pt == 0 && pb == 0 && pl == 0 && pr == 0;
-        if (!ceil && noPad) return F.AvgPool2d(x, (kh, kw), (stride, stride));
+        if (!ceil && noPad) return Nchwc.IsBlocked(x) ? Nchwc.AvgPool(x, kh, kw, stride) : F.AvgPool2d(x, (kh, kw), (stride, stride));
+        x = Nchw(x);
         if (!ceil && includePad && pt == pb && pl == pr && pt == pl && pt <= kh / 2 && pt <= kw / 2)
             return F.AvgPool2d(x, (kh, kw), (stride, stride), (pt, pt), countIncludePad: true);
         // General case: window sums over a zero-padded input, divided per window by how many
@@ -97,7 +102,7 @@ internal static partial class OnnxOps
     private static Tensor GlobalAveragePool(OnnxContext c, Tensor x)
     {
         Need4d(c.Node, x, "input");
-        return F.GlobalAvgPool2d(x, keepDim: true);
+        return Nchwc.IsBlocked(x) ? Nchwc.AvgPool(x, x.Dim(2), x.Dim(3), 1) : F.GlobalAvgPool2d(x, keepDim: true);
     }
 
     /// <summary>Eval: running statistics; training (model.Train()): batch statistics, running ones updated with 1 − momentum.</summary>
@@ -177,9 +182,15 @@ internal static partial class OnnxOps
     private static int SameStride(OnnxNode node, int sh, int sw) =>
         sh == sw ? sh : throw new NotSupportedException($"ONNX: {node.Where}: strides [{sh}, {sw}] differ; the engine's convolution and pooling take one stride for both axes.");
 
+    /// <summary>Channels of an NCHW or blocked image.</summary>
+    private static int Channels(Tensor x) => Nchwc.IsBlocked(x) ? x.Dim(1) * Nchwc.Block : x.Dim(1);
+
+    /// <summary>x in NCHW: a blocked image unblocked (a new tensor), any other tensor itself.</summary>
+    private static Tensor Nchw(Tensor x) => Nchwc.IsBlocked(x) ? Nchwc.Unblock(x) : x;
+
     private static void Need4d(OnnxNode node, Tensor t, string what)
     {
-        if (t.Rank != 4)
+        if (t.Rank != 4 && !Nchwc.IsBlocked(t))
             throw new NotSupportedException($"ONNX: {node.Where}: {what} has shape {Tensor.ShapeString(t.Shape)}; only 2-D (NCHW) convolution and pooling are supported.");
     }
 }
