@@ -167,6 +167,7 @@ public sealed partial class Tensor
 
     private void CheckInPlace(string op)
     {
+        CheckAlive(op);
         if (Autograd.IsEnabled && RequiresGrad)
             throw new InvalidOperationException($"{op}: a tensor that requires grad is being used in an in-place operation; wrap the update in Tensor.NoGrad().");
         Storage.Written();
