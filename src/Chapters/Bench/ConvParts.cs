@@ -9,7 +9,7 @@ namespace Chapters.Bench;
 /// <summary>
 /// Where a model's convolution time goes (`chapters bench resnet18`): for each distinct Conv geometry of
 /// the model (one group, no dilation, pads that act as symmetric ones) on its real input at one batch size, the time of
-/// F.Conv2d as the model runs it (the CPU's implicit GEMM) beside the im2col path it replaced (whole-batch or
+/// F.Conv2d on NCHW images (the CPU's implicit GEMM, which runs under autograd and with OnnxModel.BlockedLayout off) beside the im2col path it replaced (whole-batch or
 /// image-by-image im2col, GEMM cols · Wᵀ, then the bias-and-transpose pass), timed alternately in the same
 /// rounds, and the two big parts of the im2col path run alone on the whole batch — F.Im2Col [N·OH·OW, C·KH·KW]
 /// and the GEMM cols · Wᵀ (MatMul) — best of <c>repeat</c> calls each.

@@ -119,7 +119,7 @@ public sealed class ResNet18Bench : BenchSuite
         Console.WriteLine();
         Console.WriteLine("Each Conv node (BN folded) in the engine and in ONNX Runtime (its profiler, a second session), best of its runs:");
         foreach (var line in nodeTimes) Console.WriteLine(line);
-        Console.WriteLine("Inside Conv (BN folded): F.Conv2d as the model runs it (implicit GEMM) and the im2col path timed alternately, then that path's im2col and GEMM alone on the whole batch, best of --repeat:");
+        Console.WriteLine("The NCHW convs (what runs under autograd, or with BlockedLayout off; BN folded): F.Conv2d (implicit GEMM) and the im2col path timed alternately, then that path's im2col and GEMM alone on the whole batch, best of --repeat:");
         foreach (var line in convParts) Console.WriteLine(line);
         Console.WriteLine($"Load average after the runs: {Timing.LoadAverage()}.");
         return 0;
