@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
@@ -59,11 +60,11 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreFirst(T* p, Vector256<T> v, int count) => Gemm.StoreFirst(p, v, FirstLanes<T>(count));
     }
 
-    /// <summary>Vector512 (AVX-512F; runs, slowly, in software elsewhere); ragged tiles go through a buffer, and the first lanes are read and written one by one.</summary>
+    /// <summary>Vector512 (AVX-512F; runs, slowly, in software elsewhere); ragged tiles of float or double are stored under lane masks, other types go through a buffer.</summary>
     private readonly unsafe struct Simd512<T> : ISimd<Vector512<T>, T> where T : unmanaged
     {
         public static int Count => Vector512<T>.Count;
-        public static bool HasMasks => false;
+        public static bool HasMasks => Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(T* p) => Vector512.Load(p);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T* p, Vector512<T> v) => v.Store(p);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Splat(T x) => Vector512.Create(x);
@@ -73,6 +74,11 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> LoadFirst(T* p, int count)
         {
+            if (HasMasks)
+            {
+                if (typeof(T) == typeof(float)) return Avx512F.MaskLoad((float*)p, FirstLanes512<T>(count).AsSingle(), Vector512<float>.Zero).As<float, T>();
+                return Avx512F.MaskLoad((double*)p, FirstLanes512<T>(count).AsDouble(), Vector512<double>.Zero).As<double, T>();
+            }
             var v = Vector512<T>.Zero;
             for (int i = 0; i < count && i < Count; i++) v = v.WithElement(i, p[i]);
             return v;
@@ -80,9 +86,22 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void StoreFirst(T* p, Vector512<T> v, int count)
         {
+            if (HasMasks)
+            {
+                if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, FirstLanes512<T>(count).AsSingle(), v.AsSingle());
+                else Avx512F.MaskStore((double*)p, FirstLanes512<T>(count).AsDouble(), v.AsDouble());
+                return;
+            }
             for (int i = 0; i < count && i < Count; i++) p[i] = v.GetElement(i);
         }
     }
+
+    /// <summary>A mask selecting the first <paramref name="count"/> elements of a Vector512 of float or double (none for count ≤ 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> FirstLanes512<T>(int count) where T : unmanaged =>
+        typeof(T) == typeof(double)
+            ? Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>()
+            : Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).As<int, T>();
 
     /// <summary>Vector&lt;T&gt; (any SIMD width, e.g. SSE or ARM NEON); ragged tiles go through a buffer, and the first lanes are read and written one by one.</summary>
     private readonly unsafe struct SimdT<T> : ISimd<Vector<T>, T> where T : unmanaged
