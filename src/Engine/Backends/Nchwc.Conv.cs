@@ -8,16 +8,16 @@ namespace Engine;
 internal static partial class Nchwc
 {
     /// <summary>Bytes of packed W (64 filters) in one slice of input channels at most: it stays in the core's L2 while the task's rows meet it.</summary>
-    internal static int SliceBytes = 256 << 10;
+    private const int SliceBytes = 256 << 10;
 
     /// <summary>Bytes of packed W (64 filters) in one sub-slice at most: it stays in L1 while one output row's tiles meet it.</summary>
-    internal static int SubSliceBytes = 36 << 10;
+    private const int SubSliceBytes = 36 << 10;
 
     /// <summary>Bytes of packed W slices one task keeps for its filter groups (they stay in L2 together).</summary>
-    internal static int GroupBytes = 512 << 10;
+    private const int GroupBytes = 512 << 10;
 
     /// <summary>Tasks per thread a conv is cut into (fewer where its W would be read more often).</summary>
-    internal static int TasksPerThread = 2;
+    private const int TasksPerThread = 2;
 
     /// <summary>Taps of one sub-slice at most (and of a kernel).</summary>
     internal const int MaxSliceTaps = 1024;
@@ -66,9 +66,10 @@ internal static partial class Nchwc
 
     /// <summary>
     /// How a conv is cut: input blocks in <see cref="Slices"/> equal slices of at most <see cref="SliceBytes"/> of packed W
-    /// per 64 filters; tasks of a run of filter groups (64 filters each; as many as keep their W slices within
-    /// <see cref="GroupBytes"/>, so small filters are read from the image once for all of them), a run of images and a run of
-    /// rows, about four tasks per thread.
+    /// per 64 filters, each in sub-slices of at most <see cref="SubSliceBytes"/>; about <see cref="TasksPerThread"/> tasks
+    /// per thread, cut first by filter groups (64 filters; each task then reads its groups' W once), then by images, then
+    /// by rows. A task keeps several groups together where their W slices fit <see cref="GroupBytes"/> (the 1×1 convs), so
+    /// the image is read once for all of them.
     /// </summary>
     private readonly record struct Plan(int Slices, int SliceBlocks, int SubBlocks, int Groups, int GroupChunks, int ImageChunks, int RowChunks)
     {
