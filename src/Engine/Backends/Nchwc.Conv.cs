@@ -46,6 +46,7 @@ internal static partial class Nchwc
         var y = Empty(n, w.Filters, oh, ow, x.Device);
         if (residual is not null && (!IsBlocked(residual) || !residual.Shape.AsSpan().SequenceEqual(y.Shape)))
             throw new ArgumentException($"Nchwc.Conv: the residual must be blocked like y {Tensor.ShapeString(y.Shape)}, got {Tensor.ShapeString(residual.Shape)}.");
+        if (n == 0) return y;
         var g = new Geometry(c / w.Lanes, h, wd, w.Lanes, oh, ow, stride, pad, dilation);
         var plan = Plan.Of(g, w, n);
         float[] xs = Floats(x), ys = Floats(y), rs = residual is null ? [] : Floats(residual);

@@ -58,6 +58,19 @@ public class NchwcTests
     }
 
     [Test]
+    public void AnEmptyBatchGivesAnEmptyBlockedImage()
+    {
+        using var x = Tensor.Zeros([0, 16, 5, 5]);
+        using var xb = Nchwc.ToBlocked(x);
+        using var w = Tensor.Randn([32, 16, 3, 3]);
+        using var y = Nchwc.Conv(xb, new Nchwc.PackedConv(w, null, blockedInput: true), 1, 1, 1, null, relu: true);
+        Assert.That(y.Shape, Is.EqualTo(new[] { 0, 2, 5, 5, 16 }));
+        using var pooled = Nchwc.MaxPool(y, 3, 3, 2, 1);
+        using var back = Nchwc.Unblock(pooled);
+        Assert.That(back.Shape, Is.EqualTo(new[] { 0, 32, 3, 3 }));
+    }
+
+    [Test]
     public void PoolingMatchesMaxPool2dAndAvgPool2d([Values(1, 2)] int stride, [Values(0, 1)] int pad)
     {
         using var x = Tensor.Randn([2, 32, 9, 8], generator: new Generator((ulong)(stride * 10 + pad)));
