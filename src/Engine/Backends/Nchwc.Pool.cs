@@ -3,8 +3,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Engine;
 
-// Pooling on blocked images: every window position is one vector of 16 channels, so a window's max or mean is a
-// handful of vector operations per output.
+// Pooling and inference batch norm on blocked images: every position is one vector of 16 channels, so a window's max
+// or mean is a handful of vector operations per output, and batch norm one multiply-add per position.
 internal static partial class Nchwc
 {
     /// <summary>
@@ -59,6 +59,41 @@ internal static partial class Nchwc
                         (max ? m : m * scale).Store(dst + ((long)r * ow + o) * Block);
                     }
                 }
+            }
+        });
+        return y;
+    }
+
+    /// <summary>
+    /// Inference batch norm of a blocked x with per-channel running statistics [C]: y = (x − mean) / √(var + ε) · scale
+    /// + bias, computed as x · a + (bias − mean · a) with a = scale / √(var + ε) per channel (float32; blocked y).
+    /// </summary>
+    internal static unsafe Tensor BatchNorm(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, double eps)
+    {
+        if (!IsBlocked(x)) throw new ArgumentException($"Nchwc.BatchNorm: expects a blocked image, got {Tensor.ShapeString(x.Shape)}.");
+        int n = x.Dim(0), cb = x.Dim(1), plane = x.Dim(2) * x.Dim(3), c = cb * Block;
+        foreach (var (t, name) in new[] { (scale, "scale"), (bias, "bias"), (mean, "mean"), (var, "var") })
+            if (t.Size != c) throw new ArgumentException($"Nchwc.BatchNorm: {name} has {t.Size} values for {c} channels.");
+        double[] s = scale.ToDoubleArray(), b = bias.ToDoubleArray(), m = mean.ToDoubleArray(), v = var.ToDoubleArray();
+        var a = new float[c];
+        var shift = new float[c];
+        for (int i = 0; i < c; i++)
+        {
+            a[i] = (float)(s[i] / Math.Sqrt(v[i] + eps));
+            shift[i] = (float)(b[i] - m[i] * a[i]);
+        }
+        var y = Empty(n, c, x.Dim(2), x.Dim(3), x.Device);
+        float[] xs = Floats(x), ys = Floats(y);
+        WorkerPool.For(n * cb, nb =>
+        {
+            int block = nb % cb;
+            var va = Vector512.Create(a.AsSpan(block * Block, Block));
+            var vb = Vector512.Create(shift.AsSpan(block * Block, Block));
+            fixed (float* px = xs, py = ys)
+            {
+                float* src = px + (long)nb * plane * Block, dst = py + (long)nb * plane * Block;
+                for (int i = 0; i < plane; i++)
+                    Vector512.FusedMultiplyAdd(Vector512.Load(src + i * Block), va, vb).Store(dst + i * Block);
             }
         });
         return y;

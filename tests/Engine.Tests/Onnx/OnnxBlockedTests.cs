@@ -18,7 +18,7 @@ public class OnnxBlockedTests
     }
 
     /// <summary>
-    /// x [N, 3, 12, 11] → Conv(32, 3×3, pad 1) → Relu → r1 → MaxPool(3×3/2, pad 1) → m;  Conv(32, 1×1)(m) → c2;
+    /// x [N, 3, 12, 11] → Conv(32, 3×3, pad 1) → Relu → r1 → MaxPool(3×3/2, pad 1) → m;  Conv(32, 1×1)(m) → BatchNormalization → c2;
     /// Add(c2, m) → Relu → r2;  Conv(16, group 2)(r2) → g;  Conv(8)(r2) → e (few filters);  Concat(g, e) → cat;
     /// AveragePool(2×2/2)(r2) → a;  GlobalAveragePool(r2) → p → Flatten → Gemm(10) → logits.
     /// </summary>
@@ -30,13 +30,15 @@ public class OnnxBlockedTests
             .Input("x", [-1, 3, 12, 11])
             .Init("W1", R([32, 3, 3, 3], 0.5)).Init("B1", R([32], 0.2))
             .Init("W2", R([32, 32, 1, 1], 0.2)).Init("B2", R([32], 0.2))
+            .Init("S", R([32], 1.0)).Init("Bn", R([32], 0.3)).Init("Mean", R([32], 0.2)).Init("Var", R([32], 0.5) + 0.6)
             .Init("Wg", R([16, 16, 3, 3], 0.1))
             .Init("We", R([8, 32, 3, 3], 0.1))
             .Init("Wf", R([10, 32], 0.3)).Init("Bf", R([10], 0.1))
             .Node("Conv", ["x", "W1", "B1"], ["c1"], ("pads", new long[] { 1, 1, 1, 1 }))
             .Node("Relu", ["c1"], ["r1"])
             .Node("MaxPool", ["r1"], ["m"], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }))
-            .Node("Conv", ["m", "W2", "B2"], ["c2"])
+            .Node("Conv", ["m", "W2", "B2"], ["c2raw"])
+            .Node("BatchNormalization", ["c2raw", "S", "Bn", "Mean", "Var"], ["c2"], ("epsilon", 1e-3f))
             .Node("Add", ["c2", "m"], ["s"])
             .Node("Relu", ["s"], ["r2"])
             .Node("Conv", ["r2", "Wg"], ["g"], ("group", 2L), ("pads", new long[] { 1, 1, 1, 1 }))
@@ -62,7 +64,7 @@ public class OnnxBlockedTests
         var model = OnnxModel.Load(Model(), "blocked");
         model.CheckInputShapes = false;
         using var x = Tensor.Randn([2, 3, 12, 11], generator: new Generator(3));
-        string[] names = ["logits", "cat", "a", "r1", "m", "r2", "g", "e"];
+        string[] names = ["logits", "cat", "a", "r1", "m", "c2", "r2", "g", "e"];
         var blocked = Run(model, x, true, names);
         var nchw = Run(model, x, false, names);
         foreach (var name in names)

@@ -7,7 +7,8 @@ public sealed partial class OnnxModel
     /// <summary>
     /// Whether CPU inference (no graph recorded, float32, a CPU with AVX-512) runs its images in the blocked layout of
     /// <see cref="Nchwc"/>, as ONNX Runtime's NCHWc kernels do: Conv (16k filters), MaxPool, AveragePool,
-    /// GlobalAveragePool, Relu and Add then pass blocked images from node to node, and every value handed back is NCHW.
+    /// GlobalAveragePool, BatchNormalization (eval), Relu and Add then pass blocked images from node to node, and every
+    /// value handed back is NCHW.
     /// The sums run in another order than on the NCHW path, so the last bits differ. Default true.
     /// </summary>
     public bool BlockedLayout { get; set; } = true;
@@ -27,7 +28,7 @@ public sealed partial class OnnxModel
             if (args[k] is not { } t || !Nchwc.IsBlocked(t)) continue;
             bool takes = node.OpType switch
             {
-                "Conv" or "MaxPool" or "AveragePool" or "GlobalAveragePool" or "Relu" => k == 0,
+                "Conv" or "MaxPool" or "AveragePool" or "GlobalAveragePool" or "Relu" or "BatchNormalization" => k == 0,
                 "Add" => sameBlocked,
                 _ => false,
             };

@@ -109,6 +109,8 @@ internal static partial class OnnxOps
     private static Tensor BatchNorm(OnnxContext c, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var)
     {
         double eps = c.Node.Float("epsilon", 1e-5f), momentum = c.Node.Float("momentum", 0.9f);
+        if (Nchwc.IsBlocked(x) && !c.Training) return Nchwc.BatchNorm(x, scale, bias, mean, var, eps);
+        x = Nchw(x);
         return F.BatchNorm(x, mean, var, scale, bias, training: c.Training, momentum: 1 - momentum, eps: eps);
     }
 
