@@ -188,12 +188,13 @@ public static partial class Gemm
         int rowStrips = (m + MR - 1) / MR;
         // A narrow product reading a row-major A in place with a small packed B (a layer's x·W) splits B's strips instead,
         // when there is one for every thread: each thread packs only its own strips and reads A (in cache) whole.
-        bool narrowCols = !packA && !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && (long)kcStep * nc <= 1 << 16;
+        bool smallB = (long)kcStep * nc <= 1 << 16;
+        bool narrowCols = !packA && !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && smallB;
         bool splitRows = (rowStrips >= colStripsMax || colStripsMax < threads) && !narrowCols;
         int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
         // Split by columns, each task packs just the B strips it multiplies; split by rows with a small B (a slice of at
         // most 64 Ki elements, e.g. a layer's W), each task packs its own copy of it: no thread waits for another's packing.
-        bool packOwn = !directB && splitRows && tasks > 1 && (long)kcStep * nc <= 1 << 16;
+        bool packOwn = !directB && splitRows && tasks > 1 && smallB;
         bool packInTask = !directB && (!splitRows || packOwn);
         var bPack = directB || packOwn ? null : ArrayPool<T>.Shared.Rent(kcStep * nc);
         try

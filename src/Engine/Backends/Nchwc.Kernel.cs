@@ -21,12 +21,12 @@ internal static partial class Nchwc
     {
         switch (count)
         {
-            case 1: Tile<Outputs1>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
-            case 2: Tile<Outputs2>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
-            case 3: Tile<Outputs3>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
-            case 4: Tile<Outputs4>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
-            case 5: Tile<Outputs5>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
-            default: Tile<Outputs6>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            case 1: Tile<Gemm.Rows1>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            case 2: Tile<Gemm.Rows2>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            case 3: Tile<Gemm.Rows3>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            case 4: Tile<Gemm.Rows4>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            case 5: Tile<Gemm.Rows5>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
+            default: Tile<Gemm.Rows6>(x, rowStride, xoff, woff, taps, lanes, w, blockStride, blocks, store); break;
         }
     }
 
@@ -39,7 +39,7 @@ internal static partial class Nchwc
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Tile<O>(float* x, nint rowStride, int* xoff, int* woff, int taps, int lanes, float* w, nint blockStride,
-        int blocks, in TileStore store) where O : struct, ITileOutputs
+        int blocks, in TileStore store) where O : struct, Gemm.ITileRows
     {
         var a00 = Vector512<float>.Zero; var a01 = a00; var a02 = a00; var a03 = a00;
         var a10 = a00; var a11 = a00; var a12 = a00; var a13 = a00;
@@ -102,19 +102,6 @@ internal static partial class Nchwc
         if (O.Count > 5) store.Output(5, blocks, a50, a51, a52, a53);
     }
 
-    /// <summary>Outputs of a tile, a constant of the compiled kernel.</summary>
-    internal interface ITileOutputs
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct Outputs1 : ITileOutputs { public static int Count => 1; }
-    private readonly struct Outputs2 : ITileOutputs { public static int Count => 2; }
-    private readonly struct Outputs3 : ITileOutputs { public static int Count => 3; }
-    private readonly struct Outputs4 : ITileOutputs { public static int Count => 4; }
-    private readonly struct Outputs5 : ITileOutputs { public static int Count => 5; }
-    private readonly struct Outputs6 : ITileOutputs { public static int Count => 6; }
-
     /// <summary>
     /// Where a tile's sums go: output p, block j at y + p·16 + j·<paramref name="blockStride"/> (the blocked layout), added
     /// to what is there when <paramref name="accumulate"/> (an earlier slice of input channels); on the last slice
@@ -150,8 +137,8 @@ internal static partial class Nchwc
         }
     }
 
-    /// <summary>max(0, v) lane by lane, NaN staying NaN (as the Relu op).</summary>
+    /// <summary>0 where v ≤ 0, else v (NaN stays NaN, as the Relu op).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Relu(Vector512<float> v) =>
-        Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero) | ~Vector512.Equals(v, v), v, Vector512<float>.Zero);
+        Vector512.ConditionalSelect(Vector512.LessThanOrEqual(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
 }

@@ -8,7 +8,7 @@ namespace Engine.IO.Onnx;
 /// returns max(0, its result) (no graph is recorded). <see cref="Residual"/> is set when a Conv's only reader is a
 /// residual Add that the executor skips: the Conv returns its result + Residual (then max(0, ·) with FuseRelu).
 /// <see cref="Blocked"/> is set when the executor runs images in the blocked layout (<see cref="OnnxModel.BlockedLayout"/>):
-/// a Conv that fits it returns a blocked image, and blocked inputs may reach Conv, pooling, Relu and Add.
+/// a Conv that fits it returns a blocked image, and blocked inputs may reach Conv, pooling, BatchNormalization, Relu and Add.
 /// </summary>
 internal readonly record struct OnnxContext(int Opset, bool Training, IReadOnlyDictionary<string, long[]> Integers, OnnxNode Node,
     bool OverwriteInput, bool FuseRelu, Tensor? Residual, BlockedConvs? Blocked = null)

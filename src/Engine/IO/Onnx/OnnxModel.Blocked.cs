@@ -22,7 +22,7 @@ public sealed partial class OnnxModel
     private static Tensor?[] BlockedArgs(OnnxNode node, Tensor?[] args, Dictionary<string, Tensor> values)
     {
         bool sameBlocked = args.Length == 2 && args[0] is { } a && args[1] is { } b && Nchwc.IsBlocked(a) && Nchwc.IsBlocked(b) && a.Shape.AsSpan().SequenceEqual(b.Shape);
-        var done = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        Dictionary<Tensor, Tensor>? done = null; // blocked values unblocked so far, for an input read twice
         for (int k = 0; k < args.Length; k++)
         {
             if (args[k] is not { } t || !Nchwc.IsBlocked(t)) continue;
@@ -32,7 +32,9 @@ public sealed partial class OnnxModel
                 "Add" => sameBlocked,
                 _ => false,
             };
-            if (!takes) args[k] = done.TryGetValue(t, out var u) ? u : done[t] = Unblocked(t, values);
+            if (takes) continue;
+            done ??= new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+            args[k] = done.TryGetValue(t, out var u) ? u : done[t] = Unblocked(t, values);
         }
         return args;
     }
