@@ -48,12 +48,6 @@ public static partial class Gemm
             Micro(kernel, kc, a + (long)r * lda, lda, 1, b, nr, c + (long)r * ldc, ldc, Math.Min(MR, rows - r), cols, accumulate, T.One);
     }
 
-    /// <summary>An 8-row tile: the implicit conv's A strips on Vector512 (16 of the 32 registers hold accumulators).</summary>
-    private readonly struct Rows8 : ITileRows
-    {
-        public static int Count => 8;
-    }
-
     /// <summary>The B rows of a microkernel tile: where row p of its kc × 2w block starts.</summary>
     private unsafe interface IBRows<T> where T : unmanaged
     {

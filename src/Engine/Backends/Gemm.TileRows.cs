@@ -12,6 +12,15 @@ public static partial class Gemm
         static abstract int Count { get; }
     }
 
+    /// <summary>
+    /// An 8-row tile on Vector512 (16 of the 32 registers hold accumulators): the implicit conv's A strips, and a Goto-order
+    /// GEMM's rows of an A read in place.
+    /// </summary>
+    internal readonly struct Rows8 : ITileRows
+    {
+        public static int Count => 8;
+    }
+
     /// <summary>A 6-row tile (<see cref="MR"/>).</summary>
     internal readonly struct Rows6 : ITileRows
     {

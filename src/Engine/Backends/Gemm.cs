@@ -26,11 +26,20 @@ public static partial class Gemm
     /// <summary>
     /// Largest depth of one K slice. K is cut into equal slices of at most KC, so C is read and written
     /// once per slice: a product with K ≤ KC writes each C tile once. A packed B strip (NR·KC: 128 KiB
-    /// for float and double) and a packed A block (MC·KC, 192 KiB) stay in a core's L2.
+    /// for float and double) and an A block (<see cref="ABlockBytes"/>) stay in a core's L2.
     /// </summary>
     internal const int KC = 1024;
 
-    /// <summary>A wide C (N above <see cref="DirectAMaxN"/>) with K above this packs A; a shorter K reads A in place.</summary>
+    /// <summary>
+    /// Bytes of op(A) one row block of the Goto order holds (MC rows × the K slice): 512 KiB, half of a 1 MiB L2, so the
+    /// block and the B strip it meets stay there (120 rows at K = 1024 in float).
+    /// </summary>
+    internal const int ABlockBytes = 512 << 10;
+
+    /// <summary>MC is a multiple of this: of both tile heights, 6 (<see cref="MR"/>) and 8 (<see cref="Rows8"/>).</summary>
+    private const int BlockRows = 24;
+
+    /// <summary>A wide C (N above <see cref="DirectAMaxN"/>) with K above this runs in Goto order (MC-row blocks of A); a shorter K goes strip by strip.</summary>
     internal const int DirectAMaxK = 256;
 
     /// <summary>Columns of one packed B panel (a multiple of every NR): KC·NC floats (4 MiB) are packed at a time.</summary>
@@ -166,7 +175,8 @@ public static partial class Gemm
     /// Narrow products (N ≤ <see cref="DirectAMaxN"/>, such as a layer's x·W) read A in place instead of
     /// packing it (each A row is used by only a few B strips, so packing would cost more than it saves)
     /// and take K in one slice; wide products with a short K (≤ <see cref="DirectAMaxK"/>, such as dout·Wᵀ) read
-    /// A in place too. A narrow B that is not transposed is read in place as well (<see cref="DirectB"/>),
+    /// A in place too; wide ones with a long K read a row-major A in place as well (in MC-row blocks), and pack it
+    /// only to transpose or scale it. A narrow B that is not transposed is read in place as well (<see cref="DirectB"/>),
     /// so such a product packs nothing and the threads meet once.
     /// </summary>
     private static unsafe void Packed<T>(GemmKernel kernel, int maxThreads, bool transA, bool transB, int m, int n, int k,
@@ -174,24 +184,27 @@ public static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Width<T>(kernel);
-        bool packA = n > DirectAMaxN && k > DirectAMaxK;
+        // A wide product with a long K runs in Goto order (MC-row blocks of A, each B strip meeting a whole block); its A
+        // is packed only where it must be rearranged (transposed) or scaled (alpha ≠ 1), else read in place.
+        bool blocked = n > DirectAMaxN && k > DirectAMaxK;
+        bool packA = blocked && (transA || alpha != T.One);
         bool directB = DirectB<T>(kernel, transB, n, nr);
         int kcStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC); // ⌈K / slices⌉, slices = ⌈K / KC⌉
-        int mc = packA ? (typeof(T) == typeof(float) ? 8 * MR : 4 * MR) : m; // MC rows: 192 KiB of packed A at KC = 1024
+        int mc = blocked ? Math.Max(1, ABlockBytes / (kcStep * Unsafe.SizeOf<T>()) / BlockRows) * BlockRows : m;
         int nc = Math.Min(NC, RoundUp(n, nr));
         long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, maxThreads));
         int colStripsMax = (nc + nr - 1) / nr;
-        // Split rows among threads unless C is too short for that (then split B's strips). A packed product (large)
+        // Split rows among threads unless C is too short for that (then split B's strips). A Goto-order product (large)
         // takes three times as many tasks as threads, handed out as threads come free (a busy core delays less);
-        // one that reads A in place (a layer's) one equal task per thread.
+        // a narrow one or one with a short K (a layer's) one equal task per thread.
         int rowStrips = (m + MR - 1) / MR;
         // A narrow product reading a row-major A in place with a small packed B (a layer's x·W) splits B's strips instead,
         // when there is one for every thread: each thread packs only its own strips and reads A (in cache) whole.
         bool smallB = (long)kcStep * nc <= 1 << 16;
-        bool narrowCols = !packA && !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && smallB;
+        bool narrowCols = !blocked && !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && smallB;
         bool splitRows = (rowStrips >= colStripsMax || colStripsMax < threads) && !narrowCols;
-        int tasks = threads == 1 ? 1 : Math.Min((packA ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
+        int tasks = threads == 1 ? 1 : Math.Min((blocked ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
         // Split by columns, each task packs just the B strips it multiplies; split by rows with a small B (a slice of at
         // most 64 Ki elements, e.g. a layer's W), each task packs its own copy of it: no thread waits for another's packing.
         bool packOwn = !directB && splitRows && tasks > 1 && smallB;
@@ -234,7 +247,7 @@ public static partial class Gemm
                                 // B strip q starts at bBase + q·qStep, its rows ldb apart.
                                 T* bBase = directB ? pb + (long)pc0 * n + jc0 : bp;
                                 nint qStep = directB ? nr : (nint)nr * kc, ldb = directB ? n : nr;
-                                MultiplyRows(kernel, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate, edgeRows);
+                                MultiplyRows(kernel, blocked, packA, transA, pa, pcm, ap, bBase, qStep, ldb, m, n, k, mc, nr, pc0, kc, jc0, ncCur, r0, r1, q0, q1, alpha, accumulate, edgeRows);
                             }
                         }
                         finally
@@ -265,7 +278,7 @@ public static partial class Gemm
     /// (+)= op(A) rows, read in place or packed into <paramref name="ap"/> (MC rows at a time).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // compiled fully optimised at once, skipping tier-0 code
-    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
+    private static unsafe void MultiplyRows<T>(GemmKernel kernel, bool blocked, bool packA, bool transA, T* pa, T* pcm, T* ap, T* bBase, nint qStep, nint ldb,
         int m, int n, int k, int mc, int nr, int pc0, int kc, int jc0, int ncCur, int r0, int r1, int q0, int q1, T alpha, bool accumulate,
         (int Start, int End) edgeRows)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -283,16 +296,20 @@ public static partial class Gemm
             else if (transA) { aBase = pa + (long)pc0 * m + ic; rs = 1; cs = m; sStep = 1; }
             else { aBase = pa + (long)ic * k + pc0; rs = k; cs = 1; sStep = k; }
             T scale = packA ? T.One : alpha;
-            if (packA)
+            if (blocked)
             {
-                // Goto order: one B strip (in L1) meets every A strip of the packed block (in L2).
+                // Goto order: one B strip (in L1–L2) meets every A strip of the block (in L2), packed or in place.
+                // A row-major A read in place on Vector512 goes in 8-row tiles (16 accumulators: 16 FMAs per 10 loads, against
+                // 12 per 8 in 6-row ones); the same FMA chains, so the same bits.
+                bool eight = !packA && kernel == GemmKernel.Vector512;
                 for (int q = q0; q < q1; q++)
-                    for (int s = 0; s < mcCur; s += MR)
-                        Tile(q, s);
+                    for (int s = 0; s < mcCur; s += eight ? 8 : MR)
+                        if (eight && mcCur - s > MR) Tile8(q, s);
+                        else Tile(q, s);
             }
             else
             {
-                // A read in place: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
+                // Narrow or short-K products: one A strip (6 rows, in L1) meets every B strip before the next rows are read.
                 // A last strip of at most 4 columns of a transposed A goes down the columns instead (ColumnEdge256).
                 // A last strip of at most 2 columns of a row-major float A goes down the columns of 8×8 blocks of A turned (RowEdge256).
                 int qEdge = q1, lastCols = ncCur - (q1 - 1) * nr;
@@ -322,6 +339,10 @@ public static partial class Gemm
             void Tile(int q, int s) =>
                 Micro(kernel, kc, aBase + s * sStep, rs, cs, bBase + q * qStep, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
                     Math.Min(MR, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, scale);
+
+            void Tile8(int q, int s) =>
+                Kernel<T, Vector512<T>, Simd512<T>, Rows8>(kc, aBase + s * sStep, rs, cs, bBase + q * qStep, ldb, pcm + (long)(ic + s) * n + jc0 + q * nr, n,
+                    Math.Min(8, mcCur - s), Math.Min(nr, ncCur - q * nr), accumulate, scale, false);
         }
     }
 

@@ -44,6 +44,30 @@ public class GemmTests
     }
 
     [Test]
+    public void Vector512GotoOrderGivesTheSameBitsWithAInPlaceOrPacked()
+    {
+        // N > 128 and K > 256: a row-major A is read in place in 8-row tiles (61 rows: 8-row tiles, then 5 or 4 rows in a
+        // 6-row one), a transposed A is packed into 6-row strips; both are one FMA chain per element, so the bits agree.
+        // 150 columns end in a 22-wide strip (a masked second vector). Against the reference as well.
+        var rng = new Random(8);
+        var (m, n, k) = (61, 150, 300);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var aT = new float[k * m];
+            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+            var inPlace = new float[m * n];
+            var packed = new float[m * n];
+            Gemm.RunWith(GemmKernel.Vector512, threads, false, false, m, n, k, 1f, a, b, 0f, inPlace);
+            Gemm.RunWith(GemmKernel.Vector512, threads, true, false, m, n, k, 1f, aT, b, 0f, packed);
+            Assert.That(inPlace, Is.EqualTo(packed).AsCollection, $"threads={threads}");
+        }
+        CheckAll<float>(GemmKernel.Vector512, 2, [(m, n, k)], 9);
+        CheckAll<double>(GemmKernel.Vector512, 2, [(m, n, k)], 10);
+    }
+
+    [Test]
     public void RunPicksAPathThatMatchesReferenceForSmallAndLarge()
     {
         var rng = new Random(5);
@@ -163,9 +187,11 @@ public class GemmTests
     public void ResultsAreBitForBitTheSameWhateverThePathOrThreads()
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
-        // columns (last strip) or along rows, B packed or read in place, one thread or two.
+        // columns (last strip) or along rows, B packed or read in place, one thread or two; in Goto order (N > 128,
+        // K > 256: MC-row blocks, 2 and 3 of them at K = 1000) a row-major A read in place, a transposed one packed.
         var rng = new Random(6);
-        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8), (394, 50, 100), (45, 34, 77), (21, 19, 9) })
+        foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8), (394, 50, 100), (45, 34, 77), (21, 19, 9),
+            (301, 150, 1000), (140, 270, 300) })
         {
             float[] Draw(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var a = Draw(m * k);
