@@ -6,7 +6,7 @@ enough calls to last a few milliseconds), the same rule the engine side uses.
 
   sgemm      NumPy float32 matmul of two random n×n matrices, GFLOP/s (2·n³ flops per call)
   numpy_step DLfS TwoLayerNet 784-50-10 (Affine-ReLU-Affine-SoftmaxWithLoss), batch 100:
-             forward, backward, SGD update (lr 0.1), milliseconds per step
+             forward, backward (no gradient for the input x), SGD update (lr 0.1), milliseconds per step
   torch_step the same step in PyTorch: tensors with requires_grad, autograd backward, SGD update
 
 A missing peer is reported as {"missing": "<why>"} instead of a number.
@@ -60,13 +60,13 @@ def numpy_benchmarks(np, sizes, rng):
         dz1[mask] = 0
         dW1 = x.T @ dz1
         db1 = dz1.sum(axis=0)
-        dx = dz1 @ W1.T  # DLfS's Affine1.backward returns dx too (the engine's net.Gradient computes it)
+        # no dx = dz1 @ W1.T: nothing reads the input's gradient (the engine's net.Gradient and PyTorch skip it too)
         # SGD
         W1 -= lr * dW1
         b1 -= lr * db1
         W2 -= lr * dW2
         b2 -= lr * db2
-        return loss, dx
+        return loss
 
     benches["numpy_step"] = (step, lambda sec: sec * 1e3)
     return benches

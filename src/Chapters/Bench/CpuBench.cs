@@ -74,7 +74,7 @@ public sealed class CpuBench : BenchSuite
         Console.WriteLine("SGEMM: float32 n×n·n×n, 2n³ flops per call (the engine through Tensor.MatMul, NumPy through np.matmul).");
         Console.WriteLine("Training steps: 784-50-10 ReLU net, batch 100, float32, SGD lr 0.1. TwoLayerNet (ch24): optimizer.Update(net.Params,");
         Console.WriteLine("net.Gradient(x, t)), the layers' Forward/Backward; NumPy does the same DLfS layers by hand. Autograd: F.CrossEntropy(relu(x·W1+b1)");
-        Console.WriteLine("·W2+b2), Backward, SgdUpdate; PyTorch does the same with torch autograd (x needs no gradient, so neither computes dx).");
+        Console.WriteLine("·W2+b2), Backward, SgdUpdate; PyTorch does the same with torch autograd. x needs no gradient, so none of them computes dx.");
         Console.WriteLine("Ratios are engine ÷ peer. Other processes share this CPU: compare only numbers of one run, and trust a ratio whose range is narrow.");
         if (peers is null) Console.WriteLine($"Peers missing: {peerError}");
         else

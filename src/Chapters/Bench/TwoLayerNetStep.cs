@@ -43,7 +43,7 @@ public static class TwoLayerNetStep
     /// <summary>
     /// Best milliseconds per step of the ch24 net, as DLfS's NumPy code does it (the NumPy peer mirrors
     /// it): optimizer.Update(net.Params, net.Gradient(x, t)) with one-hot t; Gradient runs Affine1 → Relu1 →
-    /// Affine2 → SoftmaxWithLoss forward and every layer's Backward (dx of Affine1 included).
+    /// Affine2 → SoftmaxWithLoss forward, every later layer's Backward and Affine1's BackwardParams (no dx for x).
     /// </summary>
     public static double ScratchMs(int repeat) => Timing.BestOf(ScratchStep().Step, repeat) * 1e3;
 

@@ -8,7 +8,7 @@ namespace Chapters.Bench;
 /// Where one ch24 TwoLayerNet training step goes (the step of <see cref="TwoLayerNetStep.ScratchMs"/>: batch 100,
 /// 784-50-10, float32): each layer's Forward and Backward and the SGD update timed alone inside a
 /// <see cref="Tensor.Scope"/> (best of many runs, after the whole step has run long enough for the JIT to finish),
-/// with the loops each hands to the worker threads and the managed bytes it allocates per call; then the three
+/// with the loops each hands to the worker threads and the managed bytes it allocates per call; then the two
 /// large GEMMs alone on preallocated outputs, the floor the step cannot go under at this GEMM speed.
 /// </summary>
 internal static class TwoLayerNetStepProfile
@@ -49,21 +49,19 @@ internal static class TwoLayerNetStepProfile
         Time("SoftmaxWithLoss.Backward", () => last.Backward());
         Time("Affine2.Backward  dout·W2ᵀ, hᵀ·dout, Σ", () => affine2.Backward(dScores));
         Time("Relu1.Backward", () => relu1.Backward(dR1));
-        Time("Affine1.Backward  dout·W1ᵀ, xᵀ·dout, Σ", () => affine1.Backward(dH1));
+        Time("Affine1.BackwardParams  xᵀ·dout, Σ", () => affine1.BackwardParams(dH1));
         var grads = new OrderedDictionary<string, Tensor>();
         foreach (var (name, p) in layersNet.Params) grads.Add(name, Tensor.ZerosLike(p));
         Time("Sgd.Update        4 parameters", () => optimizer.Update(layersNet.Params, grads));
         int layerCalls = calls.Count;
         Time("whole step        scope, Gradient, Update", wholeStep);
 
-        // The three GEMMs of 3.92 M multiply-adds each, straight to the backend on preallocated outputs.
+        // The two GEMMs of 3.92 M multiply-adds each, straight to the backend on preallocated outputs.
         var b = CpuBackend.Instance;
         var w1 = layersNet.Params["W1"];
         using var c1 = Tensor.Zeros([Batch, Hidden]);
-        using var c2 = Tensor.Zeros([Batch, In]);
         using var c3 = Tensor.Zeros([In, Hidden]);
         Time("GEMM x·W1        [100,784]·[784,50]", () => b.MatMul(x, w1, c1));
-        Time("GEMM dout·W1ᵀ    [100,50]·[50,784]", () => b.MatMul(dH1, w1, c2, transB: true));
         Time("GEMM xᵀ·dout     [784,100]·[100,50]", () => b.MatMul(x, dH1, c3, transA: true));
 
         // Rounds: every call in turn, so load from other processes falls on all of them alike; each keeps its best.
@@ -81,7 +79,7 @@ internal static class TwoLayerNetStepProfile
         Console.WriteLine($"{"call",-44} {"ms",8} {"hand-offs",10} {"KiB",8}");
         foreach (var (what, ms, (handOffs, kib)) in rows) Console.WriteLine($"{what,-44} {ms,8:F4} {handOffs,10:F1} {kib,8:F1}");
         Console.WriteLine($"{"sum of the layer calls and the update",-44} {layers,8:F4}");
-        Console.WriteLine($"The three large GEMMs alone: {gemms:F4} ms, {3 * 2.0 * Batch * In * Hidden / (gemms * 1e-3) / 1e9:F0} GFLOP/s; the whole step {step:F4} ms" +
+        Console.WriteLine($"The two large GEMMs alone: {gemms:F4} ms, {2 * 2.0 * Batch * In * Hidden / (gemms * 1e-3) / 1e9:F0} GFLOP/s; the whole step {step:F4} ms" +
             (step > gemms ? $", {step - gemms:F4} ms ({100 * (step - gemms) / step:F0}%) of it on everything else." : " (less than the GEMMs alone: the load changed between turns)."));
     }
 

@@ -46,11 +46,17 @@ public sealed class Affine : ILayer
     /// <summary>dout [N, out] → dx = dout·Wᵀ in the input's shape; sets DW = xᵀ·dout and DB = Σ_rows dout.</summary>
     public Tensor Backward(Tensor dout)
     {
-        var x = LayerChecks.AffineDout(dout, _x, W);
+        BackwardParams(dout);
         var dx = dout.MatMul(W, transB: true);
-        DW = x.MatMul(dout, transA: true);
-        DB = dout.Sum(0);
         if (_originalXShape!.Length == 2) return dx;
         using (dx) return dx.Reshape(_originalXShape);
+    }
+
+    /// <summary>dout [N, out] → DW = xᵀ·dout [in, out] and DB = Σ_rows dout [out], without dx.</summary>
+    public void BackwardParams(Tensor dout)
+    {
+        var x = LayerChecks.AffineDout(dout, _x, W);
+        DW = x.MatMul(dout, transA: true);
+        DB = dout.Sum(0);
     }
 }

@@ -59,16 +59,25 @@ public sealed class Convolution : ILayer
     /// <summary>dout [N, FN, OH, OW] → dx [N, C, H, W]; sets DW and DB.</summary>
     public Tensor Backward(Tensor dout)
     {
+        using var rows = ParamGradients(dout);
+        using var colW = W.Reshape(W.Dim(0), -1);
+        using var dcol = rows.MatMul(colW);
+        return F.Col2Im(dcol, _xShape!, W.Dim(2), W.Dim(3), Stride, Pad);
+    }
+
+    /// <summary>dout [N, FN, OH, OW] → DW and DB, without dx (no col2im).</summary>
+    public void BackwardParams(Tensor dout) => ParamGradients(dout).Dispose();
+
+    /// <summary>Sets DB = Σ rows and DW = (colᵀ · rows)ᵀ; returns dout's rows [N·OH·OW, FN].</summary>
+    private Tensor ParamGradients(Tensor dout)
+    {
         var col = LayerChecks.ConvolutionDout(dout, _col, _xShape, W.Dim(0), _oh, _ow);
-        int fn = W.Dim(0);
         using var nhwc = dout.Permute(0, 2, 3, 1);
-        using var rows = nhwc.Reshape(-1, fn);
+        var rows = nhwc.Reshape(-1, W.Dim(0));
         DB = rows.Sum(0);
         using (var dwT = col.MatMul(rows, transA: true))
         using (var dw2 = dwT.T)
             DW = dw2.Reshape(W.Shape);
-        using var colW = W.Reshape(fn, -1);
-        using var dcol = rows.MatMul(colW);
-        return F.Col2Im(dcol, _xShape!, W.Dim(2), W.Dim(3), Stride, Pad);
+        return rows;
     }
 }

@@ -12,4 +12,11 @@ public interface ILayer
 
     /// <summary>dx = dL/dx from dout = dL/dout (same shape as the last forward's output).</summary>
     Tensor Backward(Tensor dout);
+
+    /// <summary>
+    /// The backward of a layer whose dx nobody reads (a net's first layer: the input images need no gradient, as
+    /// PyTorch skips inputs without requires_grad): the layer's own parameter gradients only. By default
+    /// <see cref="Backward"/> with dx thrown away; Affine and Convolution skip computing it.
+    /// </summary>
+    void BackwardParams(Tensor dout) => Backward(dout).Dispose();
 }

@@ -122,17 +122,20 @@ public abstract class LayerNet
     /// <summary>
     /// dLoss/dparam for every parameter by backpropagation: forward (caching), LastLayer.Backward(1),
     /// then each layer's Backward in reverse order; "W{k}"/"b{k}" ← the k-th Affine or Convolution's DW/DB (+ <see cref="WeightDecayGradient"/>).
+    /// The first layer's dx would be dLoss/dx for the input, which nothing reads: that layer takes
+    /// <see cref="ILayer.BackwardParams"/> (its parameter gradients only), as PyTorch skips an input without requires_grad.
     /// </summary>
     public OrderedDictionary<string, Tensor> Gradient(Tensor x, Tensor t)
     {
         LossTensor(x, t);
         var dout = LastLayer.Backward(1);
-        foreach (var layer in Layers.Values.Reverse())
+        for (int i = Layers.Count - 1; i > 0; i--)
         {
-            var next = layer.Backward(dout);
+            var next = Layers.GetAt(i).Value.Backward(dout);
             dout.Dispose();
             dout = next;
         }
+        if (Layers.Count > 0) Layers.GetAt(0).Value.BackwardParams(dout);
         dout.Dispose();
         var grads = new OrderedDictionary<string, Tensor>();
         int k = 0;

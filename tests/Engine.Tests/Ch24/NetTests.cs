@@ -106,6 +106,53 @@ public class NetTests
     }
 
     [Test]
+    public void GradientTakesTheFirstLayersParameterGradientsOnly()
+    {
+        // The first layer's dx (dLoss/dx for the input) is not computed: Gradient calls its BackwardParams, and the
+        // later layers' Backward. The spy stands in front of Affine1 and passes every call on.
+        var (x, t) = Data(5, 4, 3, seed: 3);
+        var net = new TwoLayerNet(4, 6, 3, dtype: DType.Float64, generator: new Generator(4));
+        var spy = new SpyLayer(net.Layers["Affine1"]);
+        net.Layers["Affine1"] = spy;
+        net.Gradient(x, t);
+        Assert.That(spy.Calls, Is.EqualTo(new[] { "Forward", "BackwardParams" }));
+    }
+
+    [Test]
+    public void BackwardParamsGivesBackwardsParameterGradients()
+    {
+        var g = new Generator(5);
+        var affine = new Affine(Tensor.Randn([4, 3], generator: g), Tensor.Randn([3], generator: g));
+        var conv = new Convolution(Tensor.Randn([2, 3, 3, 3], generator: g), Tensor.Randn([2], generator: g), stride: 1, pad: 1);
+        foreach (var (layer, x, dW, dB) in new (ILayer, Tensor, Func<Tensor>, Func<Tensor>)[]
+                 {
+                     (affine, Tensor.Randn([5, 4], generator: g), () => affine.DW!, () => affine.DB!),
+                     (conv, Tensor.Randn([2, 3, 5, 5], generator: g), () => conv.DW!, () => conv.DB!),
+                 })
+        {
+            using var y = layer.Forward(x);
+            var dout = Tensor.Randn(y.Shape, generator: g);
+            layer.Backward(dout).Dispose();
+            var (w1, b1) = (dW().ToDoubleArray(), dB().ToDoubleArray());
+            layer.BackwardParams(dout);
+            Assert.That(dW().ToDoubleArray(), Is.EqualTo(w1), layer.GetType().Name);
+            Assert.That(dB().ToDoubleArray(), Is.EqualTo(b1), layer.GetType().Name);
+        }
+    }
+
+    /// <summary>Passes every call to the layer it wraps and records which ILayer member was called.</summary>
+    private sealed class SpyLayer(ILayer inner) : ILayer
+    {
+        public List<string> Calls { get; } = [];
+
+        public Tensor Forward(Tensor x) { Calls.Add("Forward"); return inner.Forward(x); }
+
+        public Tensor Backward(Tensor dout) { Calls.Add("Backward"); return inner.Backward(dout); }
+
+        public void BackwardParams(Tensor dout) { Calls.Add("BackwardParams"); inner.BackwardParams(dout); }
+    }
+
+    [Test]
     public void BadArgumentsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => new MultiLayerNet(4, [3], 2, activation: "tanh"));
