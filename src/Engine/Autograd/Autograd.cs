@@ -27,6 +27,12 @@ public static class Autograd
         }
     }
 
+    /// <summary>Whether an op on <paramref name="a"/> is recorded (<see cref="Record"/>'s test): ops ask first, so that one not recorded builds no backward.</summary>
+    internal static bool Records(Tensor a) => IsEnabled && a.RequiresGrad;
+
+    /// <summary>Whether an op on <paramref name="a"/> and <paramref name="b"/> is recorded (<see cref="Record"/>'s test).</summary>
+    internal static bool Records(Tensor a, Tensor b) => IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+
     /// <summary>When set, called after each node's backward with the node's op name and its seconds (the benchmarks' profiles).</summary>
     internal static Action<string, double>? BackwardTimer { get; set; }
 

@@ -2,15 +2,22 @@ namespace Engine;
 
 public sealed partial class Tensor
 {
+    /// <summary>Op names for argument checks and graph nodes, looked up by value (Enum.ToString on every op costs more).</summary>
+    private static readonly string[] UnaryNames = Enum.GetNames<UnaryOp>(), BinaryNames = Enum.GetNames<BinaryOp>();
+
     // ---- unary ----------------------------------------------------------------------------
 
     private Tensor UnaryOp(UnaryOp op, Func<Tensor, Tensor, Tensor>? grad)
     {
-        CheckFloat(op.ToString());
+        string name = UnaryNames[(int)op];
+        CheckFloat(name);
         var y = new Tensor(Backend.Allocate(DType, Size), (int[])_shape.Clone());
         Backend.Unary(op, this, y);
-        return grad is null ? y : Autograd.Record(y, op.ToString(), [this], g => [grad(g, y)]);
+        return grad is null || !Autograd.Records(this) ? y : RecordUnary(name, y, grad);
     }
+
+    /// <summary>y = op(this) in the graph, dx = grad(g, y).</summary>
+    private Tensor RecordUnary(string name, Tensor y, Func<Tensor, Tensor, Tensor> grad) => Autograd.Record(y, name, [this], g => [grad(g, y)]);
 
     /// <summary>−x</summary>
     public Tensor Neg() => UnaryOp(Engine.UnaryOp.Neg, (g, _) => g.Neg());
@@ -79,11 +86,18 @@ public sealed partial class Tensor
 
     private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
     {
-        CheckSameKind(op.ToString(), a, b);
-        a.CheckFloat(op.ToString());
-        var shape = BroadcastShape(op.ToString(), a._shape, b._shape);
-        var y = new Tensor(a.Backend.Allocate(a.DType, CheckedSize(op.ToString(), shape)), shape);
+        string name = BinaryNames[(int)op];
+        CheckSameKind(name, a, b);
+        a.CheckFloat(name);
+        var shape = BroadcastShape(name, a._shape, b._shape);
+        var y = new Tensor(a.Backend.Allocate(a.DType, CheckedSize(name, shape)), shape);
         a.Backend.Binary(op, a, b, y);
+        return Autograd.Records(a, b) ? RecordBinary(op, name, a, b, y) : y;
+    }
+
+    /// <summary>y = a op b in the graph: each input's gradient summed back to its own shape (comparisons have none).</summary>
+    private static Tensor RecordBinary(BinaryOp op, string name, Tensor a, Tensor b, Tensor y)
+    {
         Func<Tensor, Tensor?[]>? backward = op switch
         {
             Engine.BinaryOp.Add => g => [g.SumTo(a._shape), g.SumTo(b._shape)],
@@ -95,12 +109,12 @@ public sealed partial class Tensor
             Engine.BinaryOp.Minimum => g => [(g * Binary(Engine.BinaryOp.Equal, y, a)).SumTo(a._shape), (g * Binary(Engine.BinaryOp.Equal, y, b)).SumTo(b._shape)],
             _ => null,
         };
-        return backward is null ? y : Autograd.Record(y, op.ToString(), [a, b], backward);
+        return backward is null ? y : Autograd.Record(y, name, [a, b], backward);
     }
 
     private Tensor Scalar(BinaryOp op, double s, bool scalarFirst)
     {
-        CheckFloat(op.ToString());
+        CheckFloat(BinaryNames[(int)op]);
         var y = new Tensor(Backend.Allocate(DType, Size), (int[])_shape.Clone());
         Backend.BinaryScalar(op, this, s, y, scalarFirst);
         return y;

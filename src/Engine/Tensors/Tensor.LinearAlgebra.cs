@@ -20,8 +20,13 @@ public sealed partial class Tensor
         int[] shape = r == 2 ? [m, n] : [_shape[0], m, n];
         var y = new Tensor(Backend.AllocateUninitialized(DType, CheckedSize("MatMul", shape)), shape);
         Backend.MatMul(this, other, y, transA, transB);
+        return Autograd.Records(this, other) ? RecordMatMul(other, y, transA, transB) : y;
+    }
+
+    /// <summary>y = op(this)·op(other) in the graph. Only the operands that need a gradient get one (x·W with a data batch x skips dx).</summary>
+    private Tensor RecordMatMul(Tensor other, Tensor y, bool transA, bool transB)
+    {
         var a = this;
-        // Only the operands that need a gradient get one (x·W with a data batch x skips dx).
         return Autograd.Record(y, "MatMul", [this, other], g =>
         [
             !a.RequiresGrad ? null : transA ? other.MatMul(g, transB, true) : g.MatMul(other, false, !transB),

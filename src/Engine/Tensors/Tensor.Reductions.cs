@@ -2,31 +2,44 @@ namespace Engine;
 
 public sealed partial class Tensor
 {
+    /// <summary>Reduction names for argument checks and graph nodes, looked up by value.</summary>
+    private static readonly string[] ReduceNames = Enum.GetNames<ReduceOp>();
+
     private Tensor ReduceAxis(ReduceOp op, int axis, bool keepDim)
     {
-        CheckFloat(op.ToString());
-        int a = NormalizeAxis(axis, Rank, op.ToString());
+        string name = ReduceNames[(int)op];
+        CheckFloat(name);
+        int a = NormalizeAxis(axis, Rank, name);
         // A scalar reduces along its one implicit axis to itself (PyTorch: dim 0 or −1, keepdim or not).
         if (Rank == 0) return Reshape(1).ReduceAxis(op, 0, keepDim: false);
         if (_shape[a] == 0 && op is ReduceOp.Max or ReduceOp.Min)
             throw new ArgumentException($"{op}: expected reduction dim {a} to have non-zero size (shape {ShapeString(_shape)}); the max or min of nothing is undefined.");
         var keep = (int[])_shape.Clone();
         keep[a] = 1;
-        var y = new Tensor(Backend.Allocate(DType, CheckedSize(op.ToString(), keep)), keep);
+        var y = new Tensor(Backend.Allocate(DType, CheckedSize(name, keep)), keep);
         Backend.Reduce(op, this, a, y);
+        if (Autograd.Records(this)) RecordReduce(op, name, a, keep, y);
+        if (keepDim) return y;
+        var dropped = new int[Rank - 1];
+        for (int i = 0, j = 0; i < Rank; i++) if (i != a) dropped[j++] = _shape[i];
+        return y.Reshape(dropped);
+    }
+
+    /// <summary>y = op(this) along axis a (kept as size 1: shape keep) in the graph.</summary>
+    private void RecordReduce(ReduceOp op, string name, int a, int[] keep, Tensor y)
+    {
         Func<Tensor, Tensor?[]> backward = op switch
         {
             ReduceOp.Sum => g => [g.Reshape(keep).Expand(_shape)],
             ReduceOp.Mean => g => [g.Reshape(keep).Expand(_shape) * (1.0 / _shape[a])],
             _ => g => [g.Reshape(keep) * Equal(y)],
         };
-        Autograd.Record(y, op.ToString(), [this], backward);
-        return keepDim ? y : y.Reshape(_shape.Where((_, i) => i != a).ToArray());
+        Autograd.Record(y, name, [this], backward);
     }
 
     private Tensor ReduceAll(ReduceOp op)
     {
-        CheckFloat(op.ToString());
+        CheckFloat(ReduceNames[(int)op]);
         if (Size == 0 && op is ReduceOp.Max or ReduceOp.Min)
             throw new ArgumentException($"{op}: expected a non-empty tensor (shape {ShapeString(_shape)}); specify the reduction dim with {op}(axis) for an empty tensor.");
         var flat = Rank == 1 ? this : Reshape(-1);
