@@ -19,11 +19,9 @@ public sealed partial class CpuBackend
     private const int MaxImageChunks = 8;
 
     /// <summary>
-    /// The forward runs one whole-batch GEMM for images with fewer output positions (OH·OW) than one packed
-    /// A block of the GEMM (16·MR = 96) whose weights are larger than <see cref="WholeBatchWeightBytes"/>:
-    /// image by image, each image's GEMM would pack all the weights, from memory, for a few rows. ResNet-18's
-    /// 7×7 stage, one thread (2026-11-30 21:22 UTC, load average 6.5): 8 GEMMs 49×512×4608 took 8 × 3.32 ms,
-    /// one 392×512×4608 GEMM 19.3 ms.
+    /// The forward runs one whole-batch GEMM for images with fewer output positions (OH·OW) than this whose weights
+    /// are larger than <see cref="WholeBatchWeightBytes"/>: image by image, each image's GEMM would pack all the
+    /// weights, from memory, for a few rows (ResNet-18's 7×7 stage: 49 positions against 512 × 4608 weights).
     /// </summary>
     private const int WholeBatchRows = 96;
 
