@@ -60,9 +60,9 @@ internal static class TwoLayerNetStepProfile
         var b = CpuBackend.Instance;
         var w1 = layersNet.Params["W1"];
         using var c1 = Tensor.Zeros([Batch, Hidden]);
-        using var c3 = Tensor.Zeros([In, Hidden]);
+        using var c2 = Tensor.Zeros([In, Hidden]);
         Time("GEMM x·W1        [100,784]·[784,50]", () => b.MatMul(x, w1, c1));
-        Time("GEMM xᵀ·dout     [784,100]·[100,50]", () => b.MatMul(x, dH1, c3, transA: true));
+        Time("GEMM xᵀ·dout     [784,100]·[100,50]", () => b.MatMul(x, dH1, c2, transA: true));
 
         // Rounds: every call in turn, so load from other processes falls on all of them alike; each keeps its best.
         var best = Enumerable.Repeat(double.MaxValue, calls.Count).ToArray();

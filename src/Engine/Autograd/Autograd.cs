@@ -27,11 +27,17 @@ public static class Autograd
         }
     }
 
-    /// <summary>Whether an op on <paramref name="a"/> is recorded (<see cref="Record"/>'s test): ops ask first, so that one not recorded builds no backward.</summary>
-    internal static bool Records(Tensor a) => IsEnabled && a.RequiresGrad;
-
-    /// <summary>Whether an op on <paramref name="a"/> and <paramref name="b"/> is recorded (<see cref="Record"/>'s test).</summary>
-    internal static bool Records(Tensor a, Tensor b) => IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    /// <summary>
+    /// Whether an op on <paramref name="inputs"/> is recorded: gradients are on and an input needs one. <see cref="Record"/>
+    /// tests it; hot ops ask first, so that one not recorded builds no backward closure.
+    /// </summary>
+    internal static bool Records(params ReadOnlySpan<Tensor> inputs)
+    {
+        if (!IsEnabled) return false;
+        foreach (var x in inputs)
+            if (x.RequiresGrad) return true;
+        return false;
+    }
 
     /// <summary>When set, called after each node's backward with the node's op name and its seconds (the benchmarks' profiles).</summary>
     internal static Action<string, double>? BackwardTimer { get; set; }
@@ -42,15 +48,7 @@ public static class Autograd
     /// </summary>
     public static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
     {
-        if (!IsEnabled) return result;
-        foreach (var x in inputs)
-        {
-            if (x.RequiresGrad)
-            {
-                result.GradFn = new Node(name, inputs, backward);
-                return result;
-            }
-        }
+        if (Records(inputs)) result.GradFn = new Node(name, inputs, backward);
         return result;
     }
 

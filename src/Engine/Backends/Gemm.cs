@@ -202,7 +202,7 @@ public static partial class Gemm
         // A narrow product reading a row-major A in place with a small packed B (a layer's x·W) splits B's strips instead,
         // when there is one for every thread: each thread packs only its own strips and reads A (in cache) whole.
         bool smallB = (long)kcStep * nc <= 1 << 16;
-        bool narrowCols = !blocked && !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && smallB;
+        bool narrowCols = !transA && !directB && n <= DirectAMaxN && colStripsMax >= threads && smallB;
         bool splitRows = (rowStrips >= colStripsMax || colStripsMax < threads) && !narrowCols;
         int tasks = threads == 1 ? 1 : Math.Min((blocked ? 3 : 1) * threads, splitRows ? rowStrips : colStripsMax);
         // Split by columns, each task packs just the B strips it multiplies; split by rows with a small B (a slice of at

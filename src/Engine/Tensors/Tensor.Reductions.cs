@@ -19,10 +19,15 @@ public sealed partial class Tensor
         var y = new Tensor(Backend.Allocate(DType, CheckedSize(name, keep)), keep);
         Backend.Reduce(op, this, a, y);
         if (Autograd.Records(this)) RecordReduce(op, name, a, keep, y);
-        if (keepDim) return y;
-        var dropped = new int[Rank - 1];
-        for (int i = 0, j = 0; i < Rank; i++) if (i != a) dropped[j++] = _shape[i];
-        return y.Reshape(dropped);
+        return keepDim ? y : y.Reshape(ShapeWithout(a));
+    }
+
+    /// <summary>This tensor's shape without axis <paramref name="a"/>.</summary>
+    private int[] ShapeWithout(int a)
+    {
+        var shape = new int[Rank - 1];
+        for (int i = 0, j = 0; i < Rank; i++) if (i != a) shape[j++] = _shape[i];
+        return shape;
     }
 
     /// <summary>y = op(this) along axis a (kept as size 1: shape keep) in the graph.</summary>
@@ -72,7 +77,7 @@ public sealed partial class Tensor
         if (Rank == 0) return Reshape(1).ArgMax(0);
         if (_shape[a] == 0)
             throw new ArgumentException($"ArgMax: expected reduction dim {a} to have non-zero size (shape {ShapeString(_shape)}).");
-        var shape = _shape.Where((_, i) => i != a).ToArray();
+        var shape = ShapeWithout(a);
         var y = new Tensor(Backend.Allocate(DType.Int32, CheckedSize("ArgMax", shape)), shape);
         Backend.ArgMax(this, a, y);
         return y;

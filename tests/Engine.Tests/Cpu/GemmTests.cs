@@ -46,17 +46,16 @@ public class GemmTests
     [Test]
     public void Vector512GotoOrderGivesTheSameBitsWithAInPlaceOrPacked()
     {
-        // N > 128 and K > 256: a row-major A is read in place in 8-row tiles (61 rows: 8-row tiles, then 5 or 4 rows in a
+        // N > 128 and K > 256: a row-major A is read in place in 8-row tiles (61 rows: 8-row tiles, then 4, 5 or 6 rows in a
         // 6-row one), a transposed A is packed into 6-row strips; both are one FMA chain per element, so the bits agree.
         // 150 columns end in a 22-wide strip (a masked second vector). Against the reference as well.
         var rng = new Random(8);
         var (m, n, k) = (61, 150, 300);
         foreach (int threads in new[] { 1, 2 })
         {
-            var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            var aT = new float[k * m];
-            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+            var a = RandomFloats(rng, m * k);
+            var b = RandomFloats(rng, k * n);
+            var aT = Transposed(a, m, k);
             var inPlace = new float[m * n];
             var packed = new float[m * n];
             Gemm.RunWith(GemmKernel.Vector512, threads, false, false, m, n, k, 1f, a, b, 0f, inPlace);
@@ -165,10 +164,9 @@ public class GemmTests
         foreach (var (m, n, k) in new[] { (100, 50, 784), (13, 29, 300), (61, 45, 257), (7, 2, 129), (5, 8, 400), (20, 16, 1000), (3, 33, 131) })
             foreach (float alpha in new[] { 1f, -1.5f })
             {
-                var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-                var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-                var aT = new float[k * m];
-                for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+                var a = RandomFloats(rng, m * k);
+                var b = RandomFloats(rng, k * n);
+                var aT = Transposed(a, m, k);
                 foreach (int threads in new[] { 1, 2 })
                 {
                     float[] blocked = new float[m * n + 16], onePass = new float[m * n + 16];
@@ -188,18 +186,15 @@ public class GemmTests
     {
         // Every element is one FMA chain over K in order, whichever path computes it: a transposed A read down the
         // columns (last strip) or along rows, B packed or read in place, one thread or two; in Goto order (N > 128,
-        // K > 256: MC-row blocks, 2 and 3 of them at K = 1000) a row-major A read in place, a transposed one packed.
+        // K > 256: MC-row blocks, three for 301 rows at K = 1000 on one thread) a row-major A read in place, a transposed one packed.
         var rng = new Random(6);
         foreach (var (m, n, k) in new[] { (131, 50, 37), (100, 50, 784), (784, 50, 100), (45, 100, 23), (100, 10, 50), (37, 17, 29), (52, 50, 784), (9, 34, 15), (33, 2, 8), (394, 50, 100), (45, 34, 77), (21, 19, 9),
             (301, 150, 1000), (140, 270, 300) })
         {
-            float[] Draw(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            var a = Draw(m * k);
-            var b = Draw(k * n);
-            var aT = new float[k * m];
-            var bT = new float[n * k];
-            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
-            for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bT[j * k + p] = b[p * n + j];
+            var a = RandomFloats(rng, m * k);
+            var b = RandomFloats(rng, k * n);
+            var aT = Transposed(a, m, k);
+            var bT = Transposed(b, k, n);
             float[] Product(int threads, bool ta, bool tb)
             {
                 var c = new float[m * n];
@@ -300,6 +295,18 @@ public class GemmTests
             Gemm.Reference(false, false, 37, 29, 41, 1.0, av.AsSpan(i * 37 * 41, 37 * 41), bv.AsSpan(i * 41 * 29, 41 * 29), 0.0, r);
             for (int j = 0; j < r.Length; j++) Assert.That(c[i * r.Length + j], Is.EqualTo(r[j]).Within(1e-4 * 41));
         }
+    }
+
+    /// <summary><paramref name="length"/> floats drawn uniformly from [−1, 1).</summary>
+    private static float[] RandomFloats(Random rng, int length) =>
+        Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+
+    /// <summary>The [cols, rows] transpose of a row-major [rows, cols] matrix.</summary>
+    private static float[] Transposed(float[] x, int rows, int cols)
+    {
+        var t = new float[x.Length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
     }
 
     private static void CheckAll<T>(GemmKernel kernel, int threads, (int M, int N, int K)[] shapes, int seed)

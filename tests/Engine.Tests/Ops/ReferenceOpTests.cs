@@ -70,13 +70,13 @@ public sealed class ReferenceOpTests
         Assert.That(r!.Message, Does.Contain("OneHot").And.Contain("label 5"));
     }
 
-    /// <summary>An IBackend that forwards every call and records the method's name.</summary>
+    /// <summary>An IBackend that forwards every call and records the method's name (a set keeps each once, a list every call).</summary>
     public class RecordingBackend : DispatchProxy
     {
         private IBackend _inner = null!;
-        private HashSet<string> _called = null!;
+        private ICollection<string> _called = null!;
 
-        public static IBackend Create(IBackend inner, HashSet<string> called)
+        public static IBackend Create(IBackend inner, ICollection<string> called)
         {
             var proxy = Create<IBackend, RecordingBackend>();
             var r = (RecordingBackend)(object)proxy;
