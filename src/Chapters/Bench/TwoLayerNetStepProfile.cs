@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Engine;
 using Engine.Optim;
 using Engine.Scratch;
@@ -8,8 +9,9 @@ namespace Chapters.Bench;
 /// Where one ch24 TwoLayerNet training step goes (the step of <see cref="TwoLayerNetStep.ScratchMs"/>: batch 100,
 /// 784-50-10, float32): each layer's Forward and Backward and the SGD update timed alone inside a
 /// <see cref="Tensor.Scope"/> (best of many runs, after the whole step has run long enough for the JIT to finish),
-/// with the loops each hands to the worker threads and the managed bytes it allocates per call; then the two
-/// large GEMMs alone on preallocated outputs, the floor the step cannot go under at this GEMM speed.
+/// with the loops each hands to the worker threads and the managed bytes it allocates per call; the same calls timed
+/// inside whole steps; then the two large GEMMs alone on preallocated outputs, the floor the step cannot go under at
+/// this GEMM speed.
 /// </summary>
 internal static class TwoLayerNetStepProfile
 {
@@ -18,7 +20,10 @@ internal static class TwoLayerNetStepProfile
     /// <summary>Turns each call gets (the calls take turns, round after round).</summary>
     private const int Rounds = 5;
 
-    /// <summary>Prints one line per layer call and GEMM: best milliseconds, hand-offs and KiB allocated per call.</summary>
+    /// <summary>Whole steps timed call by call (after as many warm-up steps).</summary>
+    private const int InSteps = 2000;
+
+    /// <summary>Prints one line per layer call and GEMM: best milliseconds alone, median in the step, hand-offs and KiB allocated per call.</summary>
     public static void Print(int repeat)
     {
         var (wholeStep, optimizer, x, t, gen) = TwoLayerNetStep.ScratchStep();
@@ -27,6 +32,7 @@ internal static class TwoLayerNetStepProfile
         // The layer calls run on a second net, whose caches the whole-step turns leave alone; the activations and
         // gradients each layer gets in a step are made once, outside the timed scopes.
         var layersNet = new TwoLayerNet(In, Hidden, Out, generator: gen);
+        double[] inStep = InStepMedians(layersNet, optimizer, x, t); // before the activations below: a layer caches its last input
         var affine1 = (Affine)layersNet.Layers["Affine1"];
         var relu1 = (Relu)layersNet.Layers["Relu1"];
         var affine2 = (Affine)layersNet.Layers["Affine2"];
@@ -74,13 +80,57 @@ internal static class TwoLayerNetStepProfile
         double step = rows[layerCalls].Ms;
         double gemms = rows.Skip(layerCalls + 1).Sum(r => r.Ms);
         Console.WriteLine();
-        Console.WriteLine($"Where the TwoLayerNet step goes ({WorkerPool.Threads} threads): each call alone in a Tensor.Scope, the calls in turn for");
-        Console.WriteLine($"{Rounds} rounds, best of {repeat} runs a turn; hand-offs = loops given to the worker threads per call, KiB = managed memory allocated per call.");
-        Console.WriteLine($"{"call",-44} {"ms",8} {"hand-offs",10} {"KiB",8}");
-        foreach (var (what, ms, (handOffs, kib)) in rows) Console.WriteLine($"{what,-44} {ms,8:F4} {handOffs,10:F1} {kib,8:F1}");
-        Console.WriteLine($"{"sum of the layer calls and the update",-44} {layers,8:F4}");
+        Console.WriteLine($"Where the TwoLayerNet step goes ({WorkerPool.Threads} threads). Alone: each call in a Tensor.Scope, the calls in turn for");
+        Console.WriteLine($"{Rounds} rounds, best of {repeat} runs a turn. In the step: the median of {InSteps} whole steps timed call by call, where each");
+        Console.WriteLine("call reads what the call before it wrote (perhaps on the other core) instead of what its own last run left in cache.");
+        Console.WriteLine("Hand-offs = loops given to the worker threads per call, KiB = managed memory allocated per call.");
+        Console.WriteLine($"{"call",-44} {"alone ms",9} {"in step ms",11} {"hand-offs",10} {"KiB",8}");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (what, ms, (handOffs, kib)) = rows[i];
+            string inStepMs = i <= layerCalls ? inStep[i].ToString("F4") : "—";
+            Console.WriteLine($"{what,-44} {ms,9:F4} {inStepMs,11} {handOffs,10:F1} {kib,8:F1}");
+        }
+        Console.WriteLine($"{"sum of the layer calls and the update",-44} {layers,9:F4} {inStep.Take(layerCalls).Sum(),11:F4}");
         Console.WriteLine($"The two large GEMMs alone: {gemms:F4} ms, {2 * 2.0 * Batch * In * Hidden / (gemms * 1e-3) / 1e9:F0} GFLOP/s; the whole step {step:F4} ms" +
             (step > gemms ? $", {step - gemms:F4} ms ({100 * (step - gemms) / step:F0}%) of it on everything else." : " (less than the GEMMs alone: the load changed between turns)."));
+    }
+
+    /// <summary>
+    /// The step's calls timed inside whole steps of <paramref name="net"/>, in the order Gradient and Update make them
+    /// (a timestamp between calls), after as many warm-up steps: the median milliseconds of each of the nine calls of
+    /// the profile, then of the whole step (scope included), over <paramref name="steps"/> steps.
+    /// </summary>
+    internal static double[] InStepMedians(TwoLayerNet net, Optimizer optimizer, Tensor x, Tensor t, int steps = InSteps)
+    {
+        var (affine1, relu1, affine2, last) = ((Affine)net.Layers["Affine1"], net.Layers["Relu1"], (Affine)net.Layers["Affine2"], net.LastLayer);
+        const int calls = 9;
+        var ms = new Samples();
+        var stamps = new long[calls + 2];
+        for (int step = -steps; step < steps; step++)
+        {
+            int n = 0;
+            stamps[n++] = Stopwatch.GetTimestamp();
+            using (Tensor.Scope())
+            {
+                var h1 = affine1.Forward(x); stamps[n++] = Stopwatch.GetTimestamp();
+                var r1 = relu1.Forward(h1); stamps[n++] = Stopwatch.GetTimestamp();
+                var scores = affine2.Forward(r1); stamps[n++] = Stopwatch.GetTimestamp();
+                last.Forward(scores, t); stamps[n++] = Stopwatch.GetTimestamp();
+                var dScores = last.Backward(); stamps[n++] = Stopwatch.GetTimestamp();
+                var dR1 = affine2.Backward(dScores); stamps[n++] = Stopwatch.GetTimestamp();
+                var dH1 = relu1.Backward(dR1); stamps[n++] = Stopwatch.GetTimestamp();
+                affine1.BackwardParams(dH1); stamps[n++] = Stopwatch.GetTimestamp();
+                optimizer.Update(net.Params, new OrderedDictionary<string, Tensor>
+                    { ["W1"] = affine1.DW!, ["b1"] = affine1.DB!, ["W2"] = affine2.DW!, ["b2"] = affine2.DB! });
+                stamps[n++] = Stopwatch.GetTimestamp();
+            }
+            stamps[n] = Stopwatch.GetTimestamp();
+            if (step < 0) continue;
+            for (int c = 0; c < calls; c++) ms.Add($"{c}", Stopwatch.GetElapsedTime(stamps[c], stamps[c + 1]).TotalMilliseconds);
+            ms.Add("step", Stopwatch.GetElapsedTime(stamps[0], stamps[calls + 1]).TotalMilliseconds);
+        }
+        return [.. Enumerable.Range(0, calls).Select(c => ms.Median($"{c}")!.Value), ms.Median("step")!.Value];
     }
 
     /// <summary>Worker hand-offs and managed KiB allocated per call of <paramref name="body"/>, over 200 calls.</summary>
