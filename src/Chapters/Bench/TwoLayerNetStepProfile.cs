@@ -105,6 +105,7 @@ internal static class TwoLayerNetStepProfile
     {
         var (affine1, relu1, affine2, last) = ((Affine)net.Layers["Affine1"], net.Layers["Relu1"], (Affine)net.Layers["Affine2"], net.LastLayer);
         const int calls = 9;
+        string[] keys = [.. Enumerable.Range(0, calls).Select(c => $"call {c}"), "step"];
         var ms = new Samples();
         var stamps = new long[calls + 2];
         for (int step = -steps; step < steps; step++)
@@ -127,10 +128,10 @@ internal static class TwoLayerNetStepProfile
             }
             stamps[n] = Stopwatch.GetTimestamp();
             if (step < 0) continue;
-            for (int c = 0; c < calls; c++) ms.Add($"{c}", Stopwatch.GetElapsedTime(stamps[c], stamps[c + 1]).TotalMilliseconds);
-            ms.Add("step", Stopwatch.GetElapsedTime(stamps[0], stamps[calls + 1]).TotalMilliseconds);
+            for (int c = 0; c < calls; c++) ms.Add(keys[c], Stopwatch.GetElapsedTime(stamps[c], stamps[c + 1]).TotalMilliseconds);
+            ms.Add(keys[calls], Stopwatch.GetElapsedTime(stamps[0], stamps[calls + 1]).TotalMilliseconds);
         }
-        return [.. Enumerable.Range(0, calls).Select(c => ms.Median($"{c}")!.Value), ms.Median("step")!.Value];
+        return [.. keys.Select(key => ms.Median(key)!.Value)];
     }
 
     /// <summary>Worker hand-offs and managed KiB allocated per call of <paramref name="body"/>, over 200 calls.</summary>
