@@ -64,17 +64,18 @@ $(PTX): kernels.cu $(wildcard kernels/*.cu)
 # Self-contained `chapters` (no .NET needed) plus the PTX and the check script, for the GPU machine:
 # the device tool carries bundle/ (≤ 64 MiB, MNIST gzipped when data/ has it) and runs scripts/device-check.sh there.
 # IL3000 (Assembly.Location is empty in a single file) stays a warning: the launcher only reads it under `dotnet chapters.dll`.
-# EngineWeb=false leaves `chapters serve` (ASP.NET Core) out of the bundle.
+# EngineWeb=false leaves `chapters serve` (ASP.NET Core) out of the bundle, EngineOrt=false ONNX Runtime (`bench resnet18`).
 device-bundle: ptx
 	rm -rf bundle
 	$(DOTNET) publish src/Chapters/Chapters.csproj -c Release -r linux-x64 --self-contained -nologo -v q \
 	  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -p:EngineWeb=false -o bundle
+	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -p:EngineWeb=false -p:EngineOrt=false -o bundle
 	cp $(PTX) bundle/kernels.ptx
 	rm -f bundle/*.xml
 	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi
 	@if [ -f data/boston/boston.csv ]; then mkdir -p bundle/data/boston; cp data/boston/boston.csv bundle/data/boston/; fi
 	@du -sh bundle; ls -la bundle
+	@mib=$$(du -sm bundle | cut -f1); if [ $$mib -gt 64 ]; then echo "device-bundle: bundle/ is $$mib MiB, over the 64 MiB the device tool carries" >&2; exit 1; fi
 
 clean:
 	rm -rf out bundle TestResults src/*/bin src/*/obj tests/*/bin tests/*/obj
