@@ -64,18 +64,23 @@ $(PTX): kernels.cu $(wildcard kernels/*.cu)
 # Self-contained `chapters` (no .NET needed) plus the PTX and the check script, for the GPU machine:
 # the device tool carries bundle/ (≤ 64 MiB, MNIST gzipped when data/ has it) and runs scripts/device-check.sh there.
 # IL3000 (Assembly.Location is empty in a single file) stays a warning: the launcher only reads it under `dotnet chapters.dll`.
-# EngineWeb=false leaves `chapters serve` (ASP.NET Core) out of the bundle, EngineOrt=false ONNX Runtime (`bench resnet18`).
+# EngineWeb=false leaves `chapters serve` (ASP.NET Core) out of the bundle, EngineOrt=false ONNX Runtime (`bench resnet18`);
+# TrimMode=partial trims only the .NET framework's assemblies (the project's and the packages' stay whole), halving `chapters`.
+# The device tool carries at most 64 MiB: bundle/ and the tracked tree together.
 device-bundle: ptx
 	rm -rf bundle
 	$(DOTNET) publish src/Chapters/Chapters.csproj -c Release -r linux-x64 --self-contained -nologo -v q \
 	  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -p:EngineWeb=false -p:EngineOrt=false -o bundle
+	  -p:DebugType=none -p:WarningsNotAsErrors=IL3000 -p:EngineWeb=false -p:EngineOrt=false \
+	  -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true -o bundle
 	cp $(PTX) bundle/kernels.ptx
 	rm -f bundle/*.xml
 	@if [ -d data/mnist ]; then mkdir -p bundle/data/mnist; for f in data/mnist/*-ubyte; do gzip -9c $$f > bundle/data/mnist/$$(basename $$f).gz; done; fi
 	@if [ -f data/boston/boston.csv ]; then mkdir -p bundle/data/boston; cp data/boston/boston.csv bundle/data/boston/; fi
 	@du -sh bundle; ls -la bundle
-	@mib=$$(du -sm bundle | cut -f1); if [ $$mib -gt 64 ]; then echo "device-bundle: bundle/ is $$mib MiB, over the 64 MiB the device tool carries" >&2; exit 1; fi
+	@tree=$$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1); bundle=$$(du -sb bundle | cut -f1); \
+	  mib=$$(( (tree + bundle + 1048575) / 1048576 )); echo "device-bundle: bundle/ and the tracked tree: $$mib MiB of the 64 MiB the device tool carries"; \
+	  if [ $$mib -gt 64 ]; then echo "device-bundle: $$mib MiB is over the device tool's 64 MiB" >&2; exit 1; fi
 
 clean:
 	rm -rf out bundle TestResults src/*/bin src/*/obj tests/*/bin tests/*/obj

@@ -6,7 +6,7 @@ namespace Engine.Tests.Layout;
 /// <summary>
 /// `make device-bundle` publishes chapters with -p:EngineWeb=false -p:EngineOrt=false, which drop the files
 /// Chapters.csproj removes under those conditions (`serve` with ASP.NET Core, `bench resnet18` with ONNX Runtime), so the
-/// bundle stays under the device tool's 64 MiB. The build that keeps them is the one `make test` runs, so this checks
+/// bundle and the tracked tree stay under the device tool's 64 MiB. The build that keeps them is the one `make test` runs, so this checks
 /// what the other build needs: no kept file uses those libraries or a type of a removed file (named as its file).
 /// </summary>
 public sealed class DeviceBundleTests
