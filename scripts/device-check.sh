@@ -6,8 +6,8 @@
 # test sizes, against CpuReference), gpu-check.md (large sizes, timings, against the fast CPU backend,
 # CpuReference re-run only on a failing case: docs/gpu.md, "Which CPU oracle each size uses"), bench-cuda.md, the exercises' logs (chapter 25 on
 # cuda and over NCCL right after the quick op check), and summary.txt. The device tool brings back at most 8 files
-# of $OUT (default out/device), so at the end (or when the script is stopped) $OUT gets summary.txt, the three
-# tables (gpu-check-quick.md, gpu-check.md, bench-cuda.md) and device-check.tar.gz, the whole work folder.
+# of $OUT (default out/device), so at the end (or when the script is stopped) $OUT gets summary.txt, the four
+# tables (gpu-check-quick.md, gpu-check.md, bench-cuda.md, bench-cnn-cuda.md) and device-check.tar.gz, the whole work folder.
 # Exits non-zero when any check fails. Steps run most important first within DEVICE_CHECK_BUDGET seconds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ OUT=${OUT:-out/device}
 mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/device-check.XXXXXX")
 pack() {
-  for f in summary.txt gpu-check-quick/gpu-check.md:gpu-check-quick.md gpu-check.md bench-cuda.md; do
+  for f in summary.txt gpu-check-quick/gpu-check.md:gpu-check-quick.md gpu-check.md bench-cuda.md bench-cnn-cuda.md; do
     [ -f "$WORK/${f%%:*}" ] && cp "$WORK/${f%%:*}" "$OUT/${f##*:}"
   done
   tar -czf "$OUT/device-check.tar.gz" -C "$WORK" .

@@ -43,7 +43,7 @@ public sealed class DeviceCheckScriptTests
                 #!/bin/sh
                 out=""; prev=""
                 for a in "$@"; do [ "$prev" = "--out" ] && out=$a; prev=$a; done
-                case "$1" in gpu-check) f=gpu-check.md ;; bench) f=bench-cuda.md ;; *) f=$2/plot.png ;; esac
+                case "$1 $2" in gpu-check*) f=gpu-check.md ;; "bench cnn") f=bench-cnn-cuda.md ;; bench*) f=bench-cuda.md ;; *) f=$2/plot.png ;; esac
                 if [ -n "$out" ]; then mkdir -p "$(dirname "$out/$f")"; echo "$*" > "$out/$f"; fi
                 echo "stand-in: $*"
                 """);
@@ -58,7 +58,7 @@ public sealed class DeviceCheckScriptTests
             Assert.That(script.WaitForExit(60_000), Is.True, log);
 
             var files = Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-            Assert.That(files, Is.EqualTo(new[] { "bench-cuda.md", "device-check.tar.gz", "gpu-check-quick.md", "gpu-check.md", "summary.txt" }), log);
+            Assert.That(files, Is.EqualTo(new[] { "bench-cnn-cuda.md", "bench-cuda.md", "device-check.tar.gz", "gpu-check-quick.md", "gpu-check.md", "summary.txt" }), log);
             Assert.That(files, Has.Count.LessThanOrEqualTo(8).And.All.Matches<string>(f => Regex.IsMatch(f, "^[A-Za-z0-9._-]+$")));
             Assert.That(File.ReadAllText(Path.Combine(output, "gpu-check-quick.md")), Does.Contain("--quick"), "the quick pass's table, not the large one");
 
