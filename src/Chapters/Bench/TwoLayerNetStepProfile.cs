@@ -76,6 +76,8 @@ internal static class TwoLayerNetStepProfile
             for (int i = 0; i < calls.Count; i++)
                 best[i] = Math.Min(best[i], Timing.BestOf(calls[i].Body, repeat, minSeconds: 0.002, warmUpSeconds: 0.05) * 1e3);
         var rows = calls.Select((c, i) => (c.What, Ms: best[i], Counts: CountPerCall(c.Body))).ToList();
+        if (inStep.Length != layerCalls + 1)
+            throw new InvalidOperationException($"TwoLayerNetStepProfile: {inStep.Length - 1} calls timed in the step, {layerCalls} alone; the two lists must name the same calls.");
         double layers = rows.Take(layerCalls).Sum(r => r.Ms);
         double step = rows[layerCalls].Ms;
         double gemms = rows.Skip(layerCalls + 1).Sum(r => r.Ms);

@@ -17,7 +17,7 @@ public sealed class DeviceCheckScriptTests
     [Test]
     public void TheFirstGpuCheckPassRunsWithSynchronousErrors()
     {
-        string script = File.ReadAllText(Path.Combine(RepoRoot(), "scripts", "device-check.sh"));
+        string script = File.ReadAllText(Fixtures.File("scripts/device-check.sh"));
         var gpuSteps = Regex.Matches(script, @"^step (\S+) \d+ (.*)$", RegexOptions.Multiline)
             .Where(m => m.Groups[2].Value.Contains("--device cuda") || m.Groups[2].Value.Contains("gpu-check") || m.Groups[2].Value.Contains("--require-gpu"))
             .ToList();
@@ -37,7 +37,7 @@ public sealed class DeviceCheckScriptTests
         {
             Directory.CreateDirectory(Path.Combine(root, "scripts"));
             Directory.CreateDirectory(Path.Combine(root, "bundle"));
-            File.Copy(Path.Combine(RepoRoot(), "scripts", "device-check.sh"), Path.Combine(root, "scripts", "device-check.sh"));
+            File.Copy(Fixtures.File("scripts/device-check.sh"), Path.Combine(root, "scripts", "device-check.sh"));
             string stub = Path.Combine(root, "bundle", "chapters");
             File.WriteAllText(stub, """
                 #!/bin/sh
@@ -50,12 +50,15 @@ public sealed class DeviceCheckScriptTests
             if (OperatingSystem.IsWindows()) Assert.Ignore("the device check is a bash script for Linux");
             else File.SetUnixFileMode(stub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             string output = Path.Combine(root, "out");
-            var start = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "device-check.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "device-check.sh")]) { RedirectStandardOutput = true };
             start.Environment["OUT"] = output;
             start.Environment["TMPDIR"] = root;
             using var script = Process.Start(start)!;
-            string log = script.StandardOutput.ReadToEnd() + script.StandardError.ReadToEnd();
-            Assert.That(script.WaitForExit(60_000), Is.True, log);
+            var stdout = script.StandardOutput.ReadToEndAsync();
+            bool exited = script.WaitForExit(60_000);
+            if (!exited) script.Kill(entireProcessTree: true);
+            string log = stdout.Result;
+            Assert.That(exited, Is.True, $"the script did not end within 60 s:\n{log}");
 
             var files = Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
             Assert.That(files, Is.EqualTo(new[] { "bench-cnn-cuda.md", "bench-cuda.md", "device-check.tar.gz", "gpu-check-quick.md", "gpu-check.md", "summary.txt" }), log);
@@ -70,12 +73,5 @@ public sealed class DeviceCheckScriptTests
             Assert.That(File.ReadAllText(Path.Combine(output, "summary.txt")), Does.Contain("run-24.5-cpu: exit 0"));
         }
         finally { Directory.Delete(root, recursive: true); }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Engine.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("Engine.sln not found above the test directory.");
     }
 }
